@@ -1,0 +1,16 @@
+using System.Threading.Channels;
+
+namespace ClusterDns.Kubernetes;
+
+/// <summary>A producer of cluster changes: the API server or a directory of manifests.</summary>
+public interface IClusterSource
+{
+    /// <summary>The kinds this source emits changes (and one Synced) for.</summary>
+    IReadOnlyCollection<ResourceKind> Kinds { get; }
+
+    /// <summary>
+    /// Writes changes until <paramref name="ct"/> is cancelled. Bad input is logged and skipped, never thrown;
+    /// the only exception is <see cref="OperationCanceledException"/> on cancellation.
+    /// </summary>
+    Task RunAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct);
+}

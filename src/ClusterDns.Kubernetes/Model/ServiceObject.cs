@@ -1,0 +1,26 @@
+using System.Net;
+
+namespace ClusterDns.Kubernetes;
+
+public sealed class ServiceObject
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+
+    /// <summary>ClusterIP, NodePort, LoadBalancer or ExternalName.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>spec.clusterIP is "None".</summary>
+    public bool IsHeadless { get; init; }
+
+    /// <summary>From spec.clusterIPs, else spec.clusterIP; empty when headless or ExternalName.</summary>
+    public IReadOnlyList<IPAddress> ClusterIPs { get; init; } = [];
+
+    public string? ExternalName { get; init; }
+    public IReadOnlyList<ServicePort> Ports { get; init; } = [];
+    public bool PublishNotReadyAddresses { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = EmptyLabels.Instance;
+    public string ResourceVersion { get; init; } = "";
+
+    public string Key => Namespace + "/" + Name;
+}
