@@ -1,0 +1,9 @@
+namespace ClusterDns.Server.Pipeline;
+
+/// <summary>A handler that may not be ready to answer yet (the kubernetes informers before their first list).</summary>
+public interface IReadinessReporter
+{
+    string Name { get; }
+
+    bool IsReady { get; }
+}

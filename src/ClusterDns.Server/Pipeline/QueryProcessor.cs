@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using ClusterDns.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterDns.Server.Pipeline;
+
+/// <summary>
+/// Turns a received packet into a response: verdict on the header, routing by zone, the handler chain,
+/// the server's own bare responses, and the one catch that turns a handler bug into SERVFAIL.
+/// Routers are swapped whole on reload; a query keeps the router it started with.
+/// </summary>
+public sealed partial class QueryProcessor
+{
+    private readonly ILogger _logger;
+    private ZoneRouter _router;
+
+    public QueryProcessor(ZoneRouter router, IQueryObserver observer, ILogger logger)
+    {
+        _router = router;
+        Observer = observer;
+        _logger = logger;
+    }
+
+    public IQueryObserver Observer { get; set; }
+
+    public ZoneRouter Router
+    {
+        get => Volatile.Read(ref _router);
+        set => Volatile.Write(ref _router, value);
+    }
+
+    /// <summary>
+    /// Processes the request already in <paramref name="context"/> (after <see cref="DnsQueryContext.Reset"/>).
+    /// Completes synchronously unless a handler waits on the network. Never throws for anything a client sends.
+    /// </summary>
+    public ValueTask ProcessAsync(DnsQueryContext context)
+    {
+        context.StartTimestamp = Stopwatch.GetTimestamp();
+        switch (context.Verdict)
+        {
+            case QueryVerdict.Drop:
+                return default;
+            case QueryVerdict.FormErr:
+                return Finish(context, ResponseCode.FormErr, bare: true);
+            case QueryVerdict.NotImp:
+                return Finish(context, ResponseCode.NotImp, bare: true);
+            case QueryVerdict.BadVers:
+                return Finish(context, ResponseCode.BadVers, bare: true);
+        }
+
+        if (context.QuestionType is RecordType.AXFR or RecordType.IXFR)
+        {
+            // Zone transfers are not offered.
+            return Finish(context, ResponseCode.Refused, bare: true);
+        }
+
+        var block = Router.Route(context.LowerName);
+        if (block?.Chain is null)
+        {
+            return Finish(context, ResponseCode.Refused, bare: true);
+        }
+        context.Block = block;
+
+        ValueTask<HandlerResult> pending;
+        try
+        {
+            pending = block.Chain.ServeAsync(context);
+        }
+        catch (Exception exception)
+        {
+            return Fault(context, exception);
+        }
+        if (pending.IsCompletedSuccessfully)
+        {
+            var result = pending.Result;
+            return Finish(context, result.Rcode, bare: !result.IsWritten);
+        }
+        return AwaitHandlerAsync(pending, context);
+    }
+
+    private async ValueTask AwaitHandlerAsync(ValueTask<HandlerResult> pending, DnsQueryContext context)
+    {
+        HandlerResult result;
+        try
+        {
+            result = await pending.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            await Fault(context, exception).ConfigureAwait(false);
+            return;
+        }
+        await Finish(context, result.Rcode, bare: !result.IsWritten).ConfigureAwait(false);
+    }
+
+    private ValueTask Finish(DnsQueryContext context, ResponseCode rcode, bool bare)
+    {
+        if (bare)
+        {
+            context.WriteBareResponse(rcode);
+        }
+        Observer.OnQueryCompleted(context, rcode);
+        return default;
+    }
+
+    private ValueTask Fault(DnsQueryContext context, Exception exception)
+    {
+        LogHandlerFault(_logger, exception, context.Block?.Chain?.Name ?? "server");
+        Observer.OnHandlerFault(context);
+        context.ClearResponse();
+        context.WriteBareResponse(ResponseCode.ServFail);
+        Observer.OnQueryCompleted(context, ResponseCode.ServFail);
+        return default;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "A handler failed while answering (first handler {Handler}); answered SERVFAIL")]
+    private static partial void LogHandlerFault(ILogger logger, Exception exception, string handler);
+}

@@ -1,0 +1,29 @@
+using ClusterDns.Protocol;
+
+namespace ClusterDns.Server.Pipeline;
+
+/// <summary>A server block ready to serve: its zones and its handler chain, built once, in plugin order.</summary>
+public sealed class ServerBlockRuntime
+{
+    public ServerBlockRuntime(IReadOnlyList<DnsName> zones, DnsHandler? chain, IReadOnlyList<DnsHandler> handlers)
+    {
+        Zones = zones;
+        ZonesWire = zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
+        Chain = chain;
+        Handlers = handlers;
+        RecursionAvailable = handlers.Any(h => h.Name == "forward");
+    }
+
+    public IReadOnlyList<DnsName> Zones { get; }
+
+    /// <summary>Lower-cased wire form of <see cref="Zones"/>, for matching without allocating.</summary>
+    internal byte[][] ZonesWire { get; }
+
+    /// <summary>The first handler; null when the block has no handler that answers queries.</summary>
+    public DnsHandler? Chain { get; }
+
+    public IReadOnlyList<DnsHandler> Handlers { get; }
+
+    /// <summary>RA is set when this block forwards (it offers recursion).</summary>
+    public bool RecursionAvailable { get; }
+}
