@@ -1,0 +1,50 @@
+using System.Net;
+using ClusterDns.Corefile;
+using ClusterDns.Protocol;
+using ClusterDns.Server.Pipeline;
+
+namespace ClusterDns.Server.Config;
+
+/// <summary>One server block being turned into a runtime: its zones, port, bind addresses and handlers.</summary>
+public sealed class ServerBlockBuilder
+{
+    private readonly List<DnsHandler> _handlers = new();
+
+    public ServerBlockBuilder(ServerBlock source, IReadOnlyList<DnsName> zones, int port, ServerBuildContext context)
+    {
+        Source = source;
+        Zones = zones;
+        Port = port;
+        Context = context;
+    }
+
+    public ServerBlock Source { get; }
+
+    /// <summary>The block's zones (lower-case, absolute).</summary>
+    public IReadOnlyList<DnsName> Zones { get; }
+
+    public int Port { get; }
+
+    public ServerBuildContext Context { get; }
+
+    /// <summary>Addresses to listen on; empty means every address (the <c>bind</c> plugin fills it).</summary>
+    public List<IPAddress> BindAddresses { get; } = new();
+
+    /// <summary>The largest UDP answer to an EDNS client (the <c>bufsize</c> plugin may change it).</summary>
+    public int MaxUdpSize { get; set; } = 1232;
+
+    public IReadOnlyList<DnsHandler> Handlers => _handlers;
+
+    public void AddHandler(DnsHandler handler) => _handlers.Add(handler);
+
+    /// <summary>The handlers in CoreDNS's plugin order, linked into a chain.</summary>
+    public ServerBlockRuntime Build()
+    {
+        var ordered = _handlers.OrderBy(h => PluginOrder.RankOf(h.Name)).ToArray();
+        for (int i = 0; i < ordered.Length; i++)
+        {
+            ordered[i].Next = i + 1 < ordered.Length ? ordered[i + 1] : null;
+        }
+        return new ServerBlockRuntime(Zones, ordered.Length > 0 ? ordered[0] : null, ordered);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Net;
+using ClusterDns.Server.Pipeline;
+
+namespace ClusterDns.Server.Config;
+
+/// <summary>
+/// Everything one Corefile builds: per listening port a router over its server blocks, plus the components
+/// and readiness reporters its plugins need. Reload builds a new one beside the old one and swaps it.
+/// </summary>
+public sealed class ServerPipeline
+{
+    public ServerPipeline(IReadOnlyList<ListenerGroup> listeners, ServerBuildContext context, string contentHash)
+    {
+        Listeners = listeners;
+        Context = context;
+        ContentHash = contentHash;
+    }
+
+    public IReadOnlyList<ListenerGroup> Listeners { get; }
+
+    public ServerBuildContext Context { get; }
+
+    public IReadOnlyList<IServerComponent> Components => Context.Components;
+
+    public IReadOnlyList<IReadinessReporter> Readiness => Context.Readiness;
+
+    /// <summary>SHA-512 of the Corefile and its imports: reload compares it.</summary>
+    public string ContentHash { get; }
+
+    public IEnumerable<ServerBlockRuntime> Blocks => Listeners.SelectMany(l => l.Router.Blocks);
+}
+
+/// <summary>The server blocks that share one port, and the addresses to listen on for them.</summary>
+public sealed record ListenerGroup(int Port, IReadOnlyList<IPAddress> Addresses, ZoneRouter Router, int MaxUdpSize)
+{
+    /// <summary>CoreDNS's <c>server</c> metric label for this group, e.g. <c>dns://:53</c>.</summary>
+    public string ServerLabel => "dns://:" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
