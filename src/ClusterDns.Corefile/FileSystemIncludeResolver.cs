@@ -8,7 +8,7 @@ public sealed class FileSystemIncludeResolver : ICorefileIncludeResolver
     public IReadOnlyList<CorefileInclude> Resolve(string pattern, string importingFile)
     {
         string baseDirectory = Path.GetDirectoryName(Path.GetFullPath(importingFile)) ?? Directory.GetCurrentDirectory();
-        string fullPattern = Path.IsPathRooted(pattern) ? pattern : Path.Combine(baseDirectory, pattern);
+        string fullPattern = Path.GetFullPath(Path.IsPathRooted(pattern) ? pattern : Path.Combine(baseDirectory, pattern));
         var result = new List<CorefileInclude>();
         foreach (string path in GlobPattern.Expand(fullPattern))
         {
