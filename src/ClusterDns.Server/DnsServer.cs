@@ -1,0 +1,223 @@
+using System.Net;
+using System.Net.Sockets;
+using ClusterDns.Server.Config;
+using ClusterDns.Server.Listeners;
+using ClusterDns.Server.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterDns.Server;
+
+/// <summary>
+/// Runs a <see cref="ServerPipeline"/>: its components, and UDP and TCP listeners on every port it names.
+/// A new pipeline with the same ports is swapped in under running listeners, so no query is lost on reload.
+/// </summary>
+public sealed partial class DnsServer : IAsyncDisposable
+{
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly Dictionary<int, PortRuntime> _ports = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private ServerPipeline? _pipeline;
+
+    public DnsServer(ILoggerFactory loggerFactory, IQueryObserver? observer = null)
+    {
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<DnsServer>();
+        Observer = observer ?? NullQueryObserver.Instance;
+    }
+
+    public IQueryObserver Observer { get; }
+
+    public ServerPipeline? Pipeline => Volatile.Read(ref _pipeline);
+
+    public IEnumerable<IDnsListener> Listeners => _ports.Values.SelectMany(p => p.Listeners);
+
+    /// <summary>True when every handler that can be not ready is ready (the <c>ready</c> plugin's answer).</summary>
+    public bool IsReady => Pipeline is { } pipeline && pipeline.Readiness.All(r => r.IsReady);
+
+    public IEnumerable<string> NotReady => Pipeline?.Readiness.Where(r => !r.IsReady).Select(r => r.Name) ?? [];
+
+    public async Task StartAsync(ServerPipeline pipeline, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StartComponentsAsync(pipeline, cancellationToken).ConfigureAwait(false);
+            foreach (var group in pipeline.Listeners)
+            {
+                _ports[group.Port] = StartPort(group);
+            }
+            Volatile.Write(ref _pipeline, pipeline);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the running pipeline. Ports both pipelines serve keep their sockets and only swap routers;
+    /// in-flight queries finish on the router they started with. Ports only the old one had are closed.
+    /// </summary>
+    public async Task ReplaceAsync(ServerPipeline next, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var previous = _pipeline;
+            await StartComponentsAsync(next, cancellationToken).ConfigureAwait(false);
+            var keep = new HashSet<int>();
+            foreach (var group in next.Listeners)
+            {
+                if (_ports.TryGetValue(group.Port, out var running) && running.Group.Addresses.SequenceEqual(group.Addresses))
+                {
+                    running.Processor.Router = group.Router;
+                    running.Group = group;
+                }
+                else
+                {
+                    if (running is not null)
+                    {
+                        await running.StopAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                    }
+                    _ports[group.Port] = StartPort(group);
+                }
+                keep.Add(group.Port);
+            }
+            foreach (var port in _ports.Keys.Where(p => !keep.Contains(p)).ToArray())
+            {
+                await _ports[port].StopAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                _ports.Remove(port);
+            }
+            Volatile.Write(ref _pipeline, next);
+            if (previous is not null)
+            {
+                await StopComponentsAsync(previous, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops listening; queries already waiting on upstreams get up to <paramref name="drain"/>.</summary>
+    public async Task StopAsync(TimeSpan drain, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var port in _ports.Values)
+            {
+                await port.StopAsync(drain).ConfigureAwait(false);
+            }
+            _ports.Clear();
+            if (_pipeline is not null)
+            {
+                await StopComponentsAsync(_pipeline, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private PortRuntime StartPort(ListenerGroup group)
+    {
+        var processor = new QueryProcessor(group.Router, Observer, _loggerFactory.CreateLogger<QueryProcessor>());
+        var pool = new QueryContextPool(group.MaxUdpSize);
+        var runtime = new PortRuntime(group, processor);
+        var addresses = group.Addresses.Count > 0 ? group.Addresses : [Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any];
+        foreach (var address in addresses)
+        {
+            var endPoint = new IPEndPoint(address, group.Port);
+            runtime.Listeners.Add(CreateWithFallback(endPoint, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>())));
+            runtime.Listeners.Add(CreateWithFallback(endPoint, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>())));
+        }
+        foreach (var listener in runtime.Listeners)
+        {
+            listener.Start();
+            LogListening(_logger, listener.Protocol, listener.LocalEndPoint);
+        }
+        return runtime;
+    }
+
+    /// <summary>Binding "every address" falls back to IPv4 where IPv6 is disabled (some network namespaces).</summary>
+    private static IDnsListener CreateWithFallback(IPEndPoint endPoint, Func<IPEndPoint, IDnsListener> create)
+    {
+        try
+        {
+            return create(endPoint);
+        }
+        catch (SocketException) when (endPoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            return create(new IPEndPoint(IPAddress.Any, endPoint.Port));
+        }
+    }
+
+    private static async Task StartComponentsAsync(ServerPipeline pipeline, CancellationToken cancellationToken)
+    {
+        foreach (var component in pipeline.Components)
+        {
+            await component.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StopComponentsAsync(ServerPipeline pipeline, CancellationToken cancellationToken)
+    {
+        foreach (var component in pipeline.Components)
+        {
+            try
+            {
+                await component.StopAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                LogComponentStopFailed(_logger, exception, component.GetType().Name);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var port in _ports.Values)
+        {
+            foreach (var listener in port.Listeners)
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        _ports.Clear();
+        _gate.Dispose();
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Listening on {Protocol} {EndPoint}")]
+    private static partial void LogListening(ILogger logger, string protocol, IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Stopping component {Component} failed")]
+    private static partial void LogComponentStopFailed(ILogger logger, Exception exception, string component);
+
+    private sealed class PortRuntime
+    {
+        public PortRuntime(ListenerGroup group, QueryProcessor processor)
+        {
+            Group = group;
+            Processor = processor;
+        }
+
+        public ListenerGroup Group { get; set; }
+
+        public QueryProcessor Processor { get; }
+
+        public List<IDnsListener> Listeners { get; } = new();
+
+        public async Task StopAsync(TimeSpan drain)
+        {
+            foreach (var listener in Listeners)
+            {
+                await listener.StopAsync(drain).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using ClusterDns.Server.Config;
+
+namespace ClusterDns.Server.Plugins;
+
+/// <summary>Every plugin setup this build knows; the Corefile may use each of these directive names.</summary>
+public static class BuiltInPlugins
+{
+    public static IReadOnlyList<IPluginSetup> All { get; } =
+    [
+        // One line per plugin, in any order: the chain order comes from PluginOrder.
+    ];
+
+    public static PluginRegistry CreateRegistry() => new(All);
+}
