@@ -49,6 +49,16 @@ public sealed class ImportTests : IDisposable
     }
 
     [Fact]
+    public void Imports_work_inside_directive_blocks_including_one_line_blocks()
+    {
+        CorefileDocument document = ParseMain("(opts) {\n  pods insecure\n  ttl {args[0]}\n}\n.:53 {\n  kubernetes cluster.local {\n    import opts 30\n  }\n  health { import opts 5 }\n}\n");
+
+        Directive[] directives = [.. document.ServerBlocks[0].Directives];
+        Assert.Equal(["pods insecure", "ttl 30"], directives[0].Block.Select(d => d.ToString()));
+        Assert.Equal(["pods insecure", "ttl 5"], directives[1].Block.Select(d => d.ToString()));
+    }
+
+    [Fact]
     public void A_snippet_can_hold_whole_server_blocks()
     {
         CorefileDocument document = ParseMain("(zone) {\n  {args[0]} {\n    file {args[1]}\n  }\n}\nimport zone a.org a.db\nimport zone b.org b.db\n");
