@@ -71,7 +71,7 @@ public ref struct MessageWriter
         header.TryWrite(_buffer);
     }
 
-    public bool TryWriteQuestion(ReadOnlySpan<byte> name, RecordType type, RecordClass recordClass)
+    public bool TryWriteQuestion(scoped ReadOnlySpan<byte> name, RecordType type, RecordClass recordClass)
     {
         var mark = Mark();
         if (TryWriteName(name, compress: true) && TryWriteUInt16((ushort)type) && TryWriteUInt16((ushort)recordClass))
@@ -82,8 +82,8 @@ public ref struct MessageWriter
         return false;
     }
 
-    /// <summary>Writes an uncompressed wire name, replacing its longest already-written suffix by a pointer.</summary>
-    public bool TryWriteName(ReadOnlySpan<byte> name, bool compress = true)
+    /// <summary>Writes an uncompressed wire name, replacing its longest already-written suffix by a pointer when <paramref name="compress"/>.</summary>
+    public bool TryWriteName(scoped ReadOnlySpan<byte> name, bool compress = true)
     {
         int start = _position;
         int labelStart = 0;
@@ -112,10 +112,8 @@ public ref struct MessageWriter
             return false;
         }
         name.CopyTo(_buffer[start..]);
-        if (compress)
-        {
-            RegisterLabels(start, name);
-        }
+        // Even a name that may not be compressed (SRV target, RFC 3597 §4) can be pointed to by later names.
+        RegisterLabels(start, name);
         _position = start + name.Length;
         return true;
     }
@@ -152,7 +150,7 @@ public ref struct MessageWriter
         return true;
     }
 
-    public bool TryWriteBytes(ReadOnlySpan<byte> bytes)
+    public bool TryWriteBytes(scoped ReadOnlySpan<byte> bytes)
     {
         if (!Fits(bytes.Length, _position))
         {
@@ -167,7 +165,7 @@ public ref struct MessageWriter
     /// Writes a record's owner, TYPE, CLASS, TTL and a placeholder RDLENGTH; RDATA follows through the other
     /// writes, then <see cref="EndRecord"/>. On failure nothing is written.
     /// </summary>
-    public bool TryBeginRecord(ReadOnlySpan<byte> owner, RecordType type, ushort recordClass, uint ttl, out RecordInProgress record)
+    public bool TryBeginRecord(scoped ReadOnlySpan<byte> owner, RecordType type, ushort recordClass, uint ttl, out RecordInProgress record)
     {
         record = new RecordInProgress(Mark());
         if (!TryWriteName(owner))
@@ -217,7 +215,7 @@ public ref struct MessageWriter
     }
 
     /// <summary>Writes a whole record with pre-encoded RDATA (names inside it stay as they are).</summary>
-    public bool TryWriteRecord(ReadOnlySpan<byte> owner, RecordType type, ushort recordClass, uint ttl, ReadOnlySpan<byte> rdata, MessageSection section)
+    public bool TryWriteRecord(scoped ReadOnlySpan<byte> owner, RecordType type, ushort recordClass, uint ttl, scoped ReadOnlySpan<byte> rdata, MessageSection section)
     {
         if (!TryBeginRecord(owner, type, recordClass, ttl, out var record))
         {
@@ -233,7 +231,7 @@ public ref struct MessageWriter
     }
 
     /// <summary>Writes a whole record whose owner is a pointer and whose RDATA is pre-encoded.</summary>
-    public bool TryWriteRecordAt(int ownerOffset, RecordType type, ushort recordClass, uint ttl, ReadOnlySpan<byte> rdata, MessageSection section)
+    public bool TryWriteRecordAt(int ownerOffset, RecordType type, ushort recordClass, uint ttl, scoped ReadOnlySpan<byte> rdata, MessageSection section)
     {
         if (!TryBeginRecordAt(ownerOffset, type, recordClass, ttl, out var record))
         {
@@ -249,7 +247,7 @@ public ref struct MessageWriter
     }
 
     /// <summary>Writes the OPT pseudo-record (RFC 6891 §6.1.2) in the additional section.</summary>
-    public bool TryWriteOpt(ushort udpPayloadSize, byte extendedRcode, byte version, bool dnssecOk, ReadOnlySpan<byte> options)
+    public bool TryWriteOpt(ushort udpPayloadSize, byte extendedRcode, byte version, bool dnssecOk, scoped ReadOnlySpan<byte> options)
     {
         var mark = Mark();
         uint ttl = ((uint)extendedRcode << 24) | ((uint)version << 16) | (dnssecOk ? 0x8000u : 0u);
@@ -290,7 +288,7 @@ public ref struct MessageWriter
         }
     }
 
-    private void RegisterLabels(int start, ReadOnlySpan<byte> labels)
+    private void RegisterLabels(int start, scoped ReadOnlySpan<byte> labels)
     {
         int i = 0;
         while (i < labels.Length && labels[i] != 0)
@@ -301,7 +299,7 @@ public ref struct MessageWriter
     }
 
     /// <summary>Offset of an already-written name equal to <paramref name="suffix"/>, or -1.</summary>
-    private readonly int FindSuffix(ReadOnlySpan<byte> suffix)
+    private readonly int FindSuffix(scoped ReadOnlySpan<byte> suffix)
     {
         for (int i = 0; i < _names.Count; i++)
         {
@@ -314,7 +312,7 @@ public ref struct MessageWriter
         return -1;
     }
 
-    private readonly bool NameAtEquals(int offset, ReadOnlySpan<byte> name)
+    private readonly bool NameAtEquals(int offset, scoped ReadOnlySpan<byte> name)
     {
         int position = offset;
         int i = 0;

@@ -1,0 +1,34 @@
+using ClusterDns.Protocol.Text;
+
+namespace ClusterDns.Protocol;
+
+/// <summary>A pointer to another name, as in reverse lookups (RFC 1035 §3.3.12).</summary>
+public sealed class PtrData(DnsName target) : RecordData
+{
+    public DnsName Target { get; } = target;
+
+    public override RecordType Type => RecordType.PTR;
+
+    // An RFC 1035 type: its name may be compressed (RFC 3597 §4).
+    internal override bool TryWrite(ref MessageWriter writer, bool compress) => writer.TryWriteName(Target.Wire, compress);
+
+    public override string ToString() => Target.ToString();
+
+    internal static DnsError TryRead(ref RdataReader reader, out RecordData data)
+    {
+        var error = reader.ReadName(out var name);
+        data = new PtrData(name);
+        return error;
+    }
+
+    internal static bool TryParse(IReadOnlyList<string> fields, DnsName? origin, out RecordData data, out string error)
+    {
+        data = null!;
+        if (!ExpectFields(fields, 1, "name", out error) || !PresentationText.TryParseName(fields[0], origin, out var name, out error))
+        {
+            return false;
+        }
+        data = new PtrData(name);
+        return true;
+    }
+}
