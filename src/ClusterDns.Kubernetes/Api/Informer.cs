@@ -1,0 +1,243 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using ClusterDns.Kubernetes.Conversion;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterDns.Kubernetes.Api;
+
+/// <summary>
+/// Keeps one resource kind in step with the API server: paginated list, then watch from the list's
+/// resourceVersion; a dropped watch resumes from the last version seen, an expired one (410) relists and
+/// reconciles. It remembers key → resourceVersion only, never whole objects.
+/// </summary>
+internal sealed partial class Informer(
+    ResourceKind kind,
+    HttpClient http,
+    ApiServerSourceOptions options,
+    ILogger logger,
+    InformerStatus status)
+{
+    private readonly Dictionary<string, string> _known = new(StringComparer.Ordinal);
+    private readonly HashSet<string>? _namespaces = options.Namespaces.Count > 0 ? new HashSet<string>(options.Namespaces, StringComparer.Ordinal) : null;
+    private readonly string? _selector = kind == ResourceKind.Namespace ? options.NamespaceLabelSelector : options.LabelSelector;
+    private string? _resourceVersion;
+
+    /// <summary>The resourceVersion the next watch starts from (tests observe bookmarks through it).</summary>
+    public string? ResourceVersion => _resourceVersion;
+
+    public async Task RunAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
+    {
+        var backoff = new Backoff(options.InitialBackoff, options.MaxBackoff);
+        var needList = true;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                if (needList)
+                {
+                    await ListAsync(changes, ct).ConfigureAwait(false);
+                    needList = false;
+                    if (status.MarkSynced(kind)) await changes.WriteAsync(ClusterChange.Synced(kind), ct).ConfigureAwait(false);
+                }
+
+                status.ReportHealthy(kind);
+                backoff.Reset();
+                await WatchAsync(changes, ct).ConfigureAwait(false);
+                LogWatchEnded(logger, kind, _resourceVersion);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (ApiException ex) when (ex.IsExpired)
+            {
+                LogExpired(logger, kind, ex.Message);
+                needList = true;
+                // The first expiry relists at once; repeated ones mean something is wrong, so they back off.
+                if (backoff.Failures > 0) await Task.Delay(backoff.Next(), ct).ConfigureAwait(false);
+                else backoff.Next();
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or ApiException or JsonException
+                or InvalidDataException or OperationCanceledException or ObjectDisposedException)
+            {
+                var delay = backoff.Next();
+                status.ReportError(kind, $"{kind}: {ex.Message}");
+                LogRetry(logger, kind, ex.Message, delay.TotalMilliseconds);
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Lists every page, upserts what is new or changed, then deletes what the list no longer holds.</summary>
+    private async Task ListAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? continueToken = null;
+        ListPage page;
+        do
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.RequestTimeout);
+            var query = new StringBuilder("?limit=").Append(options.PageSize);
+            if (continueToken is not null) query.Append("&continue=").Append(Uri.EscapeDataString(continueToken));
+            AppendSelector(query);
+            using var response = await SendAsync(query.ToString(), timeout.Token).ConfigureAwait(false);
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            page = await ListResponseReader.ReadAsync(body, item => OnListItemAsync(item, seen, changes, ct), timeout.Token).ConfigureAwait(false);
+            continueToken = page.Continue;
+        }
+        while (continueToken is not null);
+
+        foreach (var key in _known.Keys)
+        {
+            if (!seen.ContainsKey(key)) await changes.WriteAsync(ClusterChange.Delete(kind, key), ct).ConfigureAwait(false);
+        }
+
+        _known.Clear();
+        foreach (var (key, version) in seen) _known[key] = version;
+        _resourceVersion = page.ResourceVersion;
+        LogListed(logger, kind, seen.Count, _resourceVersion);
+    }
+
+    private async ValueTask OnListItemAsync(JsonElement item, Dictionary<string, string> seen, ChannelWriter<ClusterChange> changes, CancellationToken ct)
+    {
+        if (!IsWanted(item)) return;
+        if (!ObjectConverter.TryConvert(kind, item, out var converted, out var error))
+        {
+            LogBadObject(logger, kind, error);
+            return;
+        }
+
+        seen[converted.Key] = converted.ResourceVersion;
+        if (_known.TryGetValue(converted.Key, out var version) && version == converted.ResourceVersion && converted.ResourceVersion.Length > 0) return;
+        await changes.WriteAsync(ClusterChange.Upsert(kind, converted.Key, converted.Object), ct).ConfigureAwait(false);
+    }
+
+    private async Task WatchAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
+    {
+        var seconds = (int)(options.WatchTimeout.TotalSeconds * (1 + Random.Shared.NextDouble()));
+        seconds = Math.Max(seconds, 1);
+        var query = new StringBuilder("?watch=true&allowWatchBookmarks=true&timeoutSeconds=").Append(seconds);
+        if (_resourceVersion is not null) query.Append("&resourceVersion=").Append(Uri.EscapeDataString(_resourceVersion));
+        AppendSelector(query);
+
+        // A half-open connection never ends by itself: give up when the server is silent well past its own timeout.
+        var idleLimit = TimeSpan.FromSeconds(seconds) + TimeSpan.FromSeconds(30);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        idle.CancelAfter(idleLimit);
+        using var response = await SendAsync(query.ToString(), idle.Token).ConfigureAwait(false);
+        await using var body = await response.Content.ReadAsStreamAsync(idle.Token).ConfigureAwait(false);
+        await WatchStreamReader.ReadAsync(body, e => OnWatchEventAsync(e, changes, ct), () => idle.CancelAfter(idleLimit), idle.Token).ConfigureAwait(false);
+    }
+
+    private async ValueTask OnWatchEventAsync(WatchEvent watchEvent, ChannelWriter<ClusterChange> changes, CancellationToken ct)
+    {
+        var obj = watchEvent.Object;
+        switch (watchEvent.Type)
+        {
+            case "ADDED" or "MODIFIED":
+                AdvanceVersion(obj);
+                if (!IsWanted(obj)) return;
+                if (ObjectConverter.TryConvert(kind, obj, out var converted, out var error))
+                {
+                    _known[converted.Key] = converted.ResourceVersion;
+                    await changes.WriteAsync(ClusterChange.Upsert(kind, converted.Key, converted.Object), ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    LogBadObject(logger, kind, error);
+                    // The object we served is no longer what the cluster holds; stop serving it.
+                    if (ObjectConverter.KeyOf(kind, obj) is { } badKey && _known.Remove(badKey))
+                    {
+                        await changes.WriteAsync(ClusterChange.Delete(kind, badKey), ct).ConfigureAwait(false);
+                    }
+                }
+
+                break;
+            case "DELETED":
+                AdvanceVersion(obj);
+                if (ObjectConverter.KeyOf(kind, obj) is { } key && _known.Remove(key))
+                {
+                    await changes.WriteAsync(ClusterChange.Delete(kind, key), ct).ConfigureAwait(false);
+                }
+
+                break;
+            case "BOOKMARK":
+                AdvanceVersion(obj);
+                break;
+            case "ERROR":
+                var code = JsonFields.GetInteger(obj, "code");
+                var message = JsonFields.GetString(obj, "message") ?? "watch error";
+                throw new ApiException(code is { } c ? (HttpStatusCode)c : null, $"watch error {code}: {message}");
+            default:
+                LogUnknownEvent(logger, kind, watchEvent.Type);
+                break;
+        }
+    }
+
+    private void AdvanceVersion(JsonElement obj)
+    {
+        if (ObjectConverter.ResourceVersionOf(obj) is { Length: > 0 } version) _resourceVersion = version;
+    }
+
+    private bool IsWanted(JsonElement obj)
+    {
+        if (_namespaces is null) return true;
+        var field = kind == ResourceKind.Namespace ? "name" : "namespace";
+        return JsonFields.Get(obj, "metadata") is { } metadata && JsonFields.GetString(metadata, field) is { } ns && _namespaces.Contains(ns);
+    }
+
+    private void AppendSelector(StringBuilder query)
+    {
+        if (!string.IsNullOrEmpty(_selector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(_selector));
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string query, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, ResourcePaths.For(kind) + query);
+        request.Headers.Accept.ParseAdd("application/json");
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode) return response;
+
+        using (response)
+        {
+            var text = await ReadErrorAsync(response, ct).ConfigureAwait(false);
+            throw new ApiException(response.StatusCode, $"GET {request.RequestUri}: HTTP {(int)response.StatusCode} {text}");
+        }
+    }
+
+    private static async Task<string> ReadErrorAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            using var status = JsonDocument.Parse(body);
+            return JsonFields.GetString(status.RootElement, "message") ?? body;
+        }
+        catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException)
+        {
+            return response.ReasonPhrase ?? "";
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Kind}: {Count} objects at resourceVersion {ResourceVersion}")]
+    private static partial void LogListed(ILogger logger, ResourceKind kind, int count, string? resourceVersion);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Watch of {Kind} ended at resourceVersion {ResourceVersion}; resuming")]
+    private static partial void LogWatchEnded(ILogger logger, ResourceKind kind, string? resourceVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind}: resource version expired ({Reason}); relisting")]
+    private static partial void LogExpired(ILogger logger, ResourceKind kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind}: {Error}; retrying in {DelayMs:F0} ms")]
+    private static partial void LogRetry(ILogger logger, ResourceKind kind, string error, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind}: skipping object: {Error}")]
+    private static partial void LogBadObject(ILogger logger, ResourceKind kind, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Kind}: ignoring watch event type {Type}")]
+    private static partial void LogUnknownEvent(ILogger logger, ResourceKind kind, string type);
+}

@@ -1,0 +1,304 @@
+using System.Net;
+using ClusterDns.Kubernetes.Connection;
+
+namespace ClusterDns.Kubernetes.Tests.Api;
+
+public sealed class ApiServerSourceTests
+{
+    private static string Service(string ns, string name, string ip, string labels = "{}") =>
+        $$$"""{"metadata":{"name":"{{{name}}}","namespace":"{{{ns}}}","labels":{{{labels}}}},"spec":{"type":"ClusterIP","clusterIP":"{{{ip}}}","ports":[{"name":"http","port":80,"protocol":"TCP"}]}}""";
+
+    private static string Slice(string ns, string name, string service, string ip, bool ready = true) =>
+        $$$"""{"metadata":{"name":"{{{name}}}","namespace":"{{{ns}}}","labels":{"kubernetes.io/service-name":"{{{service}}}"}},"addressType":"IPv4","endpoints":[{"addresses":["{{{ip}}}"],"conditions":{"ready":{{{(ready ? "true" : "false")}}}}}],"ports":[{"name":"http","port":80,"protocol":"TCP"}]}""";
+
+    private static string Pod(string ns, string name, string ip) =>
+        $$$"""{"metadata":{"name":"{{{name}}}","namespace":"{{{ns}}}"},"status":{"phase":"Running","podIP":"{{{ip}}}","podIPs":[{"ip":"{{{ip}}}"}]}}""";
+
+    private static string Namespace(string name) => "{\"metadata\":{\"name\":\"" + name + "\",\"labels\":{\"team\":\"blue\"}}}";
+
+    [Fact]
+    public async Task ListPaginatesAcrossSeveralPages()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        for (var i = 0; i < 12; i++) h.Store.Apply("services", Service("ns", $"svc-{i:D2}", $"10.96.0.{i + 1}"));
+        h.Start([ResourceKind.Service], ApiTestHarness.FastOptions(new ApiServerSourceOptions { PageSize = 5 }));
+
+        var seen = await h.SyncAsync();
+
+        Assert.Equal(12, seen.Count(c => c.Type == ChangeType.Upsert));
+        Assert.Equal(ChangeType.Synced, seen[^1].Type);
+        Assert.Equal(h.ServerState("services"), h.State[ResourceKind.Service]);
+        var lists = h.Server.Requests.Where(r => r.Contains("/api/v1/services?limit=5", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, lists.Count);
+        Assert.Equal(2, lists.Count(r => r.Contains("&continue=", StringComparison.Ordinal)));
+        Assert.True(h.Source.IsSynced(ResourceKind.Service));
+        await h.Source.FirstSync.WaitAsync(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task CreateUpdateAndDeleteOfEveryKindArriveAsChanges()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        h.Start([ResourceKind.Service, ResourceKind.EndpointSlice, ResourceKind.Pod, ResourceKind.Namespace]);
+        Assert.DoesNotContain(await h.SyncAsync(), c => c.Type != ChangeType.Synced);
+        Assert.True(h.Source.IsConnected);
+
+        var cases = new (string Resource, ResourceKind Kind, string Key, string Created, string Updated)[]
+        {
+            ("services", ResourceKind.Service, "shop/web", Service("shop", "web", "10.96.0.20"), Service("shop", "web", "10.96.0.21")),
+            ("endpointslices", ResourceKind.EndpointSlice, "shop/web-x1", Slice("shop", "web-x1", "web", "10.244.0.5"), Slice("shop", "web-x1", "web", "10.244.0.5", ready: false)),
+            ("pods", ResourceKind.Pod, "shop/web-0", Pod("shop", "web-0", "10.244.0.5"), Pod("shop", "web-0", "fd00::5")),
+            ("namespaces", ResourceKind.Namespace, "shop", Namespace("shop"), """{"metadata":{"name":"shop","labels":{"team":"red"}}}"""),
+        };
+
+        foreach (var (resource, kind, key, created, updated) in cases)
+        {
+            h.Store.Apply(resource, created);
+            var added = await h.Changes.NextAsync();
+            Assert.Equal((kind, ChangeType.Upsert, key), (added.Kind, added.Type, added.Key));
+
+            h.Store.Apply(resource, updated);
+            var modified = await h.Changes.NextAsync();
+            Assert.Equal((kind, ChangeType.Upsert, key), (modified.Kind, modified.Type, modified.Key));
+            Assert.NotSame(added.Object, modified.Object);
+
+            h.Store.Delete(resource, key);
+            var deleted = await h.Changes.NextAsync();
+            Assert.Equal((kind, ChangeType.Delete, key, (object?)null), (deleted.Kind, deleted.Type, deleted.Key, deleted.Object));
+        }
+    }
+
+    [Fact]
+    public async Task WatchedObjectsAreConvertedWithTheirFields()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        h.Start([ResourceKind.Service, ResourceKind.EndpointSlice]);
+        await h.SyncAsync();
+
+        h.Store.Apply("services", Service("shop", "web", "10.96.0.20", """{"app":"web"}"""));
+        h.Store.Apply("endpointslices", Slice("shop", "web-x1", "web", "10.244.0.5", ready: false));
+
+        var service = Assert.IsType<ServiceObject>((await h.Changes.NextAsync()).Object);
+        var slice = Assert.IsType<EndpointSliceObject>((await h.Changes.NextAsync()).Object);
+        Assert.Equal(IPAddress.Parse("10.96.0.20"), Assert.Single(service.ClusterIPs));
+        Assert.Equal("web", service.Labels["app"]);
+        Assert.Equal("web", slice.ServiceName);
+        Assert.False(Assert.Single(slice.Endpoints).Ready);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ExpiredResourceVersionRelistsAndDeletesWhatWasMissed(bool goneAsHttpStatus)
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        h.Server.GoneAsHttpStatus = goneAsHttpStatus;
+        foreach (var name in new[] { "a", "b", "c" }) h.Store.Apply("services", Service("ns", name, "10.96.0.1"));
+        // A long first backoff: the changes below happen while the client is away, and history is compacted.
+        h.Start([ResourceKind.Service], ApiTestHarness.FastOptions(new ApiServerSourceOptions { InitialBackoff = TimeSpan.FromSeconds(1) }));
+        await h.SyncAsync();
+        var relisted = h.NextRequestAsync("/api/v1/services?limit=");
+
+        h.Store.DisconnectWatches();
+        h.Store.Delete("services", "ns/a");
+        h.Store.Apply("services", Service("ns", "b", "10.96.0.2"));
+        h.Store.Apply("services", Service("ns", "d", "10.96.0.4"));
+        h.Store.Compact();
+
+        await relisted;
+        await h.ConvergeAsync(ResourceKind.Service, "services");
+        Assert.Equal(["ns/b", "ns/c", "ns/d"], h.State[ResourceKind.Service].Keys.Order());
+    }
+
+    [Fact]
+    public async Task ErrorGoneMidStreamRelistsWithoutSecondSynced()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        h.Store.Apply("services", Service("ns", "a", "10.96.0.1"));
+        h.Start([ResourceKind.Service]);
+        await h.SyncAsync();
+        var relisted = h.NextRequestAsync("/api/v1/services?limit=");
+
+        h.Store.Compact();
+        h.Store.ExpireWatches();
+        await relisted;
+        h.Store.Apply("services", Service("ns", "e", "10.96.0.5"));
+
+        var next = await h.Changes.NextAsync();
+        Assert.Equal((ChangeType.Upsert, "ns/e"), (next.Type, next.Key)); // Unchanged "a" is not re-sent, no second Synced.
+    }
+
+    [Fact]
+    public async Task SeveredConnectionResumesFromLastResourceVersionWithoutRelisting()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        foreach (var name in new[] { "a", "b" }) h.Store.Apply("services", Service("ns", name, "10.96.0.1"));
+        h.Start([ResourceKind.Service], ApiTestHarness.FastOptions(new ApiServerSourceOptions { InitialBackoff = TimeSpan.FromSeconds(1) }));
+        await h.SyncAsync();
+        var lastSeen = h.Store.Revision;
+        var resumed = h.NextRequestAsync($"resourceVersion={lastSeen}");
+
+        h.Store.DisconnectWatches();
+        h.Store.Delete("services", "ns/a");
+        h.Store.Apply("services", Service("ns", "c", "10.96.0.3"));
+
+        Assert.Contains("watch=true", await resumed);
+        await h.ConvergeAsync(ResourceKind.Service, "services");
+        Assert.Equal(["ns/b", "ns/c"], h.State[ResourceKind.Service].Keys.Order());
+        Assert.Single(h.Server.Requests, r => r.Contains("?limit=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BookmarkAdvancesTheResourceVersionTheNextWatchStartsFrom()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        // A one-second watch timeout: the watch ends cleanly after the bookmark and resumes from it.
+        h.Start([ResourceKind.Service], ApiTestHarness.FastOptions(new ApiServerSourceOptions { WatchTimeout = TimeSpan.FromSeconds(1) }));
+        await h.SyncAsync();
+        for (var i = 0; i < 3; i++) h.Store.Apply("pods", Pod("ns", $"p{i}", "10.244.0.1")); // Moves the revision, not services.
+        var bookmark = h.Store.Revision;
+        var resumed = h.NextRequestAsync($"resourceVersion={bookmark} ");
+
+        h.Store.SendBookmarks();
+
+        Assert.Contains("/api/v1/services?watch=true", await resumed);
+        Assert.Equal(bookmark.ToString(System.Globalization.CultureInfo.InvariantCulture), h.Source.Informers[0].ResourceVersion);
+    }
+
+    [Fact]
+    public async Task LabelSelectorIsSentToTheServer()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        h.Store.Apply("services", Service("ns", "web", "10.96.0.1", """{"app":"web"}"""));
+        h.Store.Apply("services", Service("ns", "db", "10.96.0.2", """{"app":"db"}"""));
+        h.Start([ResourceKind.Service], ApiTestHarness.FastOptions(new ApiServerSourceOptions { LabelSelector = "app=web" }));
+
+        await h.SyncAsync();
+        h.Store.Apply("services", Service("ns", "db2", "10.96.0.3", """{"app":"db"}"""));
+        h.Store.Apply("services", Service("ns", "web2", "10.96.0.4", """{"app":"web"}"""));
+
+        Assert.Equal("ns/web2", (await h.Changes.NextAsync()).Key);
+        Assert.Equal(["ns/web"], h.State[ResourceKind.Service].Keys);
+        Assert.Contains(h.Server.Requests, r => r.Contains("labelSelector=app%3Dweb", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task NamespaceRestrictionFiltersOnTheClient()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        h.Store.Apply("services", Service("one", "a", "10.96.0.1"));
+        h.Store.Apply("services", Service("two", "a", "10.96.0.2"));
+        h.Store.Apply("namespaces", Namespace("one"));
+        h.Store.Apply("namespaces", Namespace("two"));
+        h.Start([ResourceKind.Service, ResourceKind.Namespace], ApiTestHarness.FastOptions(new ApiServerSourceOptions { Namespaces = ["one"] }));
+
+        await h.SyncAsync();
+        h.Store.Apply("services", Service("two", "b", "10.96.0.3"));
+        h.Store.Apply("services", Service("one", "b", "10.96.0.4"));
+
+        Assert.Equal("one/b", (await h.Changes.NextAsync()).Key);
+        Assert.Equal(["one/a"], h.State[ResourceKind.Service].Keys);
+        Assert.Equal(["one"], h.State[ResourceKind.Namespace].Keys);
+    }
+
+    [Fact]
+    public async Task BadObjectsAreSkippedAndTheRestLoads()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        h.Store.Apply("services", Service("ns", "bad", "10.96.0.999"));
+        h.Store.Apply("services", Service("ns", "good", "10.96.0.1"));
+        h.Start([ResourceKind.Service]);
+
+        await h.SyncAsync();
+
+        Assert.Equal(["ns/good"], h.State[ResourceKind.Service].Keys);
+    }
+
+    [Fact]
+    public async Task ClientCertificateAuthenticates()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        var client = h.Server.CertificateAuthority.IssueClient("clusterdns");
+        var connection = new KubernetesConnection(h.Server.Server, "test")
+        {
+            TrustedCa = [h.Server.CertificateAuthority.Certificate],
+            ClientCertificate = client.Certificate,
+        };
+        h.Start([ResourceKind.Namespace], connection: connection);
+
+        await h.SyncAsync();
+
+        Assert.All(h.Server.Requests, r => Assert.EndsWith(" cert:clusterdns", r));
+    }
+
+    [Fact]
+    public async Task RejectedCredentialsAreReportedAndRetriedUntilAccepted()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        var retried = h.NextRequestAsync(" token:late");
+        h.Start([ResourceKind.Namespace], connection: h.Connection(BearerTokenSource.Fixed("late")));
+        await h.NextRequestAsync(" none");
+
+        h.Server.AcceptedTokens["late"] = true;
+
+        await retried;
+        await h.SyncAsync();
+        Assert.Null(h.Source.LastError);
+        Assert.True(h.Source.IsConnected);
+    }
+
+    [Fact]
+    public async Task RotatedTokenFileIsReadAfterAMinute()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "old-token\n");
+            h.Server.AcceptedTokens["old-token"] = true;
+            var time = new ManualTimeProvider();
+            h.Start([ResourceKind.Service], connection: h.Connection(BearerTokenSource.FromFile(file, time)));
+            await h.SyncAsync();
+
+            File.WriteAllText(file, "new-token\n");
+            h.Server.AcceptedTokens["new-token"] = true;
+            time.Advance(TimeSpan.FromSeconds(61));
+            var next = h.NextRequestAsync("watch=true");
+            h.Store.DisconnectWatches();
+
+            Assert.EndsWith(" token:new-token", await next);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task RevokedTokenMakesTheClientReReadTheFileAtOnce()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "old-token");
+            h.Server.AcceptedTokens["old-token"] = true;
+            h.Start([ResourceKind.Service], connection: h.Connection(BearerTokenSource.FromFile(file, new ManualTimeProvider())));
+            await h.SyncAsync();
+
+            File.WriteAllText(file, "new-token");
+            h.Server.AcceptedTokens["new-token"] = true;
+            h.Server.AcceptedTokens.TryRemove("old-token", out _);
+            var accepted = h.NextRequestAsync(" token:new-token");
+            h.Store.DisconnectWatches();
+
+            await accepted;
+            h.Store.Apply("services", Service("ns", "after-rotation", "10.96.0.7"));
+            Assert.Equal("ns/after-rotation", (await h.Changes.NextAsync()).Key);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

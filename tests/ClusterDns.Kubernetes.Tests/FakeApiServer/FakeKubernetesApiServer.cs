@@ -1,0 +1,255 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterDns.Kubernetes.Testing;
+
+/// <summary>
+/// An HTTPS Kubernetes API server on 127.0.0.1 with an ephemeral port, speaking list and watch for
+/// services, endpointslices, pods and namespaces from a <see cref="FakeResourceStore"/>.
+/// Authentication: a bearer token in <see cref="AcceptedTokens"/> or a client certificate from <see cref="CertificateAuthority"/>.
+/// </summary>
+public sealed class FakeKubernetesApiServer : IAsyncDisposable
+{
+    private static readonly Dictionary<string, string> PathToResource = new(StringComparer.Ordinal)
+    {
+        ["/api/v1/services"] = "services",
+        ["/apis/discovery.k8s.io/v1/endpointslices"] = "endpointslices",
+        ["/api/v1/pods"] = "pods",
+        ["/api/v1/namespaces"] = "namespaces",
+    };
+
+    private readonly WebApplication _app;
+
+    private FakeKubernetesApiServer(WebApplication app, TestCertificateAuthority ca, string token)
+    {
+        _app = app;
+        CertificateAuthority = ca;
+        Token = token;
+        AcceptedTokens[token] = true;
+    }
+
+    public FakeResourceStore Store { get; } = new();
+
+    public TestCertificateAuthority CertificateAuthority { get; }
+
+    /// <summary>A token accepted from the start.</summary>
+    public string Token { get; }
+
+    /// <summary>Tokens the server accepts; tests add and remove them to simulate rotation.</summary>
+    public ConcurrentDictionary<string, bool> AcceptedTokens { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every request as "METHOD path?query auth", in arrival order, where auth is "token:T", "cert:CN" or "none".</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    /// <summary>Raised for every request with the same text as <see cref="Requests"/>, so tests can await one.</summary>
+    public event Action<string>? RequestArrived;
+
+    /// <summary>When set, a watch from a compacted resourceVersion gets HTTP 410 instead of a 200 stream with an ERROR event.</summary>
+    public bool GoneAsHttpStatus { get; set; }
+
+    public Uri Server { get; private set; } = null!;
+
+    public static async Task<FakeKubernetesApiServer> StartAsync()
+    {
+        var ca = new TestCertificateAuthority();
+        var serverCertificate = ca.IssueServer().Certificate;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+        {
+            ServerCertificate = serverCertificate,
+            ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+            // Checked per request against the CA, so a wrong certificate is a 401 rather than a failed handshake.
+            ClientCertificateValidation = (_, _, _) => true,
+        })));
+        var app = builder.Build();
+        var server = new FakeKubernetesApiServer(app, ca, "token-" + Guid.NewGuid().ToString("N"));
+        app.Run(server.HandleAsync);
+        await app.StartAsync().ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Server = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Store.DisconnectWatches();
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        CertificateAuthority.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var auth = Authenticate(context);
+        var line = $"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} {auth ?? "none"}";
+        Requests.Enqueue(line);
+        RequestArrived?.Invoke(line);
+        if (auth is null)
+        {
+            await WriteStatusAsync(context, 401, "Unauthorized", "Unauthorized").ConfigureAwait(false);
+            return;
+        }
+
+        if (!HttpMethods.IsGet(context.Request.Method) || !PathToResource.TryGetValue(context.Request.Path.Value ?? "", out var resource))
+        {
+            await WriteStatusAsync(context, 404, "NotFound", "the server could not find the requested resource").ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Request.Query["watch"] is [ "true" or "1" ])
+        {
+            await WatchAsync(context, resource).ConfigureAwait(false);
+        }
+        else
+        {
+            await ListAsync(context, resource).ConfigureAwait(false);
+        }
+    }
+
+    private string? Authenticate(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            var token = header["Bearer ".Length..];
+            return AcceptedTokens.ContainsKey(token) ? "token:" + token : null;
+        }
+
+        var certificate = context.Connection.ClientCertificate;
+        return certificate is not null && CertificateAuthority.Issued(certificate) ? "cert:" + certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false) : null;
+    }
+
+    private async Task ListAsync(HttpContext context, string resource)
+    {
+        var query = context.Request.Query;
+        var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) && l > 0 ? l : int.MaxValue;
+        var selector = query["labelSelector"].ToString();
+        var items = Store.Snapshot(resource, out var revision);
+        var after = "";
+        if (query["continue"].ToString() is { Length: > 0 } continueToken)
+        {
+            // The token carries the list's revision and the last key sent, as the real server's does.
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(continueToken)).Split('|', 2);
+            var listRevision = long.Parse(parts[0], CultureInfo.InvariantCulture);
+            if (listRevision < Store.CompactedRevision)
+            {
+                await WriteStatusAsync(context, 410, "Expired", "The provided continue parameter is too old").ConfigureAwait(false);
+                return;
+            }
+
+            revision = listRevision;
+            after = parts[1];
+        }
+
+        var page = new JsonArray();
+        string? next = null;
+        foreach (var item in items)
+        {
+            if (string.CompareOrdinal(item.Key, after) <= 0 || !LabelSelector.Matches(selector, item.Labels)) continue;
+            if (page.Count == limit)
+            {
+                next = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{revision}|{((string)page[^1]!["metadata"]!["__key"]!)}"));
+                break;
+            }
+
+            var node = JsonNode.Parse(item.Json)!;
+            node["metadata"]!["__key"] = item.Key;
+            page.Add(node);
+        }
+
+        foreach (var node in page) node!["metadata"]!.AsObject().Remove("__key");
+        var (kind, apiVersion, _) = FakeResourceStore.Resources[resource];
+        var metadata = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
+        if (next is not null) metadata["continue"] = next;
+        var list = new JsonObject { ["kind"] = kind + "List", ["apiVersion"] = apiVersion, ["metadata"] = metadata, ["items"] = page };
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(list.ToJsonString()).ConfigureAwait(false);
+    }
+
+    private async Task WatchAsync(HttpContext context, string resource)
+    {
+        var query = context.Request.Query;
+        var from = long.TryParse(query["resourceVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : Store.Revision;
+        var timeout = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? TimeSpan.FromSeconds(t) : TimeSpan.FromMinutes(30);
+        var allowBookmarks = query["allowWatchBookmarks"] is ["true"];
+        var selector = query["labelSelector"].ToString();
+
+        using var subscription = Store.Subscribe(resource, from, allowBookmarks);
+        if (subscription is null && GoneAsHttpStatus)
+        {
+            await WriteStatusAsync(context, 410, "Expired", $"too old resource version: {from} ({Store.CompactedRevision})").ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.StartAsync().ConfigureAwait(false);
+        if (subscription is null)
+        {
+            await WriteLineAsync(context, GoneEvent(from)).ConfigureAwait(false);
+            return;
+        }
+
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, subscription.Aborted.Token);
+        end.CancelAfter(timeout);
+        try
+        {
+            await foreach (var e in subscription.Events.Reader.ReadAllAsync(end.Token).ConfigureAwait(false))
+            {
+                if (e.Type == "EXPIRE")
+                {
+                    await WriteLineAsync(context, GoneEvent(from)).ConfigureAwait(false);
+                    return;
+                }
+
+                if (e.Type != "BOOKMARK" && !LabelSelector.Matches(selector, e.Labels)) continue;
+                await WriteLineAsync(context, $$"""{"type":"{{e.Type}}","object":{{e.Json}}}""").ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (subscription.Aborted.IsCancellationRequested)
+        {
+            context.Abort(); // A broken connection, not a clean end of stream.
+        }
+        catch (OperationCanceledException)
+        {
+            // Timeout or client gone: end the response normally.
+        }
+    }
+
+    private static string GoneEvent(long from) =>
+        $$$"""{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: {{{from}}}","reason":"Expired","code":410}}""";
+
+    private static async Task WriteLineAsync(HttpContext context, string line)
+    {
+        await context.Response.WriteAsync(line + "\n").ConfigureAwait(false);
+        await context.Response.Body.FlushAsync().ConfigureAwait(false);
+    }
+
+    private static Task WriteStatusAsync(HttpContext context, int code, string reason, string message)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = "application/json";
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+            ["code"] = code,
+        };
+        return context.Response.WriteAsync(status.ToJsonString());
+    }
+}
