@@ -8,6 +8,7 @@ public static class BuiltInPlugins
     public static IReadOnlyList<IPluginSetup> All { get; } =
     [
         // One line per plugin, in any order: the chain order comes from PluginOrder.
+        new Kubernetes.KubernetesSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);

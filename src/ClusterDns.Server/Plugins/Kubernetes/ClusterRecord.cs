@@ -1,0 +1,14 @@
+using ClusterDns.Protocol;
+
+namespace ClusterDns.Server.Plugins.Kubernetes;
+
+/// <summary>
+/// One record an object contributes to the cluster zone, before encoding. <see cref="Type"/> 0 marks a name
+/// that exists without records of its own (a namespace: <c>ns.svc.zone</c> is NODATA, not NXDOMAIN).
+/// </summary>
+public readonly record struct ClusterRecord(byte[] Name, RecordType Type, byte[] Rdata, byte[]? Target)
+{
+    public const RecordType ExistenceMarker = 0;
+
+    public static ClusterRecord Marker(byte[] name) => new(name, ExistenceMarker, [], null);
+}

@@ -1,0 +1,260 @@
+using ClusterDns.Protocol;
+using ClusterDns.Server.Pipeline;
+
+namespace ClusterDns.Server.Plugins.Kubernetes;
+
+/// <summary>
+/// Answers the cluster zone from the published <see cref="ClusterIndex"/>: one snapshot per query, no locks,
+/// no allocation. Misses go to the next handler only where <c>fallthrough</c> says so.
+/// </summary>
+public sealed class KubernetesHandler : DnsHandler
+{
+    private const int MaxCnameChain = 8;
+
+    private readonly KubernetesOptions _options;
+    private readonly Func<ClusterIndex> _index;
+    private readonly byte[][] _zones;
+
+    public KubernetesHandler(KubernetesOptions options, Func<ClusterIndex> index)
+    {
+        _options = options;
+        _index = index;
+        _zones = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
+    }
+
+    public override string Name => "kubernetes";
+
+    public override ValueTask<HandlerResult> ServeAsync(DnsQueryContext context)
+    {
+        var name = context.LowerName;
+        int zone = MatchZone(name);
+        if (zone < 0 || (context.Query.Class != RecordClass.IN && context.Query.Class != RecordClass.ANY))
+        {
+            return NextAsync(context);
+        }
+        var index = _index();
+        var apex = index.Apexes[zone];
+        context.DoNotCache = true;
+        var type = context.QuestionType;
+        var writer = context.BeginResponse();
+
+        if (name.Length == apex.Wire.Length && type is RecordType.SOA)
+        {
+            bool written = apex.Soa.TryWriteAtQuestion(ref writer, MessageSection.Answer);
+            return Complete(context, ref writer, ResponseCode.NoError, truncated: !written);
+        }
+
+        var entry = index.Find(name);
+        if (entry is null)
+        {
+            if (TryAnswerPodName(context, ref writer, name, apex, out var podResult))
+            {
+                return podResult;
+            }
+            if (_options.FallsThrough(name))
+            {
+                return NextAsync(context);
+            }
+            if (!index.Synced)
+            {
+                // Not knowing yet is not knowing it is absent: SERVFAIL makes clients retry, NXDOMAIN would be cached.
+                return new ValueTask<HandlerResult>(HandlerResult.NotWritten(ResponseCode.ServFail));
+            }
+            return Negative(context, ref writer, apex, ResponseCode.NXDomain);
+        }
+
+        if (type == RecordType.ANY)
+        {
+            foreach (var rrset in entry.RRsets)
+            {
+                if (!rrset.TryWriteAtQuestion(ref writer, MessageSection.Answer))
+                {
+                    return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+                }
+            }
+            return entry.RRsets.Length > 0 ? Complete(context, ref writer, ResponseCode.NoError, false) : Negative(context, ref writer, apex, ResponseCode.NoError);
+        }
+
+        var answer = entry.Find(type);
+        if (answer is not null)
+        {
+            if (!answer.TryWriteAtQuestion(ref writer, MessageSection.Answer))
+            {
+                return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+            }
+            WriteAdditional(index, answer, ref writer);
+            return Complete(context, ref writer, ResponseCode.NoError, false);
+        }
+
+        var cname = entry.Find(RecordType.CNAME);
+        if (cname is not null)
+        {
+            return AnswerCname(context, ref writer, index, cname);
+        }
+        return Negative(context, ref writer, apex, ResponseCode.NoError);
+    }
+
+    /// <summary>The ExternalName CNAME, then its target's records while the target is in this snapshot.</summary>
+    private ValueTask<HandlerResult> AnswerCname(DnsQueryContext context, ref MessageWriter writer, ClusterIndex index, EncodedRRset cname)
+    {
+        if (!cname.TryWriteAtQuestion(ref writer, MessageSection.Answer))
+        {
+            return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+        }
+        var type = context.QuestionType;
+        var current = cname;
+        for (int hop = 0; hop < MaxCnameChain && current.Targets.Length > 0; hop++)
+        {
+            var target = current.Targets[0];
+            int targetZone = MatchZone(target);
+            if (targetZone < 0)
+            {
+                // Outside the cluster zone: the client's resolver (or ours, upstream) follows it.
+                return Complete(context, ref writer, ResponseCode.NoError, false);
+            }
+            var entry = index.Find(target);
+            if (entry is null)
+            {
+                return Negative(context, ref writer, index.Apexes[targetZone], ResponseCode.NXDomain);
+            }
+            var records = entry.Find(type);
+            if (records is not null)
+            {
+                if (!records.TryWriteWithOwner(ref writer, target, MessageSection.Answer))
+                {
+                    return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+                }
+                return Complete(context, ref writer, ResponseCode.NoError, false);
+            }
+            var next = entry.Find(RecordType.CNAME);
+            if (next is null)
+            {
+                return Negative(context, ref writer, index.Apexes[targetZone], ResponseCode.NoError);
+            }
+            if (!next.TryWriteWithOwner(ref writer, target, MessageSection.Answer))
+            {
+                return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+            }
+            current = next;
+        }
+        return Complete(context, ref writer, ResponseCode.NoError, false);
+    }
+
+    /// <summary>SRV targets' and the NS name's addresses, in additional, as far as they fit (no TC for these).</summary>
+    private static void WriteAdditional(ClusterIndex index, EncodedRRset answer, ref MessageWriter writer)
+    {
+        if (answer.Type is not (RecordType.SRV or RecordType.NS))
+        {
+            return;
+        }
+        foreach (var target in answer.Targets)
+        {
+            var entry = index.Find(target);
+            if (entry is null)
+            {
+                continue;
+            }
+            foreach (var rrset in entry.RRsets)
+            {
+                if (rrset.Type is RecordType.A or RecordType.AAAA && !rrset.TryWriteWithOwner(ref writer, target, MessageSection.Additional))
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>a-b-c-d.ns.pod.zone</c> with <c>pods insecure</c>: answered from the name itself (verified pods are
+    /// real entries in the index). <c>ns.pod.zone</c> is an empty non-terminal.
+    /// </summary>
+    private bool TryAnswerPodName(DnsQueryContext context, ref MessageWriter writer, ReadOnlySpan<byte> name, ZoneApex apex, out ValueTask<HandlerResult> result)
+    {
+        result = default;
+        if (_options.Pods != PodsMode.Insecure || apex.IsReverse)
+        {
+            return false;
+        }
+        int labels = WireName.CountLabels(name) - WireName.CountLabels(apex.Wire);
+        int podLabel = WireName.SkipLabels(name, labels - 1);
+        if (labels is < 2 or > 3 || !name[podLabel..].StartsWith("\x03pod"u8) || podLabel + 4 != name.Length - apex.Wire.Length)
+        {
+            return false;
+        }
+        // ns.pod.zone: the namespace label sits just before "pod".
+        int namespaceLabel = WireName.SkipLabels(name, labels - 2);
+        var namespaceName = name.Slice(namespaceLabel + 1, name[namespaceLabel]);
+        if (!IsExposed(namespaceName))
+        {
+            return false;
+        }
+        if (labels == 2)
+        {
+            result = Negative(context, ref writer, apex, ResponseCode.NoError);
+            return true;
+        }
+        var ipLabel = name.Slice(1, name[0]);
+        if (!ClusterNames.TryParseDashedIp(ipLabel, out var address))
+        {
+            result = Negative(context, ref writer, apex, ResponseCode.NXDomain);
+            return true;
+        }
+        var addressType = ClusterNames.AddressType(address);
+        if (context.QuestionType != addressType && context.QuestionType != RecordType.ANY)
+        {
+            result = Negative(context, ref writer, apex, ResponseCode.NoError);
+            return true;
+        }
+        Span<byte> rdata = stackalloc byte[16];
+        address.TryWriteBytes(rdata, out int written);
+        if (!writer.TryWriteRecordAt(DnsHeader.Size, addressType, (ushort)RecordClass.IN, _options.Ttl, rdata[..written], MessageSection.Answer))
+        {
+            result = Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+            return true;
+        }
+        result = Complete(context, ref writer, ResponseCode.NoError, false);
+        return true;
+    }
+
+    private bool IsExposed(ReadOnlySpan<byte> namespaceName)
+    {
+        if (_options.Namespaces.Count == 0)
+        {
+            return true;
+        }
+        foreach (var allowed in _options.Namespaces)
+        {
+            if (namespaceName.Length == allowed.Length && System.Text.Ascii.EqualsIgnoreCase(namespaceName, allowed))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ValueTask<HandlerResult> Negative(DnsQueryContext context, ref MessageWriter writer, ZoneApex apex, ResponseCode rcode)
+    {
+        bool truncated = !apex.Soa.TryWriteWithOwner(ref writer, apex.Wire, MessageSection.Authority);
+        return Complete(context, ref writer, rcode, truncated);
+    }
+
+    private static ValueTask<HandlerResult> Complete(DnsQueryContext context, ref MessageWriter writer, ResponseCode rcode, bool truncated)
+    {
+        context.CompleteResponse(ref writer, rcode, authoritative: true, truncated);
+        context.WrittenBy = "kubernetes";
+        return new ValueTask<HandlerResult>(HandlerResult.Written(rcode));
+    }
+
+    private int MatchZone(ReadOnlySpan<byte> name)
+    {
+        int best = -1;
+        for (int i = 0; i < _zones.Length; i++)
+        {
+            if (WireName.IsSubdomainOf(name, _zones[i]) && (best < 0 || _zones[i].Length > _zones[best].Length))
+            {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,67 @@
+using ClusterDns.Protocol;
+
+namespace ClusterDns.Server.Plugins.Kubernetes;
+
+/// <summary>The typed options of one <c>kubernetes</c> directive.</summary>
+public sealed record KubernetesOptions
+{
+    /// <summary>Zones served (lower-case, absolute), e.g. cluster.local, in-addr.arpa, ip6.arpa.</summary>
+    public required IReadOnlyList<DnsName> Zones { get; init; }
+
+    public string? Endpoint { get; init; }
+
+    /// <summary>Client certificate, key and CA for <see cref="Endpoint"/> (the <c>tls</c> option).</summary>
+    public (string Cert, string Key, string Ca)? Tls { get; init; }
+
+    public string? KubeConfigPath { get; init; }
+
+    public string? KubeConfigContext { get; init; }
+
+    /// <summary>Only these namespaces are exposed; empty means all.</summary>
+    public IReadOnlySet<string> Namespaces { get; init; } = new HashSet<string>();
+
+    public string? NamespaceLabels { get; init; }
+
+    public string? Labels { get; init; }
+
+    public PodsMode Pods { get; init; } = PodsMode.Disabled;
+
+    public bool EndpointPodNames { get; init; }
+
+    public uint Ttl { get; init; } = 5;
+
+    public bool NoEndpoints { get; init; }
+
+    /// <summary>Zones whose misses go to the next handler; null means no fallthrough, empty means all zones.</summary>
+    public IReadOnlyList<DnsName>? Fallthrough { get; init; }
+
+    public bool IgnoreEmptyService { get; init; }
+
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Our extension: load objects from manifests in this folder instead of the API server.</summary>
+    public string? ManifestsDirectory { get; init; }
+
+    /// <summary>TTL of the dns-version TXT record (CoreDNS uses 28800).</summary>
+    public const uint DnsVersionTtl = 28800;
+
+    public bool FallsThrough(ReadOnlySpan<byte> lowerName)
+    {
+        if (Fallthrough is null)
+        {
+            return false;
+        }
+        if (Fallthrough.Count == 0)
+        {
+            return true;
+        }
+        foreach (var zone in Fallthrough)
+        {
+            if (WireName.IsSubdomainOf(lowerName, zone.Wire))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

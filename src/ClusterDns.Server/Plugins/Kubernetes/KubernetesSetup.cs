@@ -1,0 +1,147 @@
+using ClusterDns.Corefile;
+using ClusterDns.Kubernetes;
+using ClusterDns.Protocol;
+using ClusterDns.Server.Config;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterDns.Server.Plugins.Kubernetes;
+
+/// <summary>
+/// <c>kubernetes [ZONES...] { endpoint URL; tls CERT KEY CACERT; kubeconfig PATH [CONTEXT]; namespaces NS...;
+/// namespace_labels SELECTOR; labels SELECTOR; pods disabled|insecure|verified; endpoint_pod_names; ttl SECONDS;
+/// noendpoints; fallthrough [ZONES...]; ignore empty_service; startup_timeout DURATION; manifests DIR }</c>
+/// </summary>
+public sealed class KubernetesSetup : IPluginSetup
+{
+    public string Name => "kubernetes";
+
+    public void Setup(Directive directive, ServerBlockBuilder block)
+    {
+        var options = ParseOptions(directive, block);
+        var logger = block.Context.LoggerFactory.CreateLogger("ClusterDns.Kubernetes");
+        IClusterSource source = options.ManifestsDirectory is { } directory
+            ? new ManifestDirectorySource(directory, logger)
+            : ApiSourceFactory.Create(options, directive, logger);
+        var builder = new ClusterZoneBuilder(options, source.Kinds);
+        var component = new ClusterZoneComponent(source, builder, logger);
+        block.Context.Components.Add(component);
+        block.Context.Readiness.Add(component);
+        block.AddHandler(new KubernetesHandler(options, () => builder.Current));
+    }
+
+    public static KubernetesOptions ParseOptions(Directive directive, ServerBlockBuilder block)
+    {
+        var zones = new List<DnsName>();
+        foreach (var arg in directive.Args)
+        {
+            foreach (var zone in arg.ParseZones())
+            {
+                var name = DnsName.Parse(zone).ToLower();
+                if (!block.Zones.Any(z => name.IsSubdomainOf(z)))
+                {
+                    throw arg.Error($"zone '{zone}' is not inside the server block's zones ({string.Join(", ", block.Zones)})");
+                }
+                zones.Add(name);
+            }
+        }
+        var options = new KubernetesOptions { Zones = zones.Count > 0 ? zones.Distinct().ToArray() : block.Zones };
+        foreach (var sub in directive.Block)
+        {
+            options = sub.Name switch
+            {
+                "endpoint" => Single(sub, (o, a) => o with { Endpoint = a }, options),
+                "tls" => Tls(sub, options, block),
+                "kubeconfig" => KubeConfig(sub, options, block),
+                "namespaces" => options with { Namespaces = sub.Args.Select(a => a.Text).ToHashSet(StringComparer.Ordinal) },
+                "namespace_labels" => Selector(sub, (o, a) => o with { NamespaceLabels = a }, options),
+                "labels" => Selector(sub, (o, a) => o with { Labels = a }, options),
+                "pods" => Pods(sub, options),
+                "endpoint_pod_names" => NoArgs(sub, options with { EndpointPodNames = true }),
+                "ttl" => Ttl(sub, options),
+                "noendpoints" => NoArgs(sub, options with { NoEndpoints = true }),
+                "fallthrough" => options with { Fallthrough = sub.Args.SelectMany(a => a.ParseZones()).Select(z => DnsName.Parse(z).ToLower()).ToArray() },
+                "ignore" => Ignore(sub, options),
+                "startup_timeout" => Single(sub, (o, _) => o with { StartupTimeout = sub.Args[0].ParseDuration() }, options),
+                "manifests" => Single(sub, (o, a) => o with { ManifestsDirectory = block.Context.ResolvePath(a) }, options),
+                _ => throw directive.UnknownSubdirective(sub),
+            };
+        }
+        if (options.ManifestsDirectory is { } directory && !Directory.Exists(directory))
+        {
+            throw directive.Error($"manifests directory '{directory}' does not exist");
+        }
+        return options;
+    }
+
+    private static KubernetesOptions Single(Directive sub, Func<KubernetesOptions, string, KubernetesOptions> apply, KubernetesOptions options)
+    {
+        sub.ExpectArgCount(1, 1);
+        sub.ExpectNoBlock();
+        return apply(options, sub.Args[0].Text);
+    }
+
+    private static KubernetesOptions NoArgs(Directive sub, KubernetesOptions options)
+    {
+        sub.ExpectArgCount(0, 0);
+        return options;
+    }
+
+    private static KubernetesOptions Selector(Directive sub, Func<KubernetesOptions, string, KubernetesOptions> apply, KubernetesOptions options)
+    {
+        sub.ExpectArgCount(1, int.MaxValue);
+        var text = string.Join(' ', sub.Args.Select(a => a.Text));
+        if (!LabelSelector.TryParse(text, out _, out var error))
+        {
+            throw sub.Error($"'{sub.Name}': {error}");
+        }
+        return apply(options, text);
+    }
+
+    private static KubernetesOptions Tls(Directive sub, KubernetesOptions options, ServerBlockBuilder block)
+    {
+        sub.ExpectArgCount(3, 3);
+        var paths = sub.Args.Select(a => block.Context.ResolvePath(a.Text)).ToArray();
+        return options with { Tls = (paths[0], paths[1], paths[2]) };
+    }
+
+    private static KubernetesOptions KubeConfig(Directive sub, KubernetesOptions options, ServerBlockBuilder block)
+    {
+        sub.ExpectArgCount(1, 2);
+        return options with
+        {
+            KubeConfigPath = block.Context.ResolvePath(sub.Args[0].Text),
+            KubeConfigContext = sub.Args.Count > 1 ? sub.Args[1].Text : null,
+        };
+    }
+
+    private static KubernetesOptions Pods(Directive sub, KubernetesOptions options)
+    {
+        sub.ExpectArgCount(1, 1);
+        return options with
+        {
+            Pods = sub.Args[0].Text switch
+            {
+                "disabled" => PodsMode.Disabled,
+                "insecure" => PodsMode.Insecure,
+                "verified" => PodsMode.Verified,
+                var other => throw sub.ArgError(0, $"pods must be disabled, insecure or verified, not '{other}'"),
+            },
+        };
+    }
+
+    private static KubernetesOptions Ttl(Directive sub, KubernetesOptions options)
+    {
+        sub.ExpectArgCount(1, 1);
+        return options with { Ttl = (uint)sub.Args[0].ParseInt(0, 3600) };
+    }
+
+    private static KubernetesOptions Ignore(Directive sub, KubernetesOptions options)
+    {
+        sub.ExpectArgCount(1, 1);
+        if (sub.Args[0].Text != "empty_service")
+        {
+            throw sub.ArgError(0, $"unknown ignore option '{sub.Args[0].Text}' (only empty_service)");
+        }
+        return options with { IgnoreEmptyService = true };
+    }
+}
