@@ -1,1 +1,4 @@
-﻿Console.WriteLine("Hello, World!");
+using System.CommandLine;
+using ClusterDns;
+
+return await CommandLine.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using ClusterDns.Corefile;
+using ClusterDns.Server;
+using ClusterDns.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterDns;
+
+/// <summary>The command line: the flags the coredns Deployment passes (<c>-conf</c>, <c>-dns.port</c>) and ours.</summary>
+internal static class CommandLine
+{
+    public static RootCommand Build()
+    {
+        var conf = new Option<string?>("--conf", "-conf") { Description = "The Corefile to load (default: ./Corefile, else the demo in zones/Corefile)" };
+        var port = new Option<int?>("--port", "-dns.port", "-p") { Description = "Port for server blocks that name none (CoreDNS's -dns.port; default 53)" };
+        var root = new RootCommand("ClusterDns: a Kubernetes cluster DNS server that reads CoreDNS's Corefile") { conf, port };
+        root.SetAction(async (result, cancellationToken) =>
+        {
+            var corefile = result.GetValue(conf) ?? FindDefaultCorefile();
+            if (corefile is null)
+            {
+                await Console.Error.WriteLineAsync("No Corefile: give -conf FILE, or run from a folder with a Corefile or from the repository (zones/Corefile).").ConfigureAwait(false);
+                return 2;
+            }
+            return await RunServerAsync(new DnsServerOptions(corefile, result.GetValue(port)), cancellationToken).ConfigureAwait(false);
+        });
+        return root;
+    }
+
+    private static async Task<int> RunServerAsync(DnsServerOptions options, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(sp => new DnsServer(sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<DnsHostedService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsHostedService>());
+        using var host = builder.Build();
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (CorefileException exception)
+        {
+            await Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
+            return 1;
+        }
+        catch (FormatException exception)
+        {
+            await Console.Error.WriteLineAsync($"{options.CorefilePath}: {exception.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (System.Net.Sockets.SocketException exception)
+        {
+            await Console.Error.WriteLineAsync($"Cannot listen: {exception.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    /// <summary>CoreDNS reads ./Corefile; from a checkout of this repository, the demo runs with no arguments.</summary>
+    private static string? FindDefaultCorefile()
+    {
+        if (File.Exists("Corefile"))
+        {
+            return Path.GetFullPath("Corefile");
+        }
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var demo = Path.Combine(dir.FullName, "zones", "Corefile");
+                if (File.Exists(demo))
+                {
+                    return demo;
+                }
+            }
+        }
+        return null;
+    }
+}
