@@ -9,6 +9,7 @@ public static class BuiltInPlugins
     [
         // One line per plugin, in any order: the chain order comes from PluginOrder.
         new Kubernetes.KubernetesSetup(),
+        new FilePlugin.FileSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);

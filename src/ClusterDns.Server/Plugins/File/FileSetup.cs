@@ -1,0 +1,74 @@
+using ClusterDns.Corefile;
+using ClusterDns.Protocol;
+using ClusterDns.Server.Config;
+
+// Not "...Plugins.File": that namespace would hide System.IO.File from every sibling plugin namespace.
+namespace ClusterDns.Server.Plugins.FilePlugin;
+
+/// <summary><c>file DBFILE [ZONES...] { reload DURATION }</c>, as CoreDNS's file plugin.</summary>
+public sealed class FileSetup : IPluginSetup
+{
+    public string Name => "file";
+
+    public void Setup(Directive directive, ServerBlockBuilder block)
+    {
+        var options = Parse(directive, block);
+        if (!ZoneFileLoader.TryLoad(options.Path, options.Zones, out var loaded, out var error))
+        {
+            throw directive.Error(error);
+        }
+        var handler = new FileHandler(loaded.Zones);
+        block.AddHandler(handler);
+        if (options.Reload > TimeSpan.Zero)
+        {
+            var logger = block.Context.LoggerFactory.CreateLogger("ClusterDns.Plugins.File");
+            block.Context.Components.Add(new ZoneFileWatcher(handler, options, loaded.ContentHash, logger));
+        }
+    }
+
+    internal static FileOptions Parse(Directive directive, ServerBlockBuilder block)
+    {
+        directive.ExpectArgCount(1, int.MaxValue);
+        string path = block.Context.ResolvePath(directive.Args[0].Text);
+        var zones = ParseZones(directive, 1, block.Zones);
+        var reload = FileOptions.DefaultReload;
+        foreach (var sub in directive.Block)
+        {
+            switch (sub.Name)
+            {
+                case "reload":
+                    sub.ExpectArgCount(1, 1);
+                    reload = sub.Args[0].ParseDuration();
+                    break;
+                case "upstream":
+                    // Accepted and ignored, as by CoreDNS since 1.7 (CNAME targets outside the zone are left to the client).
+                    break;
+                default:
+                    throw directive.UnknownSubdirective(sub);
+            }
+        }
+        return new FileOptions(path, zones, reload);
+    }
+
+    /// <summary>Zones named from argument <paramref name="first"/> on, or the server block's zones; each must be inside the block's zones.</summary>
+    internal static IReadOnlyList<DnsName> ParseZones(Directive directive, int first, IReadOnlyList<DnsName> blockZones)
+    {
+        if (directive.Args.Count <= first)
+        {
+            return blockZones;
+        }
+        var zones = new List<DnsName>();
+        for (int i = first; i < directive.Args.Count; i++)
+        {
+            foreach (var text in directive.Args[i].ParseZones())
+            {
+                var zone = DnsName.Parse(text).ToLower();
+                if (!zones.Contains(zone))
+                {
+                    zones.Add(zone);
+                }
+            }
+        }
+        return zones;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using ClusterDns.Protocol;
+using ClusterDns.Server.Config;
+using Microsoft.Extensions.Logging;
+
+// Not "...Plugins.File": that namespace would hide System.IO.File from every sibling plugin namespace.
+namespace ClusterDns.Server.Plugins.FilePlugin;
+
+/// <summary>
+/// Re-reads a zone file every reload interval when its bytes changed, and swaps the handler's zones. A file
+/// that no longer parses is logged (file:line) and the old zones keep serving.
+/// </summary>
+internal sealed partial class ZoneFileWatcher : IServerComponent
+{
+    private readonly FileHandler _handler;
+    private readonly string _path;
+    private readonly IReadOnlyList<DnsName> _zones;
+    private readonly TimeSpan _interval;
+    private readonly ILogger _logger;
+    private byte[] _hash;
+    private CancellationTokenSource? _stop;
+    private Task? _loop;
+
+    public ZoneFileWatcher(FileHandler handler, FileOptions options, byte[] loadedHash, ILogger logger)
+    {
+        _handler = handler;
+        _path = options.Path;
+        _zones = options.Zones;
+        _interval = options.Reload;
+        _hash = loadedHash;
+        _logger = logger;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _stop = new CancellationTokenSource();
+        _loop = RunAsync(_stop.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stop is null || _loop is null)
+        {
+            return;
+        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ReloadIfChanged();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+    }
+
+    /// <summary>One check: reloads when the file's bytes differ from the last good load.</summary>
+    public ZoneReloadOutcome ReloadIfChanged()
+    {
+        if (!ZoneFileLoader.TryReadBytes(_path, out var bytes, out var readError))
+        {
+            LogReloadFailed(_logger, readError);
+            return ZoneReloadOutcome.Failed;
+        }
+        if (SHA256.HashData(bytes).AsSpan().SequenceEqual(_hash))
+        {
+            return ZoneReloadOutcome.Unchanged;
+        }
+        if (!ZoneFileLoader.TryLoad(_path, bytes, _zones, out var loaded, out var error))
+        {
+            LogReloadFailed(_logger, error);
+            return ZoneReloadOutcome.Failed;
+        }
+        _handler.Zones = loaded.Zones;
+        _hash = loaded.ContentHash;
+        foreach (var zone in loaded.Zones.Zones)
+        {
+            LogReloaded(_logger, zone.Origin.ToString(), _path, zone.Serial);
+        }
+        return ZoneReloadOutcome.Reloaded;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "file: reload failed, keeping the zone as it was: {Reason}")]
+    private static partial void LogReloadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "file: zone {Zone} reloaded from {Path}, serial {Serial}")]
+    private static partial void LogReloaded(ILogger logger, string zone, string path, uint serial);
+}
+
+/// <summary>What one reload check did.</summary>
+internal enum ZoneReloadOutcome
+{
+    Unchanged,
+    Reloaded,
+    Failed,
+}

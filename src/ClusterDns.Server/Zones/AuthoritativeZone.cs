@@ -1,0 +1,179 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using ClusterDns.Protocol;
+
+namespace ClusterDns.Server.Zones;
+
+/// <summary>
+/// An immutable, pre-indexed authoritative zone: owner names as lower-cased wire bytes, RRsets with
+/// pre-encoded RDATA, zone cuts and empty non-terminals known in advance. Answering
+/// (<see cref="WriteAnswer"/>) follows RFC 1034 §4.3.2 and RFC 2308 and allocates nothing.
+/// Reloading builds a new zone and swaps the reference; a zone is never edited.
+/// </summary>
+public sealed class AuthoritativeZone
+{
+    private readonly Dictionary<byte[], ZoneNode> _nodes;
+    private readonly Dictionary<byte[], ZoneNode>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+
+    private AuthoritativeZone(DnsName origin, Dictionary<byte[], ZoneNode> nodes, int recordCount)
+    {
+        Origin = origin;
+        OriginWire = origin.Wire.ToArray();
+        OriginLabels = origin.LabelCount;
+        _nodes = nodes;
+        _lookup = nodes.GetAlternateLookup<ReadOnlySpan<byte>>();
+        Apex = nodes[OriginWire];
+        Soa = Apex.Find(RecordType.SOA)!;
+        var soaRdata = Soa.Rdata[0];
+        int names = RdataWriter.NameLength(soaRdata);
+        names += RdataWriter.NameLength(soaRdata.AsSpan(names));
+        Serial = BinaryPrimitives.ReadUInt32BigEndian(soaRdata.AsSpan(names));
+        uint minimum = BinaryPrimitives.ReadUInt32BigEndian(soaRdata.AsSpan(names + 16));
+        NegativeTtl = Math.Min(Soa.Ttl, minimum);
+        RecordCount = recordCount;
+    }
+
+    /// <summary>The apex, lower-cased.</summary>
+    public DnsName Origin { get; }
+
+    public uint Serial { get; }
+
+    /// <summary>TTL of the SOA in negative answers: min(SOA TTL, SOA MINIMUM) (RFC 2308 §3).</summary>
+    public uint NegativeTtl { get; }
+
+    /// <summary>Records in the zone after removing duplicates.</summary>
+    public int RecordCount { get; }
+
+    internal byte[] OriginWire { get; }
+
+    internal int OriginLabels { get; }
+
+    internal ZoneNode Apex { get; }
+
+    internal ZoneRRset Soa { get; }
+
+    internal int NodeCount => _nodes.Count;
+
+    /// <summary>The node of this exact name (any case), or null; allocates nothing.</summary>
+    internal ZoneNode? FindNode(ReadOnlySpan<byte> name) => _lookup.TryGetValue(name, out var node) ? node : null;
+
+    /// <summary>True when <paramref name="name"/> (uncompressed wire form) is at or below the apex.</summary>
+    public bool Contains(ReadOnlySpan<byte> name) => WireName.IsSubdomainOf(name, OriginWire);
+
+    /// <summary>
+    /// Answers <paramref name="qname"/>/<paramref name="qtype"/> into the answer, authority and additional
+    /// sections of <paramref name="writer"/> (positioned after the question). The name must be inside the zone.
+    /// </summary>
+    public ZoneAnswer WriteAnswer(ReadOnlySpan<byte> qname, RecordType qtype, ref MessageWriter writer) =>
+        ZoneLookup.WriteAnswer(this, qname, qtype, ref writer);
+
+    /// <summary>
+    /// Builds a zone from records. Fails with a reason when there is no SOA at the apex, a record is outside
+    /// the zone or not of class IN, or a CNAME shares its owner with other data.
+    /// </summary>
+    public static bool TryCreate(DnsName origin, IEnumerable<DnsRecord> records, [NotNullWhen(true)] out AuthoritativeZone? zone, [NotNullWhen(false)] out string? error)
+    {
+        zone = null;
+        origin = origin.ToLower();
+        var owners = new Dictionary<byte[], List<(RecordType Type, uint Ttl, List<byte[]> Rdata)>>(WireNameComparer.Instance);
+        int recordCount = 0;
+        foreach (var record in records)
+        {
+            if (record.Class != RecordClass.IN)
+            {
+                error = $"record '{record}' is not of class IN";
+                return false;
+            }
+            if (!record.Name.IsSubdomainOf(origin))
+            {
+                error = $"record '{record}' is outside zone {origin}";
+                return false;
+            }
+            if (record.Type is RecordType.OPT or RecordType.AXFR or RecordType.IXFR or RecordType.ANY)
+            {
+                error = $"record '{record}' has a type that cannot be in a zone";
+                return false;
+            }
+            if (record.Type == RecordType.SOA && !record.Name.Equals(origin))
+            {
+                error = $"SOA record '{record}' is not at the zone apex {origin}";
+                return false;
+            }
+            var owner = record.Name.ToLower().Wire.ToArray();
+            if (!owners.TryGetValue(owner, out var rrsets))
+            {
+                owners[owner] = rrsets = new();
+            }
+            int index = rrsets.FindIndex(r => r.Type == record.Type);
+            if (index < 0)
+            {
+                // The first record of an RRset sets its TTL (RFC 2181 §5.2: one TTL per RRset).
+                rrsets.Add((record.Type, record.Ttl, new List<byte[]>()));
+                index = rrsets.Count - 1;
+            }
+            var rdata = record.Data.ToWire();
+            var list = rrsets[index].Rdata;
+            if (!list.Exists(existing => existing.AsSpan().SequenceEqual(rdata)))
+            {
+                list.Add(rdata);
+                recordCount++;
+            }
+        }
+
+        if (!owners.TryGetValue(origin.Wire.ToArray(), out var apex) || !apex.Exists(r => r.Type == RecordType.SOA))
+        {
+            error = $"zone {origin} has no SOA record at its apex";
+            return false;
+        }
+        if (apex.Find(r => r.Type == RecordType.SOA).Rdata.Count != 1)
+        {
+            error = $"zone {origin} has more than one SOA record";
+            return false;
+        }
+        foreach (var (owner, rrsets) in owners)
+        {
+            var cname = rrsets.Find(r => r.Type == RecordType.CNAME);
+            if (cname.Rdata is null)
+            {
+                continue;
+            }
+            if (cname.Rdata.Count > 1)
+            {
+                error = $"{DnsName.Format(owner)} has more than one CNAME record";
+                return false;
+            }
+            if (rrsets.Count > 1)
+            {
+                error = $"{DnsName.Format(owner)} has a CNAME record and other data";
+                return false;
+            }
+        }
+
+        var nodes = new Dictionary<byte[], ZoneNode>(owners.Count, WireNameComparer.Instance);
+        var originWire = origin.Wire.ToArray();
+        foreach (var (owner, rrsets) in owners)
+        {
+            var built = rrsets.Select(r => new ZoneRRset(r.Type, r.Ttl, r.Rdata.ToArray())).ToArray();
+            nodes[owner] = new ZoneNode(owner, built, WireName.EqualsIgnoreCase(owner, originWire));
+        }
+        // Every ancestor of an owner down from the apex exists: those without data are empty non-terminals.
+        foreach (var owner in owners.Keys)
+        {
+            int offset = 0;
+            while (owner.Length - offset > originWire.Length)
+            {
+                offset += owner[offset] + 1;
+                var ancestor = owner.AsSpan(offset).ToArray();
+                if (nodes.ContainsKey(ancestor))
+                {
+                    break;
+                }
+                nodes[ancestor] = new ZoneNode(ancestor, [], isApex: false);
+            }
+        }
+
+        zone = new AuthoritativeZone(origin, nodes, recordCount);
+        error = null;
+        return true;
+    }
+}
