@@ -60,9 +60,9 @@ internal sealed partial class Informer(
                 if (backoff.Failures > 0) await Task.Delay(backoff.Next(), ct).ConfigureAwait(false);
                 else backoff.Next();
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or ApiException or JsonException
-                or InvalidDataException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception ex) when (ex is not ChannelClosedException)
             {
+                // Network, HTTP, JSON or unforeseen: the informer never gives up, it backs off and tries again.
                 var delay = backoff.Next();
                 status.ReportError(kind, $"{kind}: {ex.Message}");
                 LogRetry(logger, kind, ex.Message, delay.TotalMilliseconds);

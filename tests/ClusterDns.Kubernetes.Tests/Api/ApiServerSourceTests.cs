@@ -159,6 +159,10 @@ public sealed class ApiServerSourceTests
         var bookmark = h.Store.Revision;
         var resumed = h.NextRequestAsync($"resourceVersion={bookmark} ");
 
+        // Bookmarks go to open watches only: send it right after a (re)opened watch subscribed, well before its timeout.
+        var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Store.WatchOpened += _ => opened.TrySetResult();
+        await opened.Task.WaitAsync(ChangeReader.DefaultTimeout);
         h.Store.SendBookmarks();
 
         Assert.Contains("/api/v1/services?watch=true", await resumed);

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using ClusterDns.Kubernetes.Conversion;
+
+namespace ClusterDns.Kubernetes.Tests.Conversion;
+
+public sealed class ObjectConverterTests
+{
+    [Theory]
+    [InlineData(ResourceKind.Service, """{"metadata":{"name":"s"},"spec":{"clusterIPs":"10.0.0.1","ports":{"port":80}}}""")]
+    [InlineData(ResourceKind.Service, """{"metadata":{"name":"s"},"spec":[1,2,3]}""")]
+    [InlineData(ResourceKind.EndpointSlice, """{"metadata":{"name":"e"},"endpoints":[1,"x",null,{"addresses":[null],"conditions":7}]}""")]
+    [InlineData(ResourceKind.Pod, """{"metadata":{"name":"p"},"status":{"podIPs":[{"ip":5},"x"]}}""")]
+    [InlineData(ResourceKind.Namespace, """{"metadata":{"name":"n","labels":[1]}}""")]
+    [InlineData(ResourceKind.Service, """{"metadata":"nope"}""")]
+    [InlineData(ResourceKind.Pod, """[]""")]
+    public void MistypedFieldsNeverThrow(ResourceKind kind, string json)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        var converted = ObjectConverter.TryConvert(kind, document.RootElement, out _, out var error);
+
+        Assert.True(converted || error.Length > 0);
+    }
+
+    [Theory]
+    [InlineData("""{"metadata":{"name":"s"},"spec":{"type":"Weird"}}""", "unknown spec.type \"Weird\"")]
+    [InlineData("""{"metadata":{"name":"s"},"spec":{"type":"ExternalName"}}""", "type ExternalName without spec.externalName")]
+    [InlineData("""{"metadata":{"name":"s"},"spec":{"ports":[{"port":70000}]}}""", "port 70000 is not a number in 1-65535")]
+    [InlineData("""{"metadata":{"name":"s"},"spec":{"ports":[{"port":53,"protocol":"ICMP"}]}}""", "unknown protocol \"ICMP\"")]
+    [InlineData("""{"metadata":{"namespace":"x"}}""", "metadata.name is missing")]
+    public void InvalidServicesAreErrorsNamingTheProblem(string json, string expected)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        Assert.False(ObjectConverter.TryConvert(ResourceKind.Service, document.RootElement, out _, out var error));
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void ObjectsWithoutNamespaceAreInDefault()
+    {
+        using var document = JsonDocument.Parse("""{"metadata":{"name":"s"},"spec":{"clusterIP":"10.0.0.1"}}""");
+
+        Assert.True(ObjectConverter.TryConvert(ResourceKind.Service, document.RootElement, out var converted, out _));
+        Assert.Equal("default/s", converted.Key);
+    }
+}
