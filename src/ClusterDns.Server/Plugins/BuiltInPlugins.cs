@@ -9,6 +9,9 @@ public static class BuiltInPlugins
     [
         // One line per plugin, in any order: the chain order comes from PluginOrder.
         new Kubernetes.KubernetesSetup(),
+        new Forward.ForwardSetup(),
+        new Cache.CacheSetup(),
+        new Loop.LoopSetup(),
         new FilePlugin.FileSetup(),
     ];
 

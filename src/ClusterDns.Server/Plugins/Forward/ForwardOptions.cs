@@ -1,0 +1,52 @@
+using ClusterDns.Protocol;
+
+namespace ClusterDns.Server.Plugins.Forward;
+
+/// <summary>The typed form of one <c>forward</c> directive.</summary>
+internal sealed record ForwardOptions
+{
+    public const int MaxUpstreams = 15;
+
+    /// <summary>The zones this directive forwards (FROM), lower-case.</summary>
+    public required IReadOnlyList<DnsName> From { get; init; }
+
+    public required IReadOnlyList<UpstreamAddress> Upstreams { get; init; }
+
+    /// <summary>Names (and everything below them) passed to the next handler instead.</summary>
+    public IReadOnlyList<DnsName> Except { get; init; } = [];
+
+    public bool ForceTcp { get; init; }
+
+    public bool PreferUdp { get; init; }
+
+    /// <summary>Idle TCP/TLS connections older than this are closed instead of reused.</summary>
+    public TimeSpan Expire { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Consecutive failures that mark an upstream down; 0 never marks it down.</summary>
+    public int MaxFails { get; init; } = 2;
+
+    /// <summary>How often a down upstream is probed; 0 turns health checking (and marking down) off.</summary>
+    public TimeSpan HealthCheckInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public bool HealthCheckRecursionDesired { get; init; } = true;
+
+    public DnsName HealthCheckDomain { get; init; } = DnsName.Root;
+
+    public ForwardPolicy Policy { get; init; } = ForwardPolicy.Random;
+
+    /// <summary>Forwards in flight beyond which queries are refused at once; 0 is unlimited.</summary>
+    public int MaxConcurrent { get; init; }
+
+    /// <summary>Upstream RCODEs that make the query go to the next handler instead of the client.</summary>
+    public IReadOnlyList<ResponseCode> NextRcodes { get; init; } = [];
+
+    public bool FailFastAllUnhealthy { get; init; }
+
+    public TlsClientOptions Tls { get; init; } = new();
+
+    /// <summary>How long one upstream try waits for its reply (CoreDNS: 2 s).</summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one query may spend on all its tries before SERVFAIL (CoreDNS: 5 s).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+}

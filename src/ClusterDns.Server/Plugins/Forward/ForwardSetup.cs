@@ -1,0 +1,240 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ClusterDns.Corefile;
+using ClusterDns.Protocol;
+using ClusterDns.Server.Config;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterDns.Server.Plugins.Forward;
+
+/// <summary>
+/// <c>forward FROM TO... { except NAMES...; force_tcp; prefer_udp; expire D; max_fails N;
+/// health_check D [no_rec] [domain NAME]; policy random|round_robin|sequential; max_concurrent N; next RCODE...;
+/// failfast_all_unhealthy_upstreams; tls [CERT KEY] [CA]; tls_servername NAME }</c>.
+/// </summary>
+public sealed class ForwardSetup : IPluginSetup
+{
+    public string Name => "forward";
+
+    public void Setup(Directive directive, ServerBlockBuilder block)
+    {
+        var options = Parse(directive, block.Context.ResolvePath);
+        var logger = block.Context.LoggerFactory.CreateLogger("ClusterDns.Forward");
+        var handler = new ForwardHandler(options, logger);
+        block.AddHandler(handler);
+        // The handler owns sockets and health probes: they end when its pipeline is replaced.
+        block.Context.Components.Add(handler);
+    }
+
+    internal static ForwardOptions Parse(Directive directive, Func<string, string> resolvePath)
+    {
+        directive.ExpectArgCount(2, int.MaxValue);
+        var from = directive.Args[0].ParseZones().Select(DnsName.Parse).ToArray();
+        var upstreams = new List<UpstreamAddress>();
+        for (int i = 1; i < directive.Args.Count; i++)
+        {
+            upstreams.AddRange(ParseUpstream(directive.Args[i], resolvePath));
+        }
+        if (upstreams.Count > ForwardOptions.MaxUpstreams)
+        {
+            throw directive.Error($"'forward' takes at most {ForwardOptions.MaxUpstreams} upstreams, got {upstreams.Count}");
+        }
+
+        var options = new ForwardOptions { From = from, Upstreams = upstreams };
+        string? tlsServerName = null;
+        Directive? tls = null;
+        foreach (var sub in directive.Block)
+        {
+            switch (sub.Name)
+            {
+                case "except":
+                    sub.ExpectArgCount(1, int.MaxValue);
+                    options = options with { Except = [.. options.Except, .. sub.Args.SelectMany(a => a.ParseZones()).Select(DnsName.Parse)] };
+                    break;
+                case "force_tcp":
+                    sub.ExpectArgCount(0, 0);
+                    options = options with { ForceTcp = true };
+                    break;
+                case "prefer_udp":
+                    sub.ExpectArgCount(0, 0);
+                    options = options with { PreferUdp = true };
+                    break;
+                case "expire":
+                    sub.ExpectArgCount(1, 1);
+                    options = options with { Expire = sub.Args[0].ParseDuration() };
+                    break;
+                case "max_fails":
+                    sub.ExpectArgCount(1, 1);
+                    options = options with { MaxFails = sub.Args[0].ParseInt(0) };
+                    break;
+                case "health_check":
+                    options = ParseHealthCheck(sub, options);
+                    break;
+                case "policy":
+                    sub.ExpectArgCount(1, 1);
+                    options = options with
+                    {
+                        Policy = sub.Args[0].Text switch
+                        {
+                            "random" => ForwardPolicy.Random,
+                            "round_robin" => ForwardPolicy.RoundRobin,
+                            "sequential" => ForwardPolicy.Sequential,
+                            var other => throw sub.Args[0].Error($"unknown policy '{other}' (expected random, round_robin or sequential)"),
+                        },
+                    };
+                    break;
+                case "max_concurrent":
+                    sub.ExpectArgCount(1, 1);
+                    options = options with { MaxConcurrent = sub.Args[0].ParseInt(0) };
+                    break;
+                case "next":
+                    sub.ExpectArgCount(1, int.MaxValue);
+                    options = options with { NextRcodes = [.. options.NextRcodes, .. sub.Args.Select(ParseRcode)] };
+                    break;
+                case "failfast_all_unhealthy_upstreams":
+                    sub.ExpectArgCount(0, 0);
+                    options = options with { FailFastAllUnhealthy = true };
+                    break;
+                case "tls":
+                    sub.ExpectArgCount(0, 3);
+                    tls = sub;
+                    break;
+                case "tls_servername":
+                    sub.ExpectArgCount(1, 1);
+                    tlsServerName = sub.Args[0].Text;
+                    break;
+                default:
+                    throw directive.UnknownSubdirective(sub);
+            }
+        }
+        return options with { Tls = ParseTls(tls, tlsServerName, resolvePath) };
+    }
+
+    private static IEnumerable<UpstreamAddress> ParseUpstream(Token token, Func<string, string> resolvePath)
+    {
+        string text = token.Text;
+        bool useTls = false;
+        if (text.StartsWith("tls://", StringComparison.OrdinalIgnoreCase))
+        {
+            useTls = true;
+            text = text[6..];
+        }
+        else if (text.StartsWith("dns://", StringComparison.OrdinalIgnoreCase))
+        {
+            text = text[6..];
+        }
+        else if (text.Contains('/') || File.Exists(resolvePath(text)))
+        {
+            return ReadResolvConf(token, resolvePath(text));
+        }
+
+        // "1.2.3.4", "1.2.3.4:53", "::1", "[::1]:53"; IPEndPoint reads a missing port as 0.
+        if (!IPEndPoint.TryParse(text, out var endPoint) || endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any)
+            || (endPoint.Port == 0 && text.EndsWith(":0", StringComparison.Ordinal)))
+        {
+            throw token.Error($"'{token.Text}' is not an upstream address (expected IP[:PORT], [IPv6]:PORT, dns://, tls:// or a resolv.conf path)");
+        }
+        if (endPoint.Port == 0)
+        {
+            endPoint.Port = useTls ? UpstreamAddress.TlsPort : UpstreamAddress.DnsPort;
+        }
+        return [new UpstreamAddress(endPoint, useTls)];
+    }
+
+    private static List<UpstreamAddress> ReadResolvConf(Token token, string path)
+    {
+        string content;
+        try
+        {
+            content = File.ReadAllText(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw token.Error($"cannot read resolv.conf '{path}': {exception.Message}");
+        }
+        var servers = ResolvConf.ParseNameservers(content);
+        if (servers.Count == 0)
+        {
+            throw token.Error($"'{path}' lists no nameserver");
+        }
+        return servers.Select(a => new UpstreamAddress(new IPEndPoint(a, UpstreamAddress.DnsPort), Tls: false)).ToList();
+    }
+
+    private static ForwardOptions ParseHealthCheck(Directive sub, ForwardOptions options)
+    {
+        sub.ExpectArgCount(1, 4);
+        options = options with { HealthCheckInterval = sub.Args[0].ParseDuration() };
+        for (int i = 1; i < sub.Args.Count; i++)
+        {
+            switch (sub.Args[i].Text)
+            {
+                case "no_rec":
+                    options = options with { HealthCheckRecursionDesired = false };
+                    break;
+                case "domain" when i + 1 < sub.Args.Count:
+                    var nameToken = sub.Args[++i];
+                    if (!DnsName.TryParse(nameToken.Text, out var name, out string? error))
+                    {
+                        throw nameToken.Error($"'{nameToken.Text}' is not a domain name: {error}");
+                    }
+                    options = options with { HealthCheckDomain = name };
+                    break;
+                case "domain":
+                    throw sub.Args[i].Error("'domain' needs a name");
+                default:
+                    throw sub.Args[i].Error($"unknown health_check option '{sub.Args[i].Text}' (expected no_rec or domain NAME)");
+            }
+        }
+        return options;
+    }
+
+    private static ResponseCode ParseRcode(Token token) => token.Text.ToUpperInvariant() switch
+    {
+        "NOERROR" => ResponseCode.NoError,
+        "FORMERR" => ResponseCode.FormErr,
+        "SERVFAIL" => ResponseCode.ServFail,
+        "NXDOMAIN" => ResponseCode.NXDomain,
+        "NOTIMP" => ResponseCode.NotImp,
+        "REFUSED" => ResponseCode.Refused,
+        "YXDOMAIN" => ResponseCode.YXDomain,
+        "YXRRSET" => ResponseCode.YXRRSet,
+        "NXRRSET" => ResponseCode.NXRRSet,
+        "NOTAUTH" => ResponseCode.NotAuth,
+        "NOTZONE" => ResponseCode.NotZone,
+        _ => throw token.Error($"'{token.Text}' is not an RCODE name (e.g. NXDOMAIN, SERVFAIL, REFUSED)"),
+    };
+
+    private static TlsClientOptions ParseTls(Directive? tls, string? serverName, Func<string, string> resolvePath)
+    {
+        if (tls is null)
+        {
+            return new TlsClientOptions { ServerName = serverName };
+        }
+        // tls | tls CA | tls CERT KEY | tls CERT KEY CA (as CoreDNS).
+        var args = tls.Args;
+        X509Certificate2? client = null;
+        X509Certificate2Collection? authorities = null;
+        try
+        {
+            if (args.Count >= 2)
+            {
+                client = X509Certificate2.CreateFromPemFile(resolvePath(args[0].Text), resolvePath(args[1].Text));
+            }
+            if (args.Count is 1 or 3)
+            {
+                authorities = new X509Certificate2Collection();
+                authorities.ImportFromPemFile(resolvePath(args[^1].Text));
+                if (authorities.Count == 0)
+                {
+                    throw tls.Error($"'{args[^1].Text}' holds no certificate");
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw tls.Error($"cannot load TLS files: {exception.Message}");
+        }
+        return new TlsClientOptions { ClientCertificate = client, CertificateAuthorities = authorities, ServerName = serverName };
+    }
+}

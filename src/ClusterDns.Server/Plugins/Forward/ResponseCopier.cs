@@ -1,0 +1,36 @@
+using ClusterDns.Protocol;
+using ClusterDns.Server.Pipeline;
+
+namespace ClusterDns.Server.Plugins.Forward;
+
+/// <summary>
+/// Writes a response body (records without OPT) after the client's own question in the context's buffer,
+/// with the client's ID and flags, our OPT when the client sent one, and TC with no records when the body
+/// does not fit the client's size limit (so it retries over TCP).
+/// </summary>
+internal static class ResponseCopier
+{
+    private const byte AuthenticDataBit = 0x20;
+
+    /// <returns>False when the body did not fit and a truncated (TC) response was written instead.</returns>
+    public static bool Write(DnsQueryContext context, ReadOnlySpan<byte> body, ushort answers, ushort authority, ushort additional,
+        ResponseCode rcode, bool authoritative, bool authenticData)
+    {
+        var writer = context.BeginResponse();
+        if (!writer.TryWriteBytes(body))
+        {
+            context.CompleteResponse(ref writer, rcode, authoritative, truncated: true);
+            return false;
+        }
+        writer.AnswerCount = answers;
+        writer.AuthorityCount = authority;
+        writer.AdditionalCount = additional;
+        context.CompleteResponse(ref writer, rcode, authoritative, truncated: false);
+        // AD only means something to a client that asked for DNSSEC data or set AD itself (RFC 6840 §5.8).
+        if (authenticData && (context.Query.Edns.DnssecOk || context.Query.Header.AuthenticData))
+        {
+            context.Buffer[3] |= AuthenticDataBit;
+        }
+        return true;
+    }
+}

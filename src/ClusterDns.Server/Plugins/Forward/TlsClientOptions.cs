@@ -1,0 +1,38 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ClusterDns.Server.Plugins.Forward;
+
+/// <summary>How forward talks TLS to its upstreams: an optional client certificate, an optional CA, the name to verify.</summary>
+internal sealed class TlsClientOptions
+{
+    public X509Certificate2? ClientCertificate { get; init; }
+
+    /// <summary>Roots to trust instead of the system's; null uses the system trust store.</summary>
+    public X509Certificate2Collection? CertificateAuthorities { get; init; }
+
+    /// <summary>The name the upstream's certificate must carry (SNI too); null means its IP address.</summary>
+    public string? ServerName { get; init; }
+
+    public SslClientAuthenticationOptions Create(UpstreamAddress upstream)
+    {
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = ServerName ?? upstream.EndPoint.Address.ToString(),
+        };
+        if (ClientCertificate is not null)
+        {
+            options.ClientCertificates = new X509CertificateCollection { ClientCertificate };
+        }
+        if (CertificateAuthorities is not null)
+        {
+            options.CertificateChainPolicy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+            options.CertificateChainPolicy.CustomTrustStore.AddRange(CertificateAuthorities);
+        }
+        return options;
+    }
+}

@@ -1,0 +1,272 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using ClusterDns.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterDns.Server.Plugins.Forward;
+
+/// <summary>
+/// One upstream server: exchanges a query with it over UDP (a fresh connected socket, so a random source port,
+/// and the kernel drops datagrams from any other address), TCP or TLS (connections kept for reuse until
+/// <see cref="ForwardOptions.Expire"/>), and tracks its health: <see cref="ForwardOptions.MaxFails"/> failures in a
+/// row mark it down, and a probe (<c>. IN NS</c>) every <see cref="ForwardOptions.HealthCheckInterval"/> brings it back
+/// on the first reply of any kind.
+/// </summary>
+internal sealed partial class Upstream : IAsyncDisposable
+{
+    /// <summary>Idle connections kept per upstream; more are closed when returned.</summary>
+    private const int MaxIdleConnections = 16;
+
+    private readonly ForwardOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<IdleConnection> _idle = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private int _fails;
+    private int _probing;
+    private long _connectionReuses;
+    private long _connectionOpens;
+
+    public Upstream(UpstreamAddress address, ForwardOptions options, ILogger logger)
+    {
+        Address = address;
+        _options = options;
+        _logger = logger;
+    }
+
+    public UpstreamAddress Address { get; }
+
+    private bool HealthChecking => _options.MaxFails > 0 && _options.HealthCheckInterval > TimeSpan.Zero;
+
+    /// <summary>Marked down: skipped while another upstream is up.</summary>
+    public bool IsDown => HealthChecking && Volatile.Read(ref _fails) >= _options.MaxFails;
+
+    /// <summary>TCP/TLS exchanges that reused a kept connection (coredns_proxy_conn_cache_hits_total).</summary>
+    public long ConnectionReuses => Interlocked.Read(ref _connectionReuses);
+
+    /// <summary>TCP/TLS connections opened (coredns_proxy_conn_cache_misses_total).</summary>
+    public long ConnectionOpens => Interlocked.Read(ref _connectionOpens);
+
+    public void ReportSuccess() => Volatile.Write(ref _fails, 0);
+
+    public void ReportFailure()
+    {
+        int fails = Interlocked.Increment(ref _fails);
+        if (HealthChecking && fails >= _options.MaxFails && Interlocked.CompareExchange(ref _probing, 1, 0) == 0)
+        {
+            LogMarkedDown(_logger, Address.ToString(), fails);
+            _ = ProbeUntilHealthyAsync();
+        }
+    }
+
+    /// <summary>
+    /// Sends the query in <paramref name="framedQuery"/> (a two-byte length at 0, the message of
+    /// <paramref name="length"/> bytes at 2) and waits up to <paramref name="timeout"/> for a matching reply.
+    /// Returns the reply's length in <paramref name="reply"/>, or 0 when none came (timeout, refused, closed).
+    /// </summary>
+    public async ValueTask<int> ExchangeAsync(byte[] framedQuery, int length, int questionEnd, byte[] reply, bool tcp, TimeSpan timeout)
+    {
+        if (timeout <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return tcp
+                ? await ExchangeStreamAsync(framedQuery.AsMemory(0, length + 2), questionEnd, reply, deadline.Token).ConfigureAwait(false)
+                : await ExchangeUdpAsync(framedQuery.AsMemory(2, length), questionEnd, reply, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogTimeout(_logger, Address.ToString(), tcp ? "tcp" : "udp");
+            return 0;
+        }
+        catch (Exception exception) when (exception is SocketException or IOException or AuthenticationException or ObjectDisposedException or InvalidDataException)
+        {
+            LogExchangeFailed(_logger, Address.ToString(), tcp ? "tcp" : "udp", exception.Message);
+            return 0;
+        }
+    }
+
+    private async ValueTask<int> ExchangeUdpAsync(ReadOnlyMemory<byte> query, int questionEnd, byte[] reply, CancellationToken cancellation)
+    {
+        using var socket = new Socket(Address.EndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        // Connecting binds a fresh ephemeral port and makes the kernel filter replies by source address.
+        socket.Connect(Address.EndPoint);
+        await socket.SendAsync(query, SocketFlags.None, cancellation).ConfigureAwait(false);
+        while (true)
+        {
+            int received = await socket.ReceiveAsync(reply, SocketFlags.None, cancellation).ConfigureAwait(false);
+            if (ReplyMatcher.Matches(reply.AsSpan(0, received), query.Span, questionEnd))
+            {
+                return received;
+            }
+            // Wrong ID or question: spoofed or late; keep waiting for ours until the deadline.
+        }
+    }
+
+    private async ValueTask<int> ExchangeStreamAsync(ReadOnlyMemory<byte> framedQuery, int questionEnd, byte[] reply, CancellationToken cancellation)
+    {
+        var query = framedQuery[2..];
+        while (true)
+        {
+            var (stream, reused) = await GetConnectionAsync(cancellation).ConfigureAwait(false);
+            try
+            {
+                await stream.WriteAsync(framedQuery, cancellation).ConfigureAwait(false);
+                while (true)
+                {
+                    await stream.ReadExactlyAsync(reply.AsMemory(0, 2), cancellation).ConfigureAwait(false);
+                    int replyLength = BinaryPrimitives.ReadUInt16BigEndian(reply);
+                    await stream.ReadExactlyAsync(reply.AsMemory(0, replyLength), cancellation).ConfigureAwait(false);
+                    if (ReplyMatcher.Matches(reply.AsSpan(0, replyLength), query.Span, questionEnd))
+                    {
+                        ReturnConnection(stream);
+                        return replyLength;
+                    }
+                }
+            }
+            catch (Exception exception) when (reused && !cancellation.IsCancellationRequested && exception is IOException or SocketException)
+            {
+                // The upstream closed a kept connection while it sat idle: retry once on a new one.
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    private async ValueTask<(Stream Stream, bool Reused)> GetConnectionAsync(CancellationToken cancellation)
+    {
+        long now = Stopwatch.GetTimestamp();
+        while (_idle.TryDequeue(out var idle))
+        {
+            if (Stopwatch.GetElapsedTime(idle.Since, now) < _options.Expire)
+            {
+                Interlocked.Increment(ref _connectionReuses);
+                return (idle.Stream, true);
+            }
+            await idle.Stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Interlocked.Increment(ref _connectionOpens);
+        var socket = new Socket(Address.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream stream;
+        try
+        {
+            await socket.ConnectAsync(Address.EndPoint, cancellation).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        if (!Address.Tls)
+        {
+            return (stream, false);
+        }
+        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(_options.Tls.Create(Address), cancellation).ConfigureAwait(false);
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return (tls, false);
+    }
+
+    private void ReturnConnection(Stream stream)
+    {
+        if (_stopping.IsCancellationRequested || _idle.Count >= MaxIdleConnections || _options.Expire <= TimeSpan.Zero)
+        {
+            stream.Dispose();
+            return;
+        }
+        _idle.Enqueue(new IdleConnection(stream, Stopwatch.GetTimestamp()));
+    }
+
+    private async Task ProbeUntilHealthyAsync()
+    {
+        try
+        {
+            var probe = BuildProbe();
+            int length = probe.Length - 2;
+            var reply = new byte[DnsQueryContextSize];
+            int questionEnd = probe.Length - 2;
+            bool tcp = Address.Tls || _options.ForceTcp;
+            while (!_stopping.IsCancellationRequested)
+            {
+                RandomNumberGenerator.Fill(probe.AsSpan(2, 2));
+                // Any reply, whatever its RCODE, shows the upstream is there.
+                if (await ExchangeAsync(probe, length, questionEnd, reply, tcp, _options.ReadTimeout).ConfigureAwait(false) > 0)
+                {
+                    ReportSuccess();
+                    LogHealthy(_logger, Address.ToString());
+                    return;
+                }
+                await Task.Delay(_options.HealthCheckInterval, _stopping.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            Volatile.Write(ref _probing, 0);
+        }
+    }
+
+    private const int DnsQueryContextSize = 65535;
+
+    /// <summary>The health probe: <c>HEALTH_DOMAIN IN NS</c>, RD unless <c>no_rec</c>, framed for TCP.</summary>
+    private byte[] BuildProbe()
+    {
+        var name = _options.HealthCheckDomain.Wire;
+        var framed = new byte[2 + DnsHeader.Size + name.Length + 4];
+        var message = framed.AsSpan(2);
+        var header = new DnsHeader { QuestionCount = 1, RecursionDesired = _options.HealthCheckRecursionDesired };
+        header.TryWrite(message);
+        name.CopyTo(message[DnsHeader.Size..]);
+        BinaryPrimitives.WriteUInt16BigEndian(message[(DnsHeader.Size + name.Length)..], (ushort)RecordType.NS);
+        BinaryPrimitives.WriteUInt16BigEndian(message[(DnsHeader.Size + name.Length + 2)..], (ushort)RecordClass.IN);
+        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)message.Length);
+        return framed;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        while (_idle.TryDequeue(out var idle))
+        {
+            await idle.Stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private readonly record struct IdleConnection(Stream Stream, long Since);
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Upstream {Upstream} marked down after {Fails} failures in a row; probing it")]
+    private static partial void LogMarkedDown(ILogger logger, string upstream, int fails);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Upstream {Upstream} answers again")]
+    private static partial void LogHealthy(ILogger logger, string upstream);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Debug, Message = "Upstream {Upstream} did not answer in time over {Protocol}")]
+    private static partial void LogTimeout(ILogger logger, string upstream, string protocol);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Debug, Message = "Upstream {Upstream} failed over {Protocol}: {Reason}")]
+    private static partial void LogExchangeFailed(ILogger logger, string upstream, string protocol, string reason);
+}
