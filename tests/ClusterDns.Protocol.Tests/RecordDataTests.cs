@@ -131,6 +131,16 @@ public class RecordDataTests
     }
 
     [Fact]
+    public void Txt_longer_than_the_rdata_limit_is_an_error()
+    {
+        var fields = Enumerable.Repeat(new string('x', 255), 257).ToList();
+
+        Assert.False(RecordData.TryParse(RecordType.TXT, fields, Origin, out _, out var error));
+
+        Assert.Contains("longer than 65535", error);
+    }
+
+    [Fact]
     public void Unterminated_quote_given_directly_is_an_error()
     {
         Assert.False(RecordData.TryParse(RecordType.TXT, ["\"abc"], Origin, out _, out var error));

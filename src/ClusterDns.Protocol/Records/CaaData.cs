@@ -16,6 +16,10 @@ public sealed class CaaData : RecordData
         {
             throw new ArgumentException($"CAA tag '{tag}' must be 1-15 ASCII letters and digits.", nameof(tag));
         }
+        if (2 + tag.Length + value.Length > MaxLength)
+        {
+            throw new ArgumentException($"CAA RDATA holds at most {MaxLength} bytes.", nameof(value));
+        }
         Flags = flags;
         Tag = tag;
         Value = value;
@@ -83,6 +87,10 @@ public sealed class CaaData : RecordData
         if (!PresentationText.TryUnescape(fields[2], out var value, out error))
         {
             return false;
+        }
+        if (2 + fields[1].Length + value.Length > MaxLength)
+        {
+            return Fail($"CAA RDATA would be longer than {MaxLength} bytes", out error);
         }
         data = new CaaData(flags, fields[1], value);
         return true;

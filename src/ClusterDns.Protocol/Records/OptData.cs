@@ -5,9 +5,18 @@ using System.Text;
 namespace ClusterDns.Protocol;
 
 /// <summary>The RDATA of the OPT pseudo-record (RFC 6891 §6.1.2): a list of options.</summary>
-public sealed class OptData(IReadOnlyList<EdnsOption> options) : RecordData
+public sealed class OptData : RecordData
 {
-    public IReadOnlyList<EdnsOption> Options { get; } = options;
+    public OptData(IReadOnlyList<EdnsOption> options)
+    {
+        if (WireLength(options) > MaxLength)
+        {
+            throw new ArgumentException($"OPT RDATA holds at most {MaxLength} bytes.", nameof(options));
+        }
+        Options = options;
+    }
+
+    public IReadOnlyList<EdnsOption> Options { get; }
 
     public override RecordType Type => RecordType.OPT;
 
@@ -38,12 +47,7 @@ public sealed class OptData(IReadOnlyList<EdnsOption> options) : RecordData
     /// <summary>The options' wire form (what <see cref="MessageWriter.TryWriteOpt"/> takes).</summary>
     internal static byte[] Encode(IReadOnlyList<EdnsOption> options)
     {
-        int length = 0;
-        foreach (var option in options)
-        {
-            length += 4 + option.Data.Length;
-        }
-        var bytes = new byte[length];
+        var bytes = new byte[WireLength(options)];
         int position = 0;
         foreach (var option in options)
         {
@@ -53,6 +57,16 @@ public sealed class OptData(IReadOnlyList<EdnsOption> options) : RecordData
             position += 4 + option.Data.Length;
         }
         return bytes;
+    }
+
+    internal static int WireLength(IReadOnlyList<EdnsOption> options)
+    {
+        int length = 0;
+        foreach (var option in options)
+        {
+            length += 4 + option.Data.Length;
+        }
+        return length;
     }
 
     internal static DnsError TryRead(ref RdataReader reader, out RecordData data)

@@ -19,6 +19,10 @@ public sealed class TxtData : RecordData
                 throw new ArgumentException("A TXT character-string holds at most 255 bytes.", nameof(strings));
             }
         }
+        if (WireLength(strings) > MaxLength)
+        {
+            throw new ArgumentException($"TXT RDATA holds at most {MaxLength} bytes.", nameof(strings));
+        }
         Strings = strings;
     }
 
@@ -95,7 +99,21 @@ public sealed class TxtData : RecordData
             }
             strings.Add(bytes);
         }
+        if (WireLength(strings) > MaxLength)
+        {
+            return Fail($"TXT RDATA would be longer than {MaxLength} bytes", out error);
+        }
         data = new TxtData(strings);
         return true;
+    }
+
+    private static int WireLength(IReadOnlyList<byte[]> strings)
+    {
+        int length = 0;
+        foreach (var s in strings)
+        {
+            length += 1 + s.Length;
+        }
+        return length;
     }
 }
