@@ -44,9 +44,19 @@ internal sealed partial class Informer(
                 }
 
                 status.ReportHealthy(kind);
-                backoff.Reset();
+                var started = TimeProvider.System.GetTimestamp();
+                var versionAtStart = _resourceVersion;
                 await WatchAsync(changes, ct).ConfigureAwait(false);
                 LogWatchEnded(logger, kind, _resourceVersion);
+                if (_resourceVersion == versionAtStart && TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(1))
+                {
+                    // A server that ends every watch at once must not be hammered in a tight loop.
+                    await Task.Delay(backoff.Next(), ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    backoff.Reset();
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
