@@ -39,6 +39,27 @@ public class ZoneFileReaderTests
     }
 
     [Fact]
+    public void Crlf_line_ends_and_an_unnamed_source_are_fine()
+    {
+        var text = "$TTL 60\r\n@ SOA ns1 hostmaster (\r\n 1 2 3 4 5 )\r\n\r\nwww A 192.0.2.1\r\n";
+
+        var result = ZoneFileReader.Read(new StringReader(text), "", Origin);
+
+        Assert.True(result.Succeeded, result.Error?.ToString());
+        Assert.Equal(2, result.Records.Count);
+        Assert.Equal("www.example.test. 60 IN A 192.0.2.1", result.Records[1].ToString());
+    }
+
+    [Fact]
+    public void Include_path_with_a_nul_is_an_error_not_an_exception()
+    {
+        var result = ZoneFileReader.Read(new StringReader("$INCLUDE \"a\\000b\"\n"), "inline.zone", Origin);
+
+        Assert.Equal(1, result.Error?.Line);
+        Assert.Contains("$INCLUDE", result.Error?.Message);
+    }
+
+    [Fact]
     public void Records_read_from_a_file_write_and_parse_back()
     {
         var result = ZoneFileReader.Read(Path.Combine(Zones, "full.zone"));

@@ -41,8 +41,7 @@ internal sealed class ZoneFileParser
 
     private ZoneFileError? ParseFile(string text, string fileName, FileState state)
     {
-        string fullPath = Path.GetFullPath(fileName);
-        _includeStack.Add(fullPath);
+        _includeStack.Add(FullPath(fileName));
         try
         {
             var tokenizer = new ZoneFileTokenizer(text);
@@ -216,8 +215,8 @@ internal sealed class ZoneFileParser
         }
         string includePath = System.Text.Encoding.UTF8.GetString(pathBytes);
         // Relative to the including file, not to the process's working directory.
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(fileName));
-        string resolved = Path.GetFullPath(Path.Combine(directory ?? ".", includePath));
+        string? directory = Path.GetDirectoryName(FullPath(fileName));
+        string resolved = FullPath(Path.Combine(string.IsNullOrEmpty(directory) ? "." : directory, includePath));
         if (_includeStack.Contains(resolved))
         {
             return Error($"$INCLUDE {includePath}: include cycle");
@@ -241,6 +240,19 @@ internal sealed class ZoneFileParser
         }
         // The included file's $ORIGIN and $TTL do not leak back into this one (RFC 1035 §5.1).
         return ParseFile(text, resolved, included);
+    }
+
+    /// <summary>The absolute path, or the name as given when it is no usable path (e.g. "" for text from memory).</summary>
+    private static string FullPath(string fileName)
+    {
+        try
+        {
+            return Path.GetFullPath(fileName);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return fileName;
+        }
     }
 
     private static bool TryParseClass(string field, out RecordClass recordClass)
