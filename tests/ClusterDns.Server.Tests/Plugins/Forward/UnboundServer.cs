@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ClusterDns.Server.Tests.Plugins.Forward;
+
+/// <summary>
+/// A real recursive resolver for tests: Debian's unbound on 127.0.0.1 free ports, serving the given
+/// local-data (and DNS over TLS with a certificate generated here), started with a config in a temp dir.
+/// </summary>
+internal sealed class UnboundServer : IAsyncDisposable
+{
+    public const string TlsServerName = "dns.test";
+
+    private readonly Process _process;
+
+    private UnboundServer(Process process, string directory, int port, int tlsPort)
+    {
+        _process = process;
+        Directory = directory;
+        Port = port;
+        TlsPort = tlsPort;
+    }
+
+    public string Directory { get; }
+
+    public int Port { get; }
+
+    public int TlsPort { get; }
+
+    /// <summary>PEM of the self-signed certificate the TLS port presents (use it as the CA).</summary>
+    public string CertificatePath => Path.Combine(Directory, "cert.pem");
+
+    public static async Task<UnboundServer> StartAsync(IEnumerable<string> localData, string probeName, bool tls = false)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "clusterdns-unbound-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(directory);
+        int port = FreePort();
+        int tlsPort = tls ? FreePort() : 0;
+        var config = new List<string>
+        {
+            "server:",
+            $"  interface: 127.0.0.1@{port}",
+            "  do-not-query-localhost: no",
+            "  username: \"\"",
+            "  chroot: \"\"",
+            $"  directory: \"{directory}\"",
+            "  pidfile: \"\"",
+            "  use-syslog: no",
+            "  logfile: \"\"",
+            "  verbosity: 0",
+            "  do-ip6: no",
+            "  access-control: 127.0.0.0/8 allow",
+            "  module-config: \"iterator\"",
+            "  local-zone: \"test.example.\" static",
+        };
+        config.AddRange(localData.Select(d => $"  local-data: \"{d}\""));
+        if (tls)
+        {
+            WriteCertificate(directory);
+            config.Add($"  interface: 127.0.0.1@{tlsPort}");
+            config.Add($"  tls-port: {tlsPort}");
+            config.Add($"  tls-service-key: \"{Path.Combine(directory, "key.pem")}\"");
+            config.Add($"  tls-service-pem: \"{Path.Combine(directory, "cert.pem")}\"");
+        }
+        config.Add("remote-control:");
+        config.Add("  control-enable: no");
+        string configPath = Path.Combine(directory, "unbound.conf");
+        await File.WriteAllLinesAsync(configPath, config);
+
+        var process = Process.Start(new ProcessStartInfo("unbound", ["-d", "-c", configPath])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        }) ?? throw new InvalidOperationException("unbound did not start");
+        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        var server = new UnboundServer(process, directory, port, tlsPort);
+        await server.WaitUntilAnsweringAsync(probeName);
+        return server;
+    }
+
+    /// <summary>Polls with dig (one-second tries) until the server answers the probe, for at most 15 s.</summary>
+    private async Task WaitUntilAnsweringAsync(string probeName)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"unbound exited with {_process.ExitCode}; config in {Directory}");
+            }
+            var dig = Process.Start(new ProcessStartInfo("dig", ["@127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), probeName, "+short", "+time=1", "+tries=1"])
+            {
+                RedirectStandardOutput = true,
+            })!;
+            string output = await dig.StandardOutput.ReadToEndAsync();
+            await dig.WaitForExitAsync();
+            if (dig.ExitCode == 0 && output.Trim().Length > 0)
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("unbound did not answer within 15 s");
+    }
+
+    private static void WriteCertificate(string directory)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={TlsServerName}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(TlsServerName);
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(Path.Combine(directory, "cert.pem"), certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+    }
+
+    /// <summary>A port free for both UDP and TCP on 127.0.0.1 right now.</summary>
+    public static int FreePort()
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
