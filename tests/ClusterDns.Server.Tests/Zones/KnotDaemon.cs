@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ClusterDns.Server.Tests.Zones;
+
+/// <summary>
+/// A real Knot DNS server (knotd) on 127.0.0.1 serving the sample zone, for answer comparison. Fails, never
+/// skips, when knotd is missing: test.sh installs it.
+/// </summary>
+public sealed class KnotDaemon : IDisposable
+{
+    private readonly string _directory;
+    private readonly Process _process;
+
+    public KnotDaemon()
+    {
+        string knotd = FindExecutable("knotd")
+            ?? throw new InvalidOperationException("knotd (Debian package 'knot') is not installed; the Knot comparison tests need it (apt-get install knot knot-dnsutils).");
+        string kdig = FindExecutable("kdig")
+            ?? throw new InvalidOperationException("kdig (Debian package 'knot-dnsutils') is not installed; it is needed to wait for knotd.");
+        ZonePath = FindSampleZone();
+        _directory = Directory.CreateTempSubdirectory("clusterdns-knot-").FullName;
+        Directory.CreateDirectory(Path.Combine(_directory, "run"));
+        Directory.CreateDirectory(Path.Combine(_directory, "storage"));
+        Port = FindFreePort();
+        string config = Path.Combine(_directory, "knot.conf");
+        File.WriteAllText(config, $"""
+            server:
+                rundir: {_directory}/run
+                listen: 127.0.0.1@{Port}
+            database:
+                storage: {_directory}/storage
+            log:
+              - target: stderr
+                any: warning
+            zone:
+              - domain: example.org
+                file: {ZonePath}
+                storage: {_directory}/storage
+            """);
+        // Through a shell that closes inherited descriptors above stderr first: the build lock's descriptor
+        // (flock) must not outlive the test run in an orphaned knotd.
+        const string closeInheritedThenExec = "for fd in /proc/$$/fd/*; do n=${fd##*/}; [ \"$n\" -gt 2 ] && eval \"exec $n>&-\" 2>/dev/null; done; exec \"$0\" \"$@\"";
+        var start = new ProcessStartInfo("/bin/bash", ["-c", closeInheritedThenExec, knotd, "-c", config])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        _process = Process.Start(start) ?? throw new InvalidOperationException("knotd did not start");
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (Log) { Log.Add(e.Data); } } };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        try
+        {
+            WaitUntilAnswering(kdig);
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose constructor threw.
+            Dispose();
+            throw;
+        }
+    }
+
+    public int Port { get; }
+
+    public string ZonePath { get; }
+
+    public List<string> Log { get; } = new();
+
+    public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
+
+    private void WaitUntilAnswering(string kdig)
+    {
+        // Bounded: 50 probes, each bounded by kdig's own 1 s timeout.
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"knotd exited with {_process.ExitCode}: {string.Join('\n', Log)}");
+            }
+            var probe = Process.Start(new ProcessStartInfo(kdig, ["@127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "+norec", "+time=1", "+retry=0", "example.org.", "SOA"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            })!;
+            string output = probe.StandardOutput.ReadToEnd();
+            probe.WaitForExit();
+            if (output.Contains("status: NOERROR", StringComparison.Ordinal) && output.Contains("SOA", StringComparison.Ordinal))
+            {
+                return;
+            }
+            _process.WaitForExit(100);
+        }
+        throw new InvalidOperationException($"knotd did not answer on 127.0.0.1:{Port}: {string.Join('\n', Log)}");
+    }
+
+    private static int FindFreePort()
+    {
+        // A port free for both UDP and TCP at this moment.
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+            try
+            {
+                using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken for TCP: try another.
+            }
+        }
+        throw new InvalidOperationException("no free port for knotd");
+    }
+
+    internal static string? FindExecutable(string name)
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Concat(["/usr/sbin", "/sbin", "/usr/bin"]))
+        {
+            string candidate = Path.Combine(directory, name);
+            if (directory.Length > 0 && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>zones/example.org.zone of the repository, found upwards from the test binaries.</summary>
+    internal static string FindSampleZone()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            string candidate = Path.Combine(directory.FullName, "zones", "example.org.zone");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException("zones/example.org.zone not found above " + AppContext.BaseDirectory);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit(5000);
+            }
+        }
+        finally
+        {
+            _process.Dispose();
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // knotd may still hold a file for a moment; the temp folder is left behind.
+            }
+        }
+    }
+}
