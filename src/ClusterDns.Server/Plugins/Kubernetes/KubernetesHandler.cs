@@ -194,19 +194,18 @@ public sealed class KubernetesHandler : DnsHandler
             return true;
         }
         var ipLabel = name.Slice(1, name[0]);
-        if (!ClusterNames.TryParseDashedIp(ipLabel, out var address))
+        Span<byte> rdata = stackalloc byte[16];
+        if (!ClusterNames.TryParseDashedIp(ipLabel, rdata, out int written))
         {
             result = Negative(context, ref writer, apex, ResponseCode.NXDomain);
             return true;
         }
-        var addressType = ClusterNames.AddressType(address);
+        var addressType = written == 4 ? RecordType.A : RecordType.AAAA;
         if (context.QuestionType != addressType && context.QuestionType != RecordType.ANY)
         {
             result = Negative(context, ref writer, apex, ResponseCode.NoError);
             return true;
         }
-        Span<byte> rdata = stackalloc byte[16];
-        address.TryWriteBytes(rdata, out int written);
         if (!writer.TryWriteRecordAt(DnsHeader.Size, addressType, (ushort)RecordClass.IN, _options.Ttl, rdata[..written], MessageSection.Answer))
         {
             result = Complete(context, ref writer, ResponseCode.NoError, truncated: true);

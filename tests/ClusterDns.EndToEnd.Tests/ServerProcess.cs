@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ClusterDns.EndToEnd.Tests;
+
+/// <summary>
+/// The real executable, started with a Corefile on a free port, stopped at dispose. Its output is kept for
+/// failure messages.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process, int port, string directory)
+    {
+        _process = process;
+        Port = port;
+        Directory = directory;
+    }
+
+    public int Port { get; }
+
+    /// <summary>The temporary folder holding the Corefile (and whatever the test put beside it).</summary>
+    public string Directory { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>
+    /// Writes <paramref name="corefile"/> (with <c>{PORT}</c> replaced) into a fresh folder and starts the server.
+    /// <paramref name="prepare"/> may add files to the folder first.
+    /// </summary>
+    public static ServerProcess Start(string corefile, Action<string>? prepare = null, int? port = null)
+    {
+        int chosen = port ?? FreePort();
+        var directory = Path.Combine(Path.GetTempPath(), "clusterdns-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(directory);
+        prepare?.Invoke(directory);
+        var path = Path.Combine(directory, "Corefile");
+        File.WriteAllText(path, corefile.Replace("{PORT}", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = directory,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clusterdns.dll"));
+        info.ArgumentList.Add("-conf");
+        info.ArgumentList.Add(path);
+        var process = new Process { StartInfo = info };
+        var server = new ServerProcess(process, chosen, directory);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    /// <summary>Waits until the server answers <paramref name="name"/> (bounded), or fails with its output.</summary>
+    public async Task WaitUntilAnsweringAsync(string name = "dns-version.cluster.local", string type = "TXT")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"server exited with {_process.ExitCode}:\n{Output}");
+            }
+            var result = await Tools.RunAsync("dig", $"@127.0.0.1 -p {Port} {name} {type} +time=1 +tries=1");
+            if (result.Output.Contains("status: NOERROR", StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+        throw new TimeoutException($"server did not answer within 30 s:\n{Output}");
+    }
+
+    /// <summary>Waits for the process to exit by itself (bounded).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public static int FreePort()
+    {
+        // A port free for both UDP and TCP on loopback.
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            using var tcp = new TcpListener(IPAddress.Loopback, 0);
+            tcp.Start();
+            int port = ((IPEndPoint)tcp.LocalEndpoint).Port;
+            try
+            {
+                using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        throw new InvalidOperationException("no free port");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
