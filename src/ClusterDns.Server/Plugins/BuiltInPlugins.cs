@@ -13,6 +13,9 @@ public static class BuiltInPlugins
         new Cache.CacheSetup(),
         new Loop.LoopSetup(),
         new FilePlugin.FileSetup(),
+        new Hosts.HostsSetup(),
+        new Whoami.WhoamiSetup(),
+        new Bind.BindSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
