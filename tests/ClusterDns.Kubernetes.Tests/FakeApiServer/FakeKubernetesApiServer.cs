@@ -85,7 +85,9 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Store.DisconnectWatches();
-        await _app.StopAsync().ConfigureAwait(false);
+        // A killed API server: clients may have re-opened watches already, do not wait for them to end.
+        using var abort = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await _app.StopAsync(abort.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         CertificateAuthority.Dispose();
     }

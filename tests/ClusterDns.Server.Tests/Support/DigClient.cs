@@ -1,0 +1,49 @@
+using System.Diagnostics;
+
+namespace ClusterDns.Server.Tests.Support;
+
+/// <summary>The real dig, bounded in time; a missing dig fails with a clear message (./test.sh installs it).</summary>
+public static class DigClient
+{
+    public static async Task<string> RunAsync(int port, string arguments)
+    {
+        var info = new ProcessStartInfo("dig", $"@127.0.0.1 -p {port} +time=2 +tries=1 {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception exception)
+        {
+            throw new InvalidOperationException("dig is not installed: run ./test.sh, which installs bind9-dnsutils. " + exception.Message);
+        }
+        using (process)
+        {
+            var output = process.StandardOutput.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await process.WaitForExitAsync(cts.Token);
+            return await output;
+        }
+    }
+
+    public static async Task<string[]> ShortAsync(int port, string arguments) =>
+        (await RunAsync(port, "+short " + arguments)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToArray();
+
+    public static async Task<string> StatusAsync(int port, string arguments)
+    {
+        var output = await RunAsync(port, arguments);
+        var match = System.Text.RegularExpressions.Regex.Match(output, @"status: (\w+)");
+        return match.Success ? match.Groups[1].Value : "NO ANSWER";
+    }
+
+    public static int FreePort()
+    {
+        using var tcp = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        tcp.Start();
+        return ((System.Net.IPEndPoint)tcp.LocalEndpoint).Port;
+    }
+}
