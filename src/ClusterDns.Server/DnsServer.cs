@@ -43,6 +43,7 @@ public sealed partial class DnsServer : IAsyncDisposable
         try
         {
             await StartComponentsAsync(pipeline, cancellationToken).ConfigureAwait(false);
+            Observer.OnPipelineActivated(pipeline);
             foreach (var group in pipeline.Listeners)
             {
                 _ports[group.Port] = StartPort(group);
@@ -65,7 +66,18 @@ public sealed partial class DnsServer : IAsyncDisposable
         try
         {
             var previous = _pipeline;
-            await StartComponentsAsync(next, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await StartComponentsAsync(next, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The new pipeline does not serve: stop what of it did start, the old one keeps going.
+                await StopComponentsAsync(next, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+            // Before any router swaps: the observer must know the new blocks when their first query finishes.
+            Observer.OnPipelineActivated(next);
             var keep = new HashSet<int>();
             foreach (var group in next.Listeners)
             {

@@ -16,20 +16,23 @@ internal static class CommandLine
         var conf = new Option<string?>("--conf", "-conf") { Description = "The Corefile to load (default: ./Corefile, else the demo in zones/Corefile)" };
         var port = new Option<int?>("--port", "-dns.port", "-p") { Description = "Port for server blocks that name none (CoreDNS's -dns.port; default 53)" };
         var root = new RootCommand("ClusterDns: a Kubernetes cluster DNS server that reads CoreDNS's Corefile") { conf, port };
-        root.SetAction(async (result, cancellationToken) =>
+        root.Subcommands.Add(Migration.CorefileCommand.Build());
+        // A synchronous action on purpose: System.CommandLine then leaves SIGTERM to the Generic Host, whose
+        // shutdown runs the lameduck; an asynchronous action would be cut off after its 2 s termination timeout.
+        root.SetAction(result =>
         {
             var corefile = result.GetValue(conf) ?? FindDefaultCorefile();
             if (corefile is null)
             {
-                await Console.Error.WriteLineAsync("No Corefile: give -conf FILE, or run from a folder with a Corefile or from the repository (zones/Corefile).").ConfigureAwait(false);
+                Console.Error.WriteLine("No Corefile: give -conf FILE, or run from a folder with a Corefile or from the repository (zones/Corefile).");
                 return 2;
             }
-            return await RunServerAsync(new DnsServerOptions(corefile, result.GetValue(port)), cancellationToken).ConfigureAwait(false);
+            return RunServerAsync(new DnsServerOptions(corefile, result.GetValue(port))).GetAwaiter().GetResult();
         });
         return root;
     }
 
-    private static async Task<int> RunServerAsync(DnsServerOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunServerAsync(DnsServerOptions options)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -39,14 +42,22 @@ internal static class CommandLine
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             o.UseUtcTimestamp = true;
         });
+        // Lameduck (health { lameduck }) must fit in the host's shutdown; Kubernetes' default grace period is 30 s.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sp => new DnsServer(sp.GetRequiredService<ILoggerFactory>()));
-        builder.Services.AddSingleton<DnsHostedService>();
+        builder.Services.AddSingleton(sp => new ProcessServices(sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new DnsServer(sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ProcessServices>().Observer));
+        builder.Services.AddSingleton(sp => new DnsHostedService(
+            options,
+            sp.GetRequiredService<DnsServer>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<ProcessServices>(),
+            sp.GetRequiredService<IHostApplicationLifetime>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsHostedService>());
         using var host = builder.Build();
         try
         {
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            await host.RunAsync().ConfigureAwait(false);
             return 0;
         }
         catch (CorefileException exception)
@@ -59,7 +70,7 @@ internal static class CommandLine
             await Console.Error.WriteLineAsync($"{options.CorefilePath}: {exception.Message}").ConfigureAwait(false);
             return 1;
         }
-        catch (System.Net.Sockets.SocketException exception)
+        catch (Exception exception) when (exception is System.Net.Sockets.SocketException or IOException)
         {
             await Console.Error.WriteLineAsync($"Cannot listen: {exception.Message}").ConfigureAwait(false);
             return 1;

@@ -10,17 +10,21 @@ public sealed class CorefileLoader
 {
     private readonly ILoggerFactory _loggerFactory;
     private readonly PluginRegistry _plugins;
+    private readonly ProcessServices? _services;
 
-    public CorefileLoader(ILoggerFactory loggerFactory, PluginRegistry? plugins = null)
+    /// <param name="services">Seeded into every load so metrics, HTTP servers and shutdown state survive reloads.</param>
+    public CorefileLoader(ILoggerFactory loggerFactory, PluginRegistry? plugins = null, ProcessServices? services = null)
     {
         _loggerFactory = loggerFactory;
         _plugins = plugins ?? BuiltInPlugins.CreateRegistry();
+        _services = services;
     }
 
     public ServerPipeline Load(string path, int? portOverride = null)
     {
         var document = CorefileParser.ParseFile(path);
         var context = new ServerBuildContext(path, _loggerFactory);
+        _services?.Seed(context);
         return new PipelineBuilder(_plugins).Build(document, context, portOverride);
     }
 

@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using ClusterDns.Corefile;
+using ClusterDns.Server.Config;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -6,38 +8,217 @@ namespace ClusterDns.Server.Hosting;
 
 /// <summary>
 /// The DNS server as a Generic Host service: loads the Corefile at start (a bad one stops the start with
-/// file:line), serves until the host stops, then drains.
+/// file:line), re-checks it on the <c>reload</c> schedule, and on shutdown (SIGTERM) fails <c>/health</c> at once,
+/// keeps answering for the <c>lameduck</c> duration, then drains and stops.
 /// </summary>
 public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
 {
     private readonly DnsServerOptions _options;
-    private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly CorefileLoader _loader;
+    private readonly IHostApplicationLifetime? _lifetime;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
+    private CancellationTokenRegistration _stoppingRegistration;
+    private Task _reloadLoop = Task.CompletedTask;
+    private string? _lastFailedKey;
 
-    public DnsHostedService(DnsServerOptions options, DnsServer server, ILoggerFactory loggerFactory)
+    public DnsHostedService(DnsServerOptions options, DnsServer server, ILoggerFactory loggerFactory,
+        ProcessServices? services = null, IHostApplicationLifetime? lifetime = null, PluginRegistry? plugins = null)
     {
         _options = options;
         Server = server;
-        _loggerFactory = loggerFactory;
+        Services = services ?? new ProcessServices(loggerFactory, processMetrics: false);
+        _lifetime = lifetime;
         _logger = loggerFactory.CreateLogger<DnsHostedService>();
+        _loader = new CorefileLoader(loggerFactory, plugins, Services);
     }
 
     public DnsServer Server { get; }
 
+    public ProcessServices Services { get; }
+
+    /// <summary>Completes when the last started reload loop ends (tests wait on it).</summary>
+    public Task ReloadLoop => _reloadLoop;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var pipeline = new CorefileLoader(_loggerFactory).Load(_options.CorefilePath, _options.Port);
+        var pipeline = _loader.Load(_options.CorefilePath, _options.Port);
         LogStarting(_logger, _options.CorefilePath);
         await Server.StartAsync(pipeline, cancellationToken).ConfigureAwait(false);
+        if (_lifetime is not null)
+        {
+            // Health must fail the moment SIGTERM arrives, before any other service starts stopping.
+            _stoppingRegistration = _lifetime.ApplicationStopping.Register(() => BeginShutdown());
+        }
+        _reloadLoop = Task.Run(() => ReloadLoopAsync(_stopping.Token), CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        BeginShutdown();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        var lameduck = LifecycleSettings.Of(Server.Pipeline).Lameduck;
+        if (lameduck > TimeSpan.Zero)
+        {
+            LogLameduck(_logger, lameduck.TotalSeconds);
+            try
+            {
+                await Task.Delay(lameduck, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                LogLameduckCut(_logger);
+            }
+        }
+        try
+        {
+            await _reloadLoop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
         await Server.StopAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+        LogStopped(_logger);
     }
 
-    public ValueTask DisposeAsync() => Server.DisposeAsync();
+    /// <summary>Health answers 503 from now on; queries are still answered until <see cref="StopAsync"/> drains.</summary>
+    public void BeginShutdown()
+    {
+        if (Services.Shutdown.Begin())
+        {
+            LogShutdownBegun(_logger);
+        }
+    }
+
+    /// <summary>
+    /// One reload check: if the Corefile or an import changed, build the new pipeline and swap it in under running
+    /// listeners. A broken file is logged with file:line, counted once in <c>coredns_reload_failed_total</c>, and
+    /// the running pipeline keeps serving.
+    /// </summary>
+    public async Task<ReloadOutcome> ReloadAsync(CancellationToken cancellationToken)
+    {
+        await _reloadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = Server.Pipeline;
+            string hash;
+            try
+            {
+                hash = CorefileLoader.Hash(_options.CorefilePath);
+            }
+            catch (CorefileException exception)
+            {
+                return Fail(RawKey(), exception.Message, null);
+            }
+            if (current is not null && hash == current.ContentHash)
+            {
+                _lastFailedKey = null;
+                return ReloadOutcome.Unchanged;
+            }
+            if (hash == _lastFailedKey)
+            {
+                return ReloadOutcome.Unchanged;
+            }
+
+            ServerPipeline next;
+            try
+            {
+                next = _loader.Load(_options.CorefilePath, _options.Port);
+            }
+            catch (CorefileException exception)
+            {
+                return Fail(hash, exception.Message, null);
+            }
+            catch (Exception exception) when (exception is FormatException or ArgumentException or IOException or InvalidOperationException)
+            {
+                return Fail(hash, $"{_options.CorefilePath}: {exception.Message}", exception);
+            }
+            try
+            {
+                await Server.ReplaceAsync(next, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return Fail(hash, $"{_options.CorefilePath}: the new configuration could not start: {exception.Message}", exception);
+            }
+            _lastFailedKey = null;
+            LogReloaded(_logger, _options.CorefilePath, hash[..16]);
+            return ReloadOutcome.Reloaded;
+        }
+        finally
+        {
+            _reloadGate.Release();
+        }
+    }
+
+    private ReloadOutcome Fail(string? key, string message, Exception? exception)
+    {
+        if (key is not null && key == _lastFailedKey)
+        {
+            return ReloadOutcome.Unchanged;
+        }
+        _lastFailedKey = key;
+        Services.ReloadFailed.Increment();
+        LogReloadFailed(_logger, exception, message);
+        return ReloadOutcome.Failed;
+    }
+
+    /// <summary>A key for a file that does not even parse: the hash of its bytes, so the same broken file is reported once.</summary>
+    private string? RawKey()
+    {
+        try
+        {
+            return "raw:" + Convert.ToHexStringLower(SHA512.HashData(File.ReadAllBytes(_options.CorefilePath)));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return "unreadable:" + exception.Message;
+        }
+    }
+
+    private async Task ReloadLoopAsync(CancellationToken cancellationToken)
+    {
+        var random = new Random();
+        while (!cancellationToken.IsCancellationRequested && LifecycleSettings.Of(Server.Pipeline).Reload is { } schedule)
+        {
+            try
+            {
+                await Task.Delay(schedule.NextDelay(random), cancellationToken).ConfigureAwait(false);
+                await ReloadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stoppingRegistration.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        await Server.DisposeAsync().ConfigureAwait(false);
+    }
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Serving from {Corefile}")]
     private static partial void LogStarting(ILogger logger, string corefile);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Reloaded {Corefile} (sha512 {Hash}…)")]
+    private static partial void LogReloaded(ILogger logger, string corefile, string hash);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Corefile changed but reload failed, still serving the previous configuration: {Reason}")]
+    private static partial void LogReloadFailed(ILogger logger, Exception? exception, string reason);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "Shutting down: /health now answers 503")]
+    private static partial void LogShutdownBegun(ILogger logger);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Lameduck: still answering queries for {Seconds}s")]
+    private static partial void LogLameduck(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "Lameduck cut short by the host's shutdown timeout")]
+    private static partial void LogLameduckCut(ILogger logger);
+
+    [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "Stopped: listeners drained")]
+    private static partial void LogStopped(ILogger logger);
 }

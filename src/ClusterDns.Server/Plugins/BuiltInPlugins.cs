@@ -8,6 +8,11 @@ public static class BuiltInPlugins
     public static IReadOnlyList<IPluginSetup> All { get; } =
     [
         // One line per plugin, in any order: the chain order comes from PluginOrder.
+        new Prometheus.PrometheusSetup(),
+        new Health.HealthSetup(),
+        new Ready.ReadySetup(),
+        new Reload.ReloadSetup(),
+        new LoadBalance.LoadBalanceSetup(),
         new Kubernetes.KubernetesSetup(),
         new Forward.ForwardSetup(),
         new Cache.CacheSetup(),

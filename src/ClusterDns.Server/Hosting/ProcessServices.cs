@@ -1,0 +1,48 @@
+using ClusterDns.Server.Config;
+using ClusterDns.Server.Http;
+using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Plugins.Prometheus;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterDns.Server.Hosting;
+
+/// <summary>
+/// What outlives a Corefile load: the metrics registry and DNS metrics observer, the HTTP endpoint servers and
+/// the shutdown state. <see cref="Seed"/> puts them into each load's shared objects, so plugins of every reload
+/// find the same instances.
+/// </summary>
+public sealed class ProcessServices : IAsyncDisposable
+{
+    public ProcessServices(ILoggerFactory loggerFactory, bool processMetrics = true)
+    {
+        Registry = new MetricsRegistry();
+        if (processMetrics)
+        {
+            ProcessMetrics.Register(Registry);
+            RuntimeMetrics.Register(Registry);
+        }
+        Observer = new DnsMetricsObserver(Registry);
+        Http = new HttpEndpointHost(loggerFactory);
+        ReloadFailed = Registry.Counter(DnsMetricNames.ReloadFailedTotal, "Counter of the number of failed reload attempts.").WithLabels();
+    }
+
+    public MetricsRegistry Registry { get; }
+
+    public DnsMetricsObserver Observer { get; }
+
+    public HttpEndpointHost Http { get; }
+
+    public ShutdownState Shutdown { get; } = new();
+
+    /// <summary><c>coredns_reload_failed_total</c>.</summary>
+    public Counter ReloadFailed { get; }
+
+    public void Seed(ServerBuildContext context)
+    {
+        context.Shared[typeof(MetricsRegistry)] = Registry;
+        context.Shared[typeof(HttpEndpointHost)] = Http;
+        context.Shared[typeof(ShutdownState)] = Shutdown;
+    }
+
+    public ValueTask DisposeAsync() => Http.DisposeAsync();
+}

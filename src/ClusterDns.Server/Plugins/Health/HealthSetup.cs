@@ -1,0 +1,53 @@
+using System.Net;
+using ClusterDns.Corefile;
+using ClusterDns.Server.Config;
+using ClusterDns.Server.Hosting;
+using ClusterDns.Server.Http;
+using ClusterDns.Server.Plugins.Prometheus;
+
+namespace ClusterDns.Server.Plugins.Health;
+
+/// <summary><c>health [ADDR] { lameduck DURATION }</c>: GET /health on ADDR (default <c>:8080</c>).</summary>
+public sealed class HealthSetup : IPluginSetup
+{
+    /// <summary>CoreDNS's plugin.SlimTimeBuckets: 0.25 ms × 10^n, 5 buckets.</summary>
+    private static readonly double[] DurationBuckets = [0.00025, 0.0025, 0.025, 0.25, 2.5];
+
+    public string Name => "health";
+
+    public void Setup(Directive directive, ServerBlockBuilder block)
+    {
+        var options = Parse(directive);
+        var shutdown = block.Context.GetOrAddShared(() => new ShutdownState());
+        var duration = block.Context.Metrics()
+            .Histogram("coredns_health_request_duration_seconds", "Histogram of the time (in seconds) each request took.", DurationBuckets)
+            .WithLabels();
+        var endpoint = new HealthEndpoint(shutdown, duration);
+        HttpEndpoints.Map(block.Context, options.Address, "/health", endpoint.ServeAsync);
+        var lifecycle = block.Context.GetOrAddShared(() => new LifecycleSettings());
+        if (options.Lameduck > lifecycle.Lameduck)
+        {
+            lifecycle.Lameduck = options.Lameduck;
+        }
+    }
+
+    public static HealthOptions Parse(Directive directive)
+    {
+        directive.ExpectArgCount(0, 1);
+        var address = directive.Args.Count == 0
+            ? new IPEndPoint(IPAddress.IPv6Any, HealthOptions.DefaultPort)
+            : directive.Args[0].ParseIPEndPoint(HealthOptions.DefaultPort);
+        var lameduck = TimeSpan.Zero;
+        foreach (var sub in directive.Block)
+        {
+            if (sub.Name != "lameduck")
+            {
+                throw directive.UnknownSubdirective(sub);
+            }
+            sub.ExpectArgCount(1, 1);
+            sub.ExpectNoBlock();
+            lameduck = sub.Args[0].ParseDuration();
+        }
+        return new HealthOptions(address, lameduck);
+    }
+}

@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Globalization;
+using ClusterDns.Protocol;
+using ClusterDns.Server.Config;
+using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Pipeline;
+
+namespace ClusterDns.Server.Plugins.Prometheus;
+
+/// <summary>
+/// Updates CoreDNS's <c>coredns_dns_*</c> families for every finished query of a server block that has
+/// <c>prometheus</c>, plus <c>coredns_panics_total</c>. Label sets are resolved per block and zone when a pipeline
+/// is activated and cached per (type, proto, family) and (plugin, rcode) on first use, so steady-state updates
+/// are array reads and Interlocked increments: no locks, no allocation.
+/// </summary>
+public sealed class DnsMetricsObserver : IQueryObserver
+{
+    private const string DroppedZone = "dropped";
+    private const string View = "";
+
+    private readonly Families _families;
+    private readonly Counter _panics;
+    private Dictionary<ServerBlockRuntime, ZoneMetrics[]> _blocks = new(ReferenceEqualityComparer.Instance);
+    private Dictionary<int, ZoneMetrics> _dropped = new();
+
+    // The blocks of the active pipeline (activation is serialized by DnsServer).
+    private HashSet<ServerBlockRuntime> _active = new(ReferenceEqualityComparer.Instance);
+
+    public DnsMetricsObserver(MetricsRegistry registry)
+    {
+        Registry = registry;
+        _families = new Families(registry);
+        _panics = registry.Counter(DnsMetricNames.PanicsTotal, "A metrics that counts the number of panics.").WithLabels();
+        var (version, revision, runtime) = BuildInfo.Read();
+        registry.Gauge(DnsMetricNames.BuildInfo, "A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.", "version", "revision", "goversion")
+            .WithLabels(version, revision, runtime).Set(1);
+        registry.Counter(DnsMetricNames.ReloadFailedTotal, "Counter of the number of failed reload attempts.").WithLabels();
+    }
+
+    public MetricsRegistry Registry { get; }
+
+    public void OnPipelineActivated(ServerPipeline pipeline)
+    {
+        var previous = Volatile.Read(ref _blocks);
+        var blocks = new Dictionary<ServerBlockRuntime, ZoneMetrics[]>(ReferenceEqualityComparer.Instance);
+        // In-flight queries of the pipeline being replaced still finish on its blocks: keep those one generation.
+        foreach (var (block, zones) in previous)
+        {
+            if (_active.Contains(block))
+            {
+                blocks[block] = zones;
+            }
+        }
+        var dropped = new Dictionary<int, ZoneMetrics>(Volatile.Read(ref _dropped));
+        var active = new HashSet<ServerBlockRuntime>(ReferenceEqualityComparer.Instance);
+        foreach (var group in pipeline.Listeners)
+        {
+            var server = group.ServerLabel;
+            bool anyCounted = false;
+            foreach (var block in group.Router.Blocks)
+            {
+                active.Add(block);
+                if (!HasPrometheus(block))
+                {
+                    continue;
+                }
+                anyCounted = true;
+                var zones = new ZoneMetrics[block.Zones.Count];
+                for (int i = 0; i < zones.Length; i++)
+                {
+                    zones[i] = new ZoneMetrics(_families, server, block.Zones[i].ToString(), block.Handlers);
+                }
+                blocks[block] = zones;
+            }
+            if (anyCounted && !dropped.ContainsKey(group.Port))
+            {
+                dropped[group.Port] = new ZoneMetrics(_families, server, DroppedZone, []);
+            }
+        }
+        _active = active;
+        Volatile.Write(ref _dropped, dropped);
+        Volatile.Write(ref _blocks, blocks);
+
+        _families.PluginEnabled.Clear();
+        if (pipeline.Context.Shared.TryGetValue(typeof(PluginEnabledRecords), out var records))
+        {
+            foreach (var (server, zone, plugin) in ((PluginEnabledRecords)records).Entries)
+            {
+                _families.PluginEnabled.WithLabels(server, zone, View, plugin).Set(1);
+            }
+        }
+    }
+
+    public void OnQueryCompleted(DnsQueryContext context, ResponseCode rcode)
+    {
+        ZoneMetrics? metrics;
+        if (context.Block is { } block)
+        {
+            if (!Volatile.Read(ref _blocks).TryGetValue(block, out var zones))
+            {
+                return;
+            }
+            int zone = QueryLabels.ZoneIndex(block.ZonesWire, context.LowerName);
+            metrics = zones[zone < 0 ? 0 : zone];
+        }
+        else if (!Volatile.Read(ref _dropped).TryGetValue(context.LocalPort, out metrics))
+        {
+            return;
+        }
+        metrics.Record(context, rcode);
+    }
+
+    public void OnHandlerFault(DnsQueryContext context) => _panics.Increment();
+
+    private static bool HasPrometheus(ServerBlockRuntime block)
+    {
+        foreach (var handler in block.Handlers)
+        {
+            if (handler is PrometheusHandler)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>CoreDNS's DNS families, registered once per registry.</summary>
+    internal sealed class Families
+    {
+        public Families(MetricsRegistry registry)
+        {
+            Requests = registry.Counter(DnsMetricNames.RequestsTotal, "Counter of DNS requests made per zone, protocol and family.", "server", "zone", "view", "proto", "family", "type");
+            Responses = registry.Counter(DnsMetricNames.ResponsesTotal, "Counter of response status codes.", "server", "zone", "view", "rcode", "plugin");
+            Duration = registry.Histogram(DnsMetricNames.RequestDuration, "Histogram of the time (in seconds) each request took per zone.", DnsMetricNames.DurationBuckets, "server", "zone", "view");
+            RequestSize = registry.Histogram(DnsMetricNames.RequestSize, "Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.", DnsMetricNames.SizeBuckets, "server", "zone", "view", "proto");
+            ResponseSize = registry.Histogram(DnsMetricNames.ResponseSize, "Size of the returned response in bytes.", DnsMetricNames.SizeBuckets, "server", "zone", "view", "proto");
+            DoRequests = registry.Counter(DnsMetricNames.DoRequestsTotal, "Counter of DNS requests with DO bit set per zone.", "server", "zone", "view");
+            PluginEnabled = registry.Gauge(DnsMetricNames.PluginEnabled, "A metric that indicates whether a plugin is enabled on per server and zone basis.", "server", "zone", "view", "name");
+        }
+
+        public CounterFamily Requests { get; }
+
+        public CounterFamily Responses { get; }
+
+        public HistogramFamily Duration { get; }
+
+        public HistogramFamily RequestSize { get; }
+
+        public HistogramFamily ResponseSize { get; }
+
+        public CounterFamily DoRequests { get; }
+
+        public GaugeFamily PluginEnabled { get; }
+    }
+
+    /// <summary>The series of one (server, zone): fixed ones resolved now, the rest cached in slots on first use.</summary>
+    internal sealed class ZoneMetrics
+    {
+        private const int RcodeSlots = 24;
+
+        private readonly Families _families;
+        private readonly string _server;
+        private readonly string _zone;
+        private readonly string[] _plugins;
+        private readonly Counter?[] _requests = new Counter?[2 * 2 * QueryLabels.TypeCount];
+        private readonly Counter?[] _responses;
+        private readonly Histogram _duration;
+        private readonly Histogram[] _requestSize;
+        private readonly Histogram[] _responseSize;
+        private readonly Counter _doRequests;
+
+        public ZoneMetrics(Families families, string server, string zone, IReadOnlyList<DnsHandler> handlers)
+        {
+            _families = families;
+            _server = server;
+            _zone = zone;
+            // Handler names plus "" for responses the server itself wrote.
+            _plugins = new string[handlers.Count + 1];
+            for (int i = 0; i < handlers.Count; i++)
+            {
+                _plugins[i] = handlers[i].Name;
+            }
+            _plugins[^1] = string.Empty;
+            _responses = new Counter?[_plugins.Length * RcodeSlots];
+            _duration = families.Duration.WithLabels(server, zone, View);
+            _requestSize = [families.RequestSize.WithLabels(server, zone, View, "udp"), families.RequestSize.WithLabels(server, zone, View, "tcp")];
+            _responseSize = [families.ResponseSize.WithLabels(server, zone, View, "udp"), families.ResponseSize.WithLabels(server, zone, View, "tcp")];
+            _doRequests = families.DoRequests.WithLabels(server, zone, View);
+        }
+
+        public void Record(DnsQueryContext context, ResponseCode rcode)
+        {
+            int proto = QueryLabels.ProtoIndex(context.Transport);
+            int family = QueryLabels.FamilyIndex(context.RemoteAddress);
+            int type = QueryLabels.TypeIndex(context.QuestionType);
+            int slot = (proto * 2 + family) * QueryLabels.TypeCount + type;
+            (Volatile.Read(ref _requests[slot]) ?? CreateRequests(slot, proto, family, type)).Increment();
+
+            if (context.Query.Edns.DnssecOk)
+            {
+                _doRequests.Increment();
+            }
+            _requestSize[proto].Observe(context.RequestLength);
+            _responseSize[proto].Observe(context.ResponseLength);
+            _duration.Observe(Stopwatch.GetElapsedTime(context.StartTimestamp).TotalSeconds);
+
+            int plugin = PluginIndex(context.WrittenBy);
+            int code = (int)rcode;
+            if (plugin >= 0 && code < RcodeSlots)
+            {
+                int index = plugin * RcodeSlots + code;
+                (Volatile.Read(ref _responses[index]) ?? CreateResponses(index, plugin, rcode)).Increment();
+            }
+            else
+            {
+                // A plugin name no handler of this block has, or an extended RCODE: rare, resolved each time.
+                _families.Responses.WithLabels(_server, _zone, View, RcodeName(rcode), context.WrittenBy).Increment();
+            }
+        }
+
+        private int PluginIndex(string writtenBy)
+        {
+            if (writtenBy.Length == 0)
+            {
+                return _plugins.Length - 1;
+            }
+            for (int i = 0; i < _plugins.Length - 1; i++)
+            {
+                if (ReferenceEquals(_plugins[i], writtenBy) || string.Equals(_plugins[i], writtenBy, StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private Counter CreateRequests(int slot, int proto, int family, int type)
+        {
+            var counter = _families.Requests.WithLabels(_server, _zone, View, QueryLabels.ProtoNames[proto], QueryLabels.FamilyNames[family], QueryLabels.TypeNames[type]);
+            Volatile.Write(ref _requests[slot], counter);
+            return counter;
+        }
+
+        private Counter CreateResponses(int index, int plugin, ResponseCode rcode)
+        {
+            var counter = _families.Responses.WithLabels(_server, _zone, View, RcodeName(rcode), _plugins[plugin]);
+            Volatile.Write(ref _responses[index], counter);
+            return counter;
+        }
+
+        /// <summary>miekg/dns's RcodeToString names (CoreDNS's rcode label).</summary>
+        private static string RcodeName(ResponseCode rcode) => (int)rcode switch
+        {
+            0 => "NOERROR",
+            1 => "FORMERR",
+            2 => "SERVFAIL",
+            3 => "NXDOMAIN",
+            4 => "NOTIMP",
+            5 => "REFUSED",
+            6 => "YXDOMAIN",
+            7 => "YXRRSET",
+            8 => "NXRRSET",
+            9 => "NOTAUTH",
+            10 => "NOTZONE",
+            16 => "BADSIG",
+            17 => "BADKEY",
+            18 => "BADTIME",
+            19 => "BADMODE",
+            20 => "BADNAME",
+            21 => "BADALG",
+            22 => "BADTRUNC",
+            23 => "BADCOOKIE",
+            var other => other.ToString(CultureInfo.InvariantCulture),
+        };
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text;
+using ClusterDns.Corefile;
+using ClusterDns.Server.Config;
+using ClusterDns.Server.Http;
+using ClusterDns.Server.Metrics;
+using Microsoft.AspNetCore.Http;
+
+namespace ClusterDns.Server.Plugins.Prometheus;
+
+/// <summary><c>prometheus [ADDR]</c>: count this block's queries and serve every metric on ADDR (default <c>:9153</c>) at <c>/metrics</c>.</summary>
+public sealed class PrometheusSetup : IPluginSetup
+{
+    public string Name => "prometheus";
+
+    public void Setup(Directive directive, ServerBlockBuilder block)
+    {
+        var options = Parse(directive);
+        var registry = block.Context.Metrics();
+        HttpEndpoints.Map(block.Context, options.Address, "/metrics", context => ServeAsync(context, registry));
+
+        var records = block.Context.GetOrAddShared(() => new PluginEnabledRecords());
+        var server = "dns://:" + block.Port.ToString(CultureInfo.InvariantCulture);
+        var names = block.Source.Directives.Select(d => d.Name).Distinct(StringComparer.Ordinal).ToArray();
+        foreach (var zone in block.Zones)
+        {
+            foreach (var name in names)
+            {
+                records.Entries.Add((server, zone.ToString(), name));
+            }
+        }
+        block.AddHandler(new PrometheusHandler());
+    }
+
+    public static PrometheusOptions Parse(Directive directive)
+    {
+        directive.ExpectArgCount(0, 1);
+        directive.ExpectNoBlock();
+        return directive.Args.Count == 0
+            ? PrometheusOptions.Default
+            : new PrometheusOptions(directive.Args[0].ParseIPEndPoint(PrometheusOptions.DefaultPort));
+    }
+
+    private static Task ServeAsync(HttpContext context, MetricsRegistry registry)
+    {
+        var body = Encoding.UTF8.GetBytes(registry.Scrape());
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = MetricsRegistry.ContentType;
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body).AsTask();
+    }
+}
