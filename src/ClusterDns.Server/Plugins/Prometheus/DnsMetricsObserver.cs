@@ -103,9 +103,14 @@ public sealed class DnsMetricsObserver : IQueryObserver
             int zone = QueryLabels.ZoneIndex(block.ZonesWire, context.LowerName);
             metrics = zones[zone < 0 ? 0 : zone];
         }
-        else if (!Volatile.Read(ref _dropped).TryGetValue(context.LocalPort, out metrics))
+        else
         {
-            return;
+            var dropped = Volatile.Read(ref _dropped);
+            // A group configured with port 0 (tests) listens on a port the configuration never names.
+            if (!dropped.TryGetValue(context.LocalPort, out metrics) && !dropped.TryGetValue(0, out metrics))
+            {
+                return;
+            }
         }
         metrics.Record(context, rcode);
     }
