@@ -42,6 +42,10 @@ public sealed class PipelineBuilder
                 ? []
                 : builders.SelectMany(b => b.BindAddresses).Distinct().ToArray();
             var router = new ZoneRouter(builders.Select(b => b.Build()));
+            foreach (var builder in builders)
+            {
+                builder.Resolver.Attach(router);
+            }
             listeners.Add(new ListenerGroup(port, addresses, router, builders.Max(b => b.MaxUdpSize)));
         }
         return new ServerPipeline(listeners, context, document.ContentHash);

@@ -35,6 +35,9 @@ public sealed class ServerBlockBuilder
 
     public IReadOnlyList<DnsHandler> Handlers => _handlers;
 
+    /// <summary>Resolves names through this block's port once the pipeline is built (CNAME chasing).</summary>
+    public InternalResolver Resolver { get; } = new();
+
     public void AddHandler(DnsHandler handler) => _handlers.Add(handler);
 
     /// <summary>The handlers in CoreDNS's plugin order, linked into a chain.</summary>

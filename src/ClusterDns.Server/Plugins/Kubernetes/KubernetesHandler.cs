@@ -14,11 +14,13 @@ public sealed class KubernetesHandler : DnsHandler
     private readonly KubernetesOptions _options;
     private readonly Func<ClusterIndex> _index;
     private readonly byte[][] _zones;
+    private readonly InternalResolver? _resolver;
 
-    public KubernetesHandler(KubernetesOptions options, Func<ClusterIndex> index)
+    public KubernetesHandler(KubernetesOptions options, Func<ClusterIndex> index, InternalResolver? resolver = null)
     {
         _options = options;
         _index = index;
+        _resolver = resolver;
         _zones = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
     }
 
@@ -109,8 +111,13 @@ public sealed class KubernetesHandler : DnsHandler
             int targetZone = MatchZone(target);
             if (targetZone < 0)
             {
-                // Outside the cluster zone: the client's resolver (or ours, upstream) follows it.
-                return Complete(context, ref writer, ResponseCode.NoError, false);
+                // Outside the cluster zone: follow it through our own pipeline (forward, file…), as CoreDNS's
+                // upstream does, because glibc and musl do not chase a CNAME left without its addresses.
+                if (_resolver is null || type == RecordType.CNAME)
+                {
+                    return Complete(context, ref writer, ResponseCode.NoError, false);
+                }
+                return ChaseExternalAsync(context, writer.Mark(), target, type);
             }
             var entry = index.Find(target);
             if (entry is null)
@@ -138,6 +145,34 @@ public sealed class KubernetesHandler : DnsHandler
             current = next;
         }
         return Complete(context, ref writer, ResponseCode.NoError, false);
+    }
+
+    private async ValueTask<HandlerResult> ChaseExternalAsync(DnsQueryContext context, WriterMark mark, byte[] target, RecordType type)
+    {
+        var response = await _resolver!.ResolveAsync(DnsName.FromWire(target), type).ConfigureAwait(false);
+        var writer = context.BeginResponse();
+        writer.Rollback(mark);
+        var rcode = ResponseCode.NoError;
+        bool truncated = false;
+        if (response is not null)
+        {
+            rcode = response.Rcode == ResponseCode.NXDomain ? ResponseCode.NXDomain : ResponseCode.NoError;
+            foreach (var record in response.Answers)
+            {
+                var before = writer.Mark();
+                if (!writer.TryBeginRecord(record.Name.Wire, record.Type, (ushort)record.Class, record.Ttl, out var inProgress)
+                    || !record.Data.TryWrite(ref writer))
+                {
+                    writer.Rollback(before);
+                    truncated = true;
+                    break;
+                }
+                writer.EndRecord(inProgress, MessageSection.Answer);
+            }
+        }
+        context.CompleteResponse(ref writer, rcode, authoritative: true, truncated);
+        context.WrittenBy = "kubernetes";
+        return HandlerResult.Written(rcode);
     }
 
     /// <summary>SRV targets' and the NS name's addresses, in additional, as far as they fit (no TC for these).</summary>

@@ -26,7 +26,7 @@ public sealed class KubernetesSetup : IPluginSetup
         var component = new ClusterZoneComponent(source, builder, logger);
         block.Context.Components.Add(component);
         block.Context.Readiness.Add(component);
-        block.AddHandler(new KubernetesHandler(options, () => builder.Current));
+        block.AddHandler(new KubernetesHandler(options, () => builder.Current, block.Resolver));
     }
 
     public static KubernetesOptions ParseOptions(Directive directive, ServerBlockBuilder block)
