@@ -1,0 +1,70 @@
+using System.Reflection.PortableExecutable;
+using ClusterDns.Deploy.Tests.Image;
+using ClusterDns.Deploy.Tests.Manifests;
+
+namespace ClusterDns.Deploy.Tests;
+
+/// <summary>
+/// The image cannot be built here (no Docker engine), so its build stage is run as docker would run it: the same
+/// COPY and RUN lines, read out of the Dockerfile, in a temporary root. The output must be a ReadyToRun build that
+/// starts. The runtime stage is checked against what the Deployment expects of it.
+/// </summary>
+public sealed class DockerfileTests
+{
+    private static Dockerfile Load() => Dockerfile.Load(Repository.PathOf("Dockerfile"));
+
+    [Fact]
+    public async Task The_build_stage_publishes_a_ready_to_run_clusterdns_that_starts()
+    {
+        var dockerfile = Load();
+        var build = dockerfile.Stages[0];
+        Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:10.0", build.Image, StringComparison.Ordinal);
+        var publish = Assert.Single(build.All("RUN"), r => r.Arguments.Contains("dotnet publish", StringComparison.Ordinal));
+        Assert.Contains("-p:PublishReadyToRun=true", publish.Arguments, StringComparison.Ordinal);
+
+        string root = Path.Combine(Path.GetTempPath(), "clusterdns-image-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var runner = new BuildStageRunner(Repository.Root, root);
+            await runner.RunAsync(build);
+
+            // What the runtime stage copies out of the build stage.
+            var copy = Assert.Single(dockerfile.Stages[^1].All("COPY"), c => c.Arguments.StartsWith($"--from={build.Name} ", StringComparison.Ordinal));
+            string published = runner.HostPath(copy.Arguments.Split(' ')[1]);
+            string dll = Path.Combine(published, "clusterdns.dll");
+            Assert.True(File.Exists(dll), $"{dll} was not published");
+            using (var pe = new PEReader(File.OpenRead(dll)))
+            {
+                Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, "clusterdns.dll is not ReadyToRun code");
+            }
+
+            var help = await ProcessRunner.RunAsync("dotnet", [dll, "--help"]);
+            Assert.True(help.ExitCode == 0, help.ToString());
+            Assert.Contains("-conf", help.Output, StringComparison.Ordinal);
+            var corefile = await ProcessRunner.RunAsync("dotnet", [dll, "corefile", "--help"]);
+            Assert.True(corefile.ExitCode == 0, corefile.ToString());
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_runtime_stage_is_aspnet_non_root_exposes_the_ports_and_takes_corednss_arguments()
+    {
+        var runtime = Load().Stages[^1];
+        Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0", runtime.Image, StringComparison.Ordinal);
+
+        string user = Assert.Single(runtime.All("USER")).Arguments;
+        Assert.True(int.TryParse(user.Split(':')[0], out int uid) && uid != 0, $"USER {user}: must be a non-root number so Kubernetes can check runAsNonRoot");
+        Assert.Equal(DeployManifests.Base.Deployment.Text("spec", "template", "spec", "securityContext", "runAsUser"), uid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var exposed = runtime.All("EXPOSE").SelectMany(e => e.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
+        Assert.Equal(["53/udp", "53/tcp", "9153", "8080", "8181"], exposed);
+
+        // The Deployment's args (-conf /etc/coredns/Corefile) are appended to this entrypoint.
+        Assert.Equal("""["dotnet", "/app/clusterdns.dll"]""", Assert.Single(runtime.All("ENTRYPOINT")).Arguments);
+        Assert.Null(runtime.All("CMD").FirstOrDefault());
+    }
+}
