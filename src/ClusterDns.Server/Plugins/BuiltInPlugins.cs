@@ -21,6 +21,8 @@ public static class BuiltInPlugins
         new Hosts.HostsSetup(),
         new Whoami.WhoamiSetup(),
         new Bind.BindSetup(),
+        new Errors.ErrorsSetup(),
+        new Log.LogSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);

@@ -18,8 +18,8 @@ public sealed class CacheForwardTests
         {
             From = [DnsName.Root],
             Upstreams = [new UpstreamAddress(upstream.EndPoint, Tls: false)],
-            ReadTimeout = TimeSpan.FromMilliseconds(200),
-            Timeout = TimeSpan.FromMilliseconds(500),
+            ReadTimeout = TimeSpan.FromSeconds(2),
+            Timeout = TimeSpan.FromSeconds(5),
         }, NullLogger.Instance);
         var cache = new CacheHandler(new CacheOptions { Zones = [DnsName.Root], ServeStale = TimeSpan.FromHours(1), ServeStaleVerify = true }, clock, NullLogger.Instance)
         {
