@@ -12,12 +12,15 @@ namespace ClusterDns.Deploy.Tests;
 /// </summary>
 public sealed class ConfigMapCorefileTests
 {
-    [Fact]
-    public async Task The_configmaps_corefile_starts_the_real_server_which_answers_and_serves_probes_and_metrics()
+    [Theory]
+    [InlineData("deploy/configmap.yaml")]
+    [InlineData("kubeadm/classic.Corefile")] // kubeadm's default before the cache block named the cluster domain
+    public async Task The_kubeadm_corefile_starts_the_real_server_which_answers_and_serves_probes_and_metrics(string source)
     {
         var deploy = DeployManifests.Base;
+        string text = source == "deploy/configmap.yaml" ? deploy.CorefileText : File.ReadAllText(Repository.TestData(source.Split('/')));
         int port = ServerProcess.FreePort();
-        string corefile = ForLoopback(deploy.CorefileText, port, Repository.PathOf("zones", "demo-cluster"));
+        string corefile = ForLoopback(text, port, Repository.PathOf("zones", "demo-cluster"));
 
         await using var server = ServerProcess.Start(corefile);
         // SERVFAIL until the manifests are read: wait for the Service's address.
