@@ -166,4 +166,30 @@ public sealed class HostsHandlerTests : IDisposable
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void WarmAnswersAllocateNothing()
+    {
+        var handler = Build("hosts hosts");
+        (string Name, RecordType Type)[] questions = [("www.example.org.", RecordType.A), ("v4only.example.org.", RecordType.AAAA), ("missing.example.org.", RecordType.A), ("1.2.0.192.in-addr.arpa.", RecordType.PTR)];
+        var contexts = questions.Select(q => CreateContext(q.Name, q.Type)).ToArray();
+        var requests = contexts.Select(c => c.Request.ToArray()).ToArray();
+        void ServeAll()
+        {
+            for (int i = 0; i < contexts.Length; i++)
+            {
+                requests[i].CopyTo(contexts[i].Buffer, 0);
+                contexts[i].Reset(requests[i].Length, Server.Pipeline.TransportKind.Udp);
+                _ = handler.ServeAsync(contexts[i]);
+            }
+        }
+        ServeAll();
+        ServeAll();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ServeAll();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
 }
