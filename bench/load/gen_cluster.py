@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Renders one synthetic cluster three ways, so every server answers the same data:
+
+  manifests/<namespace>.yaml   Services and EndpointSlices for ClusterDns (`kubernetes { manifests DIR }`)
+  cluster.local.zone           the same records as an RFC 1035 master file for Knot DNS and NSD
+  objects.jsonl                the same objects as API JSON ("resource TAB json" per line) for the test API
+                               server (bench/ClusterDns.Benchmarks fake-api), ClusterDns's production path
+  queries.txt                  a dnsperf query file: 70% A hits, 10% SRV, 10% AAAA NODATA,
+                               10% NXDOMAIN names as the ndots:5 search list produces them
+
+Cluster: SERVICES ClusterIP Services with two named ports (http/80, grpc/9090) spread over NAMESPACES
+namespaces, plus SERVICES/10 headless Services whose EndpointSlice holds 5 ready endpoints (no hostname, so
+endpoint names are the dashed IPs, as CoreDNS and ClusterDns name them) and one named port (tcp-app/8080).
+The zone holds exactly the records ClusterDns derives (see ClusterRecordGenerator): A per Service,
+SRV per named port at _port._proto.svc and at the Service name itself (CoreDNS's weights), A per
+endpoint at the Service and at the endpoint name. Reverse zones are left out on all three servers.
+
+Usage: gen_cluster.py OUTDIR [--services N] [--namespaces N] [--queries N] [--seed N]
+"""
+import argparse
+import json
+import os
+import random
+import sys
+
+ZONE = "cluster.local"
+TTL = 30
+
+
+def cluster_ip(i):
+    # 10.96.0.0/12 from 10.96.1.0 up: room for a million Services.
+    n = (1 << 8) + i
+    return f"10.{96 + (n >> 16)}.{(n >> 8) & 255}.{n & 255}"
+
+
+def endpoint_ip(i):
+    n = (1 << 8) + i
+    return f"10.{128 + (n >> 16)}.{(n >> 8) & 255}.{n & 255}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("outdir")
+    parser.add_argument("--services", type=int, default=10000)
+    parser.add_argument("--namespaces", type=int, default=100)
+    parser.add_argument("--queries", type=int, default=100000)
+    parser.add_argument("--seed", type=int, default=9)
+    args = parser.parse_args()
+    if args.services < 1 or args.namespaces < 1 or args.queries < 1:
+        sys.exit("gen_cluster.py: --services, --namespaces and --queries must be positive")
+
+    headless_count = max(1, args.services // 10)
+    manifests = os.path.join(args.outdir, "manifests")
+    os.makedirs(manifests, exist_ok=True)
+    for old in os.listdir(manifests):
+        os.remove(os.path.join(manifests, old))
+
+    per_ns = {f"ns{n}": [] for n in range(args.namespaces)}
+    api = [("namespaces", {"metadata": {"name": ns}}) for ns in per_ns]
+    zone = [
+        f"$ORIGIN {ZONE}.",
+        f"$TTL {TTL}",
+        f"@ IN SOA ns.dns.{ZONE}. hostmaster.{ZONE}. 1 7200 1800 86400 {TTL}",
+        f"@ IN NS ns.dns.{ZONE}.",
+        "ns.dns IN A 127.0.0.1",
+        'dns-version IN TXT "1.1.0"',
+    ]
+    cluster_names, headless_names = [], []
+
+    for i in range(args.services):
+        ns = f"ns{i % args.namespaces}"
+        svc = f"svc{i}"
+        ip = cluster_ip(i)
+        per_ns[ns].append(
+            f"apiVersion: v1\nkind: Service\nmetadata: {{name: {svc}, namespace: {ns}}}\n"
+            f"spec:\n  type: ClusterIP\n  clusterIP: {ip}\n  clusterIPs: [{ip}]\n  ports:\n"
+            f"  - {{name: http, port: 80, protocol: TCP, targetPort: 8080}}\n"
+            f"  - {{name: grpc, port: 9090, protocol: TCP, targetPort: 9090}}\n")
+        api.append(("services", {"metadata": {"name": svc, "namespace": ns}, "spec": {
+            "type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip],
+            "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080},
+                      {"name": "grpc", "port": 9090, "protocol": "TCP", "targetPort": 9090}]}}))
+        owner = f"{svc}.{ns}.svc"
+        zone += [f"{owner} IN A {ip}",
+                 f"_http._tcp.{owner} IN SRV 0 100 80 {owner}.{ZONE}.",
+                 f"_grpc._tcp.{owner} IN SRV 0 100 9090 {owner}.{ZONE}.",
+                 f"{owner} IN SRV 0 50 80 {owner}.{ZONE}.",
+                 f"{owner} IN SRV 0 50 9090 {owner}.{ZONE}."]
+        cluster_names.append(owner)
+
+    for h in range(headless_count):
+        ns = f"ns{h % args.namespaces}"
+        svc = f"headless{h}"
+        ips = [endpoint_ip(h * 5 + e) for e in range(5)]
+        endpoints = "".join(f"- {{addresses: [{ip}], conditions: {{ready: true}}}}\n" for ip in ips)
+        per_ns[ns].append(
+            f"apiVersion: v1\nkind: Service\nmetadata: {{name: {svc}, namespace: {ns}}}\n"
+            f"spec:\n  clusterIP: None\n  clusterIPs: [None]\n  ports:\n"
+            f"  - {{name: tcp-app, port: 8080, protocol: TCP, targetPort: 8080}}\n"
+            "---\n"
+            f"apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"
+            f"metadata: {{name: {svc}-abcde, namespace: {ns}, labels: {{kubernetes.io/service-name: {svc}}}}}\n"
+            f"addressType: IPv4\nendpoints:\n{endpoints}"
+            f"ports:\n- {{name: tcp-app, port: 8080, protocol: TCP}}\n")
+        port = {"name": "tcp-app", "port": 8080, "protocol": "TCP"}
+        api.append(("services", {"metadata": {"name": svc, "namespace": ns}, "spec": {
+            "clusterIP": "None", "clusterIPs": ["None"], "ports": [dict(port, targetPort=8080)]}}))
+        api.append(("endpointslices", {
+            "metadata": {"name": f"{svc}-abcde", "namespace": ns, "labels": {"kubernetes.io/service-name": svc}},
+            "addressType": "IPv4", "endpoints": [{"addresses": [ip], "conditions": {"ready": True}} for ip in ips],
+            "ports": [port]}))
+        owner = f"{svc}.{ns}.svc"
+        for ip in ips:
+            dashed = ip.replace(".", "-")
+            zone += [f"{owner} IN A {ip}",
+                     f"{dashed}.{owner} IN A {ip}",
+                     f"_tcp-app._tcp.{owner} IN SRV 0 20 8080 {dashed}.{owner}.{ZONE}.",
+                     f"{owner} IN SRV 0 20 8080 {dashed}.{owner}.{ZONE}."]
+        headless_names.append(owner)
+
+    for ns, docs in per_ns.items():
+        with open(os.path.join(manifests, f"{ns}.yaml"), "w") as f:
+            f.write(f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n---\n")
+            f.write("---\n".join(docs))
+    with open(os.path.join(args.outdir, "objects.jsonl"), "w") as f:
+        for resource, obj in api:
+            f.write(f"{resource}\t{json.dumps(obj, separators=(',', ':'))}\n")
+    with open(os.path.join(args.outdir, f"{ZONE}.zone"), "w") as f:
+        f.write("\n".join(zone) + "\n")
+
+    rng = random.Random(args.seed)
+    searches = ["{ns}.svc." + ZONE, "svc." + ZONE, ZONE]
+    with open(os.path.join(args.outdir, "queries.txt"), "w") as f:
+        for _ in range(args.queries):
+            roll = rng.random()
+            if roll < 0.70:
+                # A hits: nine in ten ClusterIP Services, one in ten headless (5 addresses).
+                pool = headless_names if rng.random() < 0.1 else cluster_names
+                f.write(f"{rng.choice(pool)}.{ZONE} A\n")
+            elif roll < 0.80:
+                f.write(f"_http._tcp.{rng.choice(cluster_names)}.{ZONE} SRV\n")
+            elif roll < 0.90:
+                f.write(f"{rng.choice(cluster_names)}.{ZONE} AAAA\n")
+            else:
+                # A pod in namespace X resolving "svcN.nsM.svc.cluster.local" (4 dots < ndots:5) tries its
+                # search list first: each expansion is an NXDOMAIN inside the cluster zone.
+                owner = rng.choice(cluster_names)
+                suffix = rng.choice(searches).format(ns=f"ns{rng.randrange(args.namespaces)}")
+                f.write(f"{owner}.{ZONE}.{suffix} A\n")
+    print(f"{args.services} ClusterIP + {headless_count} headless Services in {args.namespaces} namespaces, "
+          f"{len(zone)} zone lines, {args.queries} queries -> {args.outdir}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""Drives ClusterDns, Knot DNS and NSD side by side with dnsperf (see run.sh for the whole procedure).
+
+Each server runs on 127.0.0.1 pinned to CPU 0 (taskset -c 0) in its own session; dnsperf runs pinned to
+CPU 1. Servers are interleaved (A B C, A B C, ...) for --rounds rounds; per run it measures:
+  ready_s     start to the first correct answer
+  qps         max throughput: dnsperf -q OUTSTANDING -l MAX_SECONDS
+  mean_ms/p99_ms  latency at a fixed rate (dnsperf -Q RATE -v, every reply's latency)
+  cpu_s_per_M server CPU seconds (utime+stime of every process in its session) per million answered
+              queries, at the fixed rate (cpu_s_per_M_max: the same during the max-throughput run)
+  rss_mb      VmRSS summed over the session after the runs
+Prints a table of medians with ratios to Knot and writes results.json next to the data.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+SERVERS = ("knot", "nsd", "clusterdns", "clusterdns-manifests")
+
+
+def session_stats(sid):
+    """(cpu seconds, rss bytes) summed over every process of session sid."""
+    cpu, rss = 0.0, 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[3]) != sid:  # field 6 (session), counted after "pid (comm)"
+                continue
+            cpu += (int(fields[11]) + int(fields[12])) / CLK_TCK
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        rss += int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+    return cpu, rss
+
+
+def cpu0_busy():
+    """Busy seconds of CPU 0 so far (all processes): minus the server's own, what others took from it."""
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("cpu0 "):
+                v = [int(x) for x in line.split()[1:]]
+                return (sum(v[:8]) - v[3] - v[4]) / CLK_TCK
+    return 0.0
+
+
+def answers(port, name, rtype="A"):
+    try:
+        out = subprocess.run(["kdig", f"@127.0.0.1", "-p", str(port), "+norec", "+time=1", "+retry=0", name, rtype],
+                             capture_output=True, text=True, timeout=5).stdout
+    except subprocess.TimeoutExpired:
+        return False
+    return "status: NOERROR" in out and re.search(r"ANSWER: [1-9]", out) is not None
+
+
+class Server:
+    def __init__(self, kind, data, work, port, publish, bench_dll=None):
+        self.kind, self.data, self.port = kind, data, port
+        self.api = None
+        self.work = os.path.join(work, kind)
+        shutil.rmtree(self.work, ignore_errors=True)
+        os.makedirs(self.work)
+        zone = os.path.join(data, "cluster.local.zone")
+        env = dict(os.environ)
+        if kind == "knot":
+            os.makedirs(os.path.join(self.work, "storage"))
+            conf = os.path.join(self.work, "knot.conf")
+            with open(conf, "w") as f:
+                f.write(f"server:\n    rundir: {self.work}\n    listen: 127.0.0.1@{port}\n"
+                        f"database:\n    storage: {self.work}/storage\n"
+                        f"log:\n  - target: stderr\n    any: warning\n"
+                        f"zone:\n  - domain: cluster.local\n    file: {zone}\n    storage: {self.work}/storage\n"
+                        f"    journal-content: none\n    zonefile-sync: -1\n")
+            cmd = ["knotd", "-c", conf]
+        elif kind == "nsd":
+            conf = os.path.join(self.work, "nsd.conf")
+            with open(conf, "w") as f:
+                f.write(f"server:\n    ip-address: 127.0.0.1@{port}\n    port: {port}\n    server-count: 1\n"
+                        f"    username: \"\"\n    chroot: \"\"\n    zonesdir: \"{data}\"\n    database: \"\"\n"
+                        f"    pidfile: \"{self.work}/nsd.pid\"\n    xfrdfile: \"{self.work}/xfrd.state\"\n"
+                        f"    zonelistfile: \"{self.work}/zone.list\"\n    logfile: \"{self.work}/nsd.log\"\n"
+                        f"    verbosity: 0\n    hide-version: yes\n    rrl-ratelimit: 0\n    rrl-whitelist-ratelimit: 0\n"
+                        f"remote-control:\n    control-enable: no\n"
+                        f"zone:\n    name: cluster.local\n    zonefile: \"{zone}\"\n")
+            cmd = ["nsd", "-d", "-c", conf]
+        elif kind.startswith("clusterdns"):
+            if kind == "clusterdns":
+                # Production path: list+watch from the test API server (pinned with dnsperf, on the client core).
+                kubeconfig = os.path.join(self.work, "kubeconfig")
+                self.api = subprocess.Popen(["taskset", "-c", "1", "dotnet", bench_dll, "fake-api", "--objects",
+                                             os.path.join(data, "objects.jsonl"), "--kubeconfig", kubeconfig],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                            start_new_session=True)
+                line = self.api.stdout.readline()
+                if not line.startswith("ready"):
+                    self.stop_api()
+                    raise RuntimeError(f"fake API server did not start: {line!r}")
+                source = f"kubeconfig {kubeconfig}"
+            else:
+                # Our manifests extension: re-reads the directory every 2 s (costs CPU at 10k+ objects).
+                source = f"manifests {os.path.join(data, 'manifests')}"
+            corefile = os.path.join(self.work, "Corefile")
+            with open(corefile, "w") as f:
+                f.write(f"cluster.local:{port} {{\n    bind 127.0.0.1\n    kubernetes cluster.local {{\n"
+                        f"        {source}\n        ttl 30\n    }}\n}}\n")
+            cmd = ["dotnet", os.path.join(publish, "clusterdns.dll"), "-conf", corefile]
+            env.update(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="1", DOTNET_TieredPGO="1", DOTNET_gcServer="0")
+            env.update(dict(kv.split("=", 1) for kv in os.environ.get("CLUSTERDNS_ENV", "").split() if "=" in kv))
+        else:
+            raise ValueError(kind)
+        self.log = open(os.path.join(self.work, "server.log"), "w")
+        started = time.monotonic()
+        self.proc = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=env, start_new_session=True)
+        deadline = started + 600
+        while not answers(port, "svc0.ns0.svc.cluster.local."):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{kind} did not become ready; see {self.work}/server.log")
+            time.sleep(0.05)
+        self.ready_s = time.monotonic() - started
+
+    def freshness(self, changes):
+        """Sends 'fresh N PORT' to the fake API server; returns its result fields."""
+        self.api.stdin.write(f"fresh {changes} {self.port}\n")
+        self.api.stdin.flush()
+        line = self.api.stdout.readline()
+        if not line.startswith("fresh"):
+            raise RuntimeError(f"freshness probe failed: {line!r}")
+        return {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+
+    def stop_api(self):
+        if self.api and self.api.poll() is None:
+            self.api.stdin.close()
+            try:
+                self.api.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.api.pid, signal.SIGKILL)
+                self.api.wait()
+
+    def stats(self):
+        return session_stats(self.proc.pid)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        self.stop_api()
+
+
+def dnsperf(port, queries, seconds, extra, verbose=False):
+    cmd = ["taskset", "-c", "1", "/usr/bin/time", "-f", "TIME %U %S %e", "dnsperf", "-s", "127.0.0.1",
+           "-p", str(port), "-d", queries, "-l", str(seconds), "-t", "2"] + extra + (["-v"] if verbose else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    out = proc.stdout + proc.stderr
+
+    def num(pattern):
+        m = re.search(pattern, out)
+        return float(m.group(1)) if m else float("nan")
+
+    result = {
+        "completed": num(r"Queries completed:\s+(\d+)"),
+        "lost": num(r"Queries lost:\s+(\d+)"),
+        "qps": num(r"Queries per second:\s+([\d.]+)"),
+        "mean_ms": num(r"Average Latency \(s\):\s+([\d.]+)") * 1000,
+    }
+    m = re.search(r"TIME ([\d.]+) ([\d.]+) ([\d.]+)", out)
+    if m:
+        result["client_cpu"] = (float(m.group(1)) + float(m.group(2))) / max(float(m.group(3)), 1e-9)
+    if verbose:
+        # Lines like "> NOERROR svc1.ns1.svc.cluster.local A 0.000123"
+        lat = sorted(float(line.rsplit(None, 1)[1]) for line in proc.stdout.splitlines()
+                     if line.startswith("> ") and re.search(r" [\d.]+$", line))
+        if lat:
+            result["p99_ms"] = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
+            result["p50_ms"] = lat[len(lat) // 2] * 1000
+            result["rcodes"] = {}
+            for line in proc.stdout.splitlines():
+                if line.startswith("> "):
+                    rc = line.split()[1]
+                    result["rcodes"][rc] = result["rcodes"].get(rc, 0) + 1
+    return result
+
+
+def measure(kind, args, port):
+    server = Server(kind, args.data, args.work, port, args.publish, args.bench_dll)
+    try:
+        queries = os.path.join(args.data, "queries.txt")
+        dnsperf(port, queries, args.warmup, ["-c", "4", "-q", "200"])
+        cpu0, _ = server.stats()
+        busy0, wall0 = cpu0_busy(), time.monotonic()
+        peak = dnsperf(port, queries, args.max_seconds, ["-c", str(args.clients), "-q", str(args.outstanding)])
+        cpu1, _ = server.stats()
+        fixed = dnsperf(port, queries, args.fixed_seconds, ["-c", "4", "-q", "200", "-Q", str(args.rate)], verbose=True)
+        cpu2, rss = server.stats()
+        fresh = {}
+        if server.api and args.fresh > 0:
+            # Freshness under load: the fixed rate keeps running while Services are created one by one.
+            load = subprocess.Popen(["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries,
+                                     "-l", "120", "-Q", str(args.rate)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                time.sleep(1)
+                fresh = server.freshness(args.fresh)
+            finally:
+                load.terminate()
+                load.wait(timeout=10)
+        foreign = (cpu0_busy() - busy0 - (cpu2 - cpu0)) / (time.monotonic() - wall0)
+        return {
+            "server": kind, "ready_s": server.ready_s,
+            "qps": peak["qps"], "lost_max": peak["lost"], "client_cpu_max": peak.get("client_cpu"),
+            "cpu_s_per_M_max": (cpu1 - cpu0) / max(peak["completed"], 1) * 1e6,
+            "mean_ms": fixed["mean_ms"], "p50_ms": fixed.get("p50_ms"), "p99_ms": fixed.get("p99_ms"),
+            "fixed_qps": fixed["qps"], "lost_fixed": fixed["lost"], "rcodes": fixed.get("rcodes"),
+            "cpu_s_per_M": (cpu2 - cpu1) / max(fixed["completed"], 1) * 1e6,
+            "rss_mb": rss / 2**20,
+            "fresh_p50_ms": fresh.get("p50_ms"), "fresh_p99_ms": fresh.get("p99_ms"),
+            "fresh_timeouts": fresh.get("timeouts"),
+            "foreign_cpu0": foreign, "loadavg": open("/proc/loadavg").read().split()[0],
+        }
+    finally:
+        server.stop()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True, help="directory written by gen_cluster.py")
+    p.add_argument("--work", required=True, help="scratch directory for server configs and logs")
+    p.add_argument("--publish", required=True, help="ClusterDns publish directory (clusterdns.dll)")
+    p.add_argument("--servers", default=",".join(SERVERS))
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--port", type=int, default=15353)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--max-seconds", type=int, default=15)
+    p.add_argument("--fixed-seconds", type=int, default=10)
+    p.add_argument("--rate", type=int, default=20000)
+    p.add_argument("--clients", type=int, default=8)
+    p.add_argument("--outstanding", type=int, default=1000)
+    p.add_argument("--label", default="")
+    p.add_argument("--bench-dll", default="", help="ClusterDns.Benchmarks.dll (fake API server) for 'clusterdns'")
+    p.add_argument("--fresh", type=int, default=1000, help="Service creations in the freshness run (0: skip)")
+    args = p.parse_args()
+    servers = [s for s in args.servers.split(",") if s]
+    for s in servers:
+        if s not in SERVERS:
+            sys.exit(f"loadbench.py: unknown server {s!r} (known: {', '.join(SERVERS)})")
+
+    runs = []
+    for r in range(args.rounds):
+        for kind in servers:
+            res = measure(kind, args, args.port)
+            res["round"] = r + 1
+            runs.append(res)
+            print(f"round {r + 1} {kind:10s} qps {res['qps']:9.0f} (lost {res['lost_max']:.0f}, client cpu "
+                  f"{res['client_cpu_max'] or 0:.2f})  mean {res['mean_ms']:.3f} ms  p99 {res['p99_ms'] or 0:.3f} ms  "
+                  f"cpu {res['cpu_s_per_M']:.2f} s/M (max {res['cpu_s_per_M_max']:.2f})  rss {res['rss_mb']:.1f} MB  "
+                  f"ready {res['ready_s']:.2f} s  fresh p50/p99 {res['fresh_p50_ms']}/{res['fresh_p99_ms']} ms  others on cpu0 {res['foreign_cpu0']:.0%} load {res['loadavg']}  rcodes {res['rcodes']}", flush=True)
+
+    keys = ["qps", "mean_ms", "p99_ms", "cpu_s_per_M", "cpu_s_per_M_max", "rss_mb", "ready_s"]
+
+    def values(s, k):
+        return [x[k] for x in runs if x["server"] == s and x.get(k) is not None]
+    medians = {s: {k: statistics.median(values(s, k)) if values(s, k) else float("nan") for k in keys + ["fresh_p50_ms", "fresh_p99_ms"]}
+               for s in servers}
+    spread = {s: {k: (min(values(s, k)), max(values(s, k))) for k in keys if values(s, k)} for s in servers}
+    print(f"\nmedians of {args.rounds} rounds {args.label} (ratio to knot in parentheses)")
+    print(f"{'server':12s}" + "".join(f"{k:>20s}" for k in keys))
+    base = medians.get("knot")
+    for s in servers:
+        cells = []
+        for k in keys:
+            v = medians[s][k]
+            ratio = f" ({v / base[k]:.2f}x)" if base and base[k] else ""
+            cells.append(f"{v:.3f}{ratio}" if v < 100 else f"{v:.0f}{ratio}")
+        print(f"{s:12s}" + "".join(f"{c:>20s}" for c in cells))
+    for s in servers:
+        if medians[s]["fresh_p50_ms"] == medians[s]["fresh_p50_ms"]:
+            print(f"freshness {s}: p50 {medians[s]['fresh_p50_ms']:.2f} ms, p99 {medians[s]['fresh_p99_ms']:.2f} ms "
+                  f"(median over rounds of {args.fresh} Service creations under {args.rate} q/s)")
+    out = os.path.join(args.data, f"results{('-' + args.label) if args.label else ''}.json")
+    with open(out, "w") as f:
+        json.dump({"args": vars(args), "runs": runs, "medians": medians, "spread": spread}, f, indent=1)
+    print(f"\nraw runs: {out}")
+
+
+if __name__ == "__main__":
+    main()
