@@ -25,7 +25,8 @@ internal sealed partial class CacheHandler : DnsHandler
     private readonly byte[][] _zones;
     private readonly byte[][] _disableSuccess;
     private readonly byte[][] _disableDenial;
-    private long _hits;
+    private long _successHits;
+    private long _denialHits;
     private long _misses;
     private long _prefetches;
     private long _staleServed;
@@ -52,7 +53,11 @@ internal sealed partial class CacheHandler : DnsHandler
     /// <summary>NXDOMAIN, NODATA and SERVFAIL answers.</summary>
     internal CacheStore Denial { get; }
 
-    public long Hits => Interlocked.Read(ref _hits);
+    public long Hits => SuccessHits + DenialHits;
+
+    public long SuccessHits => Interlocked.Read(ref _successHits);
+
+    public long DenialHits => Interlocked.Read(ref _denialHits);
 
     public long Misses => Interlocked.Read(ref _misses);
 
@@ -68,14 +73,14 @@ internal sealed partial class CacheHandler : DnsHandler
         }
         Span<byte> key = stackalloc byte[MaxKeyLength];
         int keyLength = BuildKey(context, key);
-        if (TryGet(key[..keyLength], out var entry))
+        if (TryGet(key[..keyLength], out var entry, out bool denial))
         {
             long now = _time.GetTimestamp();
             long age = (long)_time.GetElapsedTime(entry.StoredAt, now).TotalSeconds;
             if (age < entry.Ttl)
             {
                 uint remaining = (uint)(entry.Ttl - age);
-                Interlocked.Increment(ref _hits);
+                Interlocked.Increment(ref denial ? ref _denialHits : ref _successHits);
                 Answer(context, entry, _options.KeepTtl ? null : remaining);
                 if (_options.PrefetchAmount > 0)
                 {
@@ -129,7 +134,16 @@ internal sealed partial class CacheHandler : DnsHandler
         return result;
     }
 
-    private bool TryGet(ReadOnlySpan<byte> key, out CacheEntry entry) => Success.TryGet(key, out entry) || Denial.TryGet(key, out entry);
+    private bool TryGet(ReadOnlySpan<byte> key, out CacheEntry entry, out bool denial)
+    {
+        denial = false;
+        if (Success.TryGet(key, out entry))
+        {
+            return true;
+        }
+        denial = true;
+        return Denial.TryGet(key, out entry);
+    }
 
     /// <summary>Writes the entry after the client's question, TTLs set to <paramref name="ttl"/> (or as stored when null).</summary>
     private static void Answer(DnsQueryContext context, CacheEntry entry, uint? ttl)

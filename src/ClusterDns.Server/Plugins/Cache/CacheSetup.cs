@@ -2,6 +2,7 @@ using System.Globalization;
 using ClusterDns.Corefile;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
+using ClusterDns.Server.Plugins.Prometheus;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Cache;
@@ -22,7 +23,10 @@ public sealed class CacheSetup : IPluginSetup
     public void Setup(Directive directive, ServerBlockBuilder block)
     {
         var options = Parse(directive, block.Zones);
-        block.AddHandler(new CacheHandler(options, _time, block.Context.LoggerFactory.CreateLogger("ClusterDns.Cache")));
+        var handler = new CacheHandler(options, _time, block.Context.LoggerFactory.CreateLogger("ClusterDns.Cache"));
+        block.AddHandler(handler);
+        string server = "dns://:" + block.Port.ToString(CultureInfo.InvariantCulture);
+        CacheMetrics.Register(block.Context.Metrics(), server, string.Join(',', block.Zones), handler);
     }
 
     internal static CacheOptions Parse(Directive directive, IReadOnlyList<DnsName> blockZones)

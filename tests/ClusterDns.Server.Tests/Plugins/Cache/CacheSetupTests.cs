@@ -83,3 +83,24 @@ public sealed class CacheSetupTests
         Assert.Contains(reason, error.Message);
     }
 }
+
+public sealed class CacheMetricsTests
+{
+    [Fact]
+    public async Task Setup_registers_coredns_cache_metrics_read_at_scrape()
+    {
+        var context = new ClusterDns.Server.Config.ServerBuildContext("Corefile");
+        var block = new ClusterDns.Server.Config.ServerBlockBuilder(CorefileParser.Parse(". {\n}\n", "Corefile").ServerBlocks[0], [DnsName.Root], 53, context);
+        new CacheSetup(new ManualTimeProvider()).Setup(TestDns.Directive("cache 30"), block);
+        var cache = Assert.IsType<CacheHandler>(Assert.Single(block.Handlers));
+        cache.Next = new ScriptedHandler();
+
+        await TestDns.RunAsync(cache, TestDns.Query("www.example.org."));
+        await TestDns.RunAsync(cache, TestDns.Query("www.example.org."));
+
+        string scrape = ClusterDns.Server.Plugins.Prometheus.MetricsContext.Metrics(context).Scrape();
+        Assert.Contains("coredns_cache_hits_total{server=\"dns://:53\",type=\"success\",zones=\".\",view=\"\"} 1", scrape);
+        Assert.Contains("coredns_cache_misses_total{server=\"dns://:53\",zones=\".\",view=\"\"} 1", scrape);
+        Assert.Contains("coredns_cache_entries{server=\"dns://:53\",type=\"success\",zones=\".\",view=\"\"} 1", scrape);
+    }
+}

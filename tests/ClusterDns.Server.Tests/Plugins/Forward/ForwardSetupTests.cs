@@ -110,3 +110,31 @@ public sealed class ForwardSetupTests
         Assert.Contains("at most 15 upstreams", error.Message);
     }
 }
+
+public sealed class ForwardMetricsTests
+{
+    [Fact]
+    public async Task Setup_registers_coredns_forward_metrics_read_at_scrape()
+    {
+        await using var upstream = new FakeUpstream();
+        var context = new ClusterDns.Server.Config.ServerBuildContext("Corefile");
+        var block = new ClusterDns.Server.Config.ServerBlockBuilder(CorefileParser.Parse(". {\n}\n", "Corefile").ServerBlocks[0], [DnsName.Root], 53, context);
+        new ForwardSetup().Setup(TestDns.Directive($"forward . {upstream.Address} {{\n force_tcp\n}}"), block);
+        var forward = Assert.IsType<ForwardHandler>(Assert.Single(block.Handlers));
+        try
+        {
+            await TestDns.RunAsync(forward, TestDns.Query("a.example.org."));
+            await TestDns.RunAsync(forward, TestDns.Query("b.example.org."));
+
+            string scrape = ClusterDns.Server.Plugins.Prometheus.MetricsContext.Metrics(context).Scrape();
+            Assert.Contains($"coredns_proxy_conn_cache_misses_total{{proxy_name=\"forward\",to=\"{upstream.Address}\",proto=\"tcp\"}} 1", scrape);
+            Assert.Contains($"coredns_proxy_conn_cache_hits_total{{proxy_name=\"forward\",to=\"{upstream.Address}\",proto=\"tcp\"}} 1", scrape);
+            Assert.Contains("coredns_forward_max_concurrent_rejects_total 0", scrape);
+            Assert.Contains(forward, context.Components);
+        }
+        finally
+        {
+            await forward.StopAsync(default);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using ClusterDns.Server.Metrics;
+
+namespace ClusterDns.Server.Plugins.Forward;
+
+/// <summary>
+/// CoreDNS's forward metrics, read from the handlers' counters at scrape time. One instance per Corefile load
+/// (shared by its blocks): the label-less totals sum over every forward handler of the load.
+/// </summary>
+internal sealed class ForwardMetrics
+{
+    private readonly List<ForwardHandler> _handlers = new();
+
+    public void Register(MetricsRegistry registry, ForwardHandler handler)
+    {
+        lock (_handlers)
+        {
+            _handlers.Add(handler);
+        }
+        registry.CounterCallback("coredns_forward_healthcheck_broken_total", "Counter of the number of complete failures of the healthchecks.")
+            .Set(() => Sum(h => h.HealthcheckBroken));
+        registry.CounterCallback("coredns_forward_max_concurrent_rejects_total", "Counter of the number of queries rejected because the concurrent queries were at maximum.")
+            .Set(() => Sum(h => h.MaxConcurrentRejects));
+
+        var hits = registry.CounterCallback("coredns_proxy_conn_cache_hits_total", "Counter of connection cache hits per upstream and protocol.", "proxy_name", "to", "proto");
+        var misses = registry.CounterCallback("coredns_proxy_conn_cache_misses_total", "Counter of connection cache misses per upstream and protocol.", "proxy_name", "to", "proto");
+        foreach (var upstream in handler.Upstreams)
+        {
+            string to = upstream.Address.EndPoint.ToString();
+            string proto = upstream.Address.Tls ? "tcp-tls" : "tcp";
+            hits.Set(() => upstream.ConnectionReuses, "forward", to, proto);
+            misses.Set(() => upstream.ConnectionOpens, "forward", to, proto);
+        }
+    }
+
+    private double Sum(Func<ForwardHandler, long> read)
+    {
+        lock (_handlers)
+        {
+            long total = 0;
+            foreach (var handler in _handlers)
+            {
+                total += read(handler);
+            }
+            return total;
+        }
+    }
+}
