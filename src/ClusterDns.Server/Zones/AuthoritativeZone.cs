@@ -12,7 +12,6 @@ namespace ClusterDns.Server.Zones;
 /// </summary>
 public sealed class AuthoritativeZone
 {
-    private readonly Dictionary<byte[], ZoneNode> _nodes;
     private readonly Dictionary<byte[], ZoneNode>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
 
     private AuthoritativeZone(DnsName origin, Dictionary<byte[], ZoneNode> nodes, int recordCount)
@@ -20,7 +19,6 @@ public sealed class AuthoritativeZone
         Origin = origin;
         OriginWire = origin.Wire.ToArray();
         OriginLabels = origin.LabelCount;
-        _nodes = nodes;
         _lookup = nodes.GetAlternateLookup<ReadOnlySpan<byte>>();
         Apex = nodes[OriginWire];
         Soa = Apex.Find(RecordType.SOA)!;
@@ -51,8 +49,6 @@ public sealed class AuthoritativeZone
     internal ZoneNode Apex { get; }
 
     internal ZoneRRset Soa { get; }
-
-    internal int NodeCount => _nodes.Count;
 
     /// <summary>The node of this exact name (any case), or null; allocates nothing.</summary>
     internal ZoneNode? FindNode(ReadOnlySpan<byte> name) => _lookup.TryGetValue(name, out var node) ? node : null;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using ClusterDns.Corefile;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Errors;
@@ -63,10 +62,8 @@ internal sealed class ErrorsConsolidator : Config.IServerComponent
         if (count > 0)
         {
             // The level is chosen per rule in the Corefile, so this cannot be a fixed-level [LoggerMessage].
-#pragma warning disable CA1848, CA2254
             _logger.Log(counter.Rule.Level, "{Count} errors like '{Pattern}' occurred in last {Period}",
                 count, counter.Rule.Pattern.ToString(), GoDurationText(counter.Rule.Period));
-#pragma warning restore CA1848, CA2254
         }
     }
 

@@ -20,14 +20,9 @@ internal sealed class HostsIndex
         _names = names.GetAlternateLookup<ReadOnlySpan<byte>>();
         _reverse = reverse.GetAlternateLookup<ReadOnlySpan<byte>>();
         NameCount = names.Count;
-        ReverseCount = reverse.Count;
     }
 
-    public static readonly HostsIndex Empty = Build([], [], reverse: false);
-
     public int NameCount { get; }
-
-    public int ReverseCount { get; }
 
     public bool TryGetAddresses(ReadOnlySpan<byte> name, out HostAddresses addresses) => _names.TryGetValue(name, out addresses!);
 
