@@ -28,6 +28,9 @@ public sealed partial class DnsServer : IAsyncDisposable
 
     public IQueryObserver Observer { get; }
 
+    /// <summary>TCP connection limits for listeners started from now on (idle timeout, connection cap).</summary>
+    public TcpListenerOptions TcpOptions { get; init; } = new();
+
     public ServerPipeline? Pipeline => Volatile.Read(ref _pipeline);
 
     public IEnumerable<IDnsListener> Listeners => _ports.Values.SelectMany(p => p.Listeners);
@@ -145,7 +148,7 @@ public sealed partial class DnsServer : IAsyncDisposable
         {
             var endPoint = new IPEndPoint(address, group.Port);
             runtime.Listeners.Add(CreateWithFallback(endPoint, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>())));
-            runtime.Listeners.Add(CreateWithFallback(endPoint, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>())));
+            runtime.Listeners.Add(CreateWithFallback(endPoint, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), TcpOptions)));
         }
         foreach (var listener in runtime.Listeners)
         {

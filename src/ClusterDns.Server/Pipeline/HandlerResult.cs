@@ -8,13 +8,17 @@ namespace ClusterDns.Server.Pipeline;
 /// </summary>
 public readonly struct HandlerResult
 {
-    private HandlerResult(bool written, ResponseCode rcode)
+    private HandlerResult(bool written, ResponseCode rcode, bool dropped = false)
     {
         IsWritten = written;
         Rcode = rcode;
+        IsDropped = dropped;
     }
 
     public bool IsWritten { get; }
+
+    /// <summary>No response at all may be sent (acl's <c>drop</c>); handlers before it must not write one either.</summary>
+    public bool IsDropped { get; }
 
     /// <summary>The RCODE of the response: written by the handler, or for the server to write.</summary>
     public ResponseCode Rcode { get; }
@@ -22,4 +26,10 @@ public readonly struct HandlerResult
     public static HandlerResult Written(ResponseCode rcode) => new(true, rcode);
 
     public static HandlerResult NotWritten(ResponseCode rcode) => new(false, rcode);
+
+    /// <summary>
+    /// Send nothing to the client. Counts as "written" so that handlers which fill in bare responses leave it alone;
+    /// the server clears any response and the listener sends nothing.
+    /// </summary>
+    public static HandlerResult Drop() => new(true, ResponseCode.NoError, dropped: true);
 }

@@ -73,6 +73,10 @@ public sealed partial class QueryProcessor
         if (pending.IsCompletedSuccessfully)
         {
             var result = pending.Result;
+            if (result.IsDropped)
+            {
+                return DropResponse(context);
+            }
             return Finish(context, result.Rcode, bare: !result.IsWritten);
         }
         return AwaitHandlerAsync(pending, context);
@@ -90,6 +94,11 @@ public sealed partial class QueryProcessor
             await Fault(context, exception).ConfigureAwait(false);
             return;
         }
+        if (result.IsDropped)
+        {
+            await DropResponse(context).ConfigureAwait(false);
+            return;
+        }
         await Finish(context, result.Rcode, bare: !result.IsWritten).ConfigureAwait(false);
     }
 
@@ -100,6 +109,13 @@ public sealed partial class QueryProcessor
             context.WriteBareResponse(rcode);
         }
         Observer.OnQueryCompleted(context, rcode);
+        return default;
+    }
+
+    /// <summary>A handler chose silence (acl drop): like a dropped packet, no response and no observation.</summary>
+    private static ValueTask DropResponse(DnsQueryContext context)
+    {
+        context.ClearResponse();
         return default;
     }
 

@@ -23,6 +23,7 @@ public static class BuiltInPlugins
         new Bind.BindSetup(),
         new Errors.ErrorsSetup(),
         new Log.LogSetup(),
+        new Acl.AclSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
