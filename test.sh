@@ -16,6 +16,7 @@ declare -A tools=(
   [promtool]=prometheus
   [ip]=iproute2
   [unshare]=util-linux
+  [strace]=strace
 )
 missing=()
 for tool in "${!tools[@]}"; do

@@ -1,0 +1,71 @@
+namespace ClusterDns.Clients.Tests;
+
+/// <summary>
+/// Everything one test class needs, built once for it and torn down after its last test (also when a later
+/// step of the setup fails): its own network namespace, the upstream, ClusterDns on port 53, and a pod.
+/// </summary>
+public sealed class PodEnvironment : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("clusterdns-clients-").FullName;
+    private PodNetwork? _network;
+    private UpstreamServer? _upstream;
+    private ClusterDnsServer? _server;
+
+    internal PodNetwork Network => _network ?? throw new InvalidOperationException("not initialized");
+
+    internal UpstreamServer Upstream => _upstream ?? throw new InvalidOperationException("not initialized");
+
+    internal ClusterDnsServer Server => _server ?? throw new InvalidOperationException("not initialized");
+
+    internal Pod Pod { get; private set; } = null!;
+
+    internal DemoCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            var manifests = Path.Combine(_directory, "server", "demo-cluster");
+            DemoCluster.Copy(manifests);
+            Cluster = DemoCluster.Load(manifests);
+            _network = await PodNetwork.CreateAsync();
+            _upstream = await UpstreamServer.StartAsync(_network, Path.Combine(_directory, "upstream"));
+            _server = await ClusterDnsServer.StartAsync(_network, Path.Combine(_directory, "server"));
+            Pod = new Pod(_network, Path.Combine(_directory, "pod"));
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose initialization threw: leave no namespace behind.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        // Idempotent: xunit may dispose after a failed initialization that already cleaned up.
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+            _server = null;
+        }
+        if (_upstream is not null)
+        {
+            await _upstream.DisposeAsync();
+            _upstream = null;
+        }
+        if (_network is not null)
+        {
+            await _network.DisposeAsync();
+            _network = null;
+        }
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A daemon may still hold a file for a moment: the temp folder is left behind.
+        }
+    }
+}
