@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using ClusterDns.Corefile;
 using ClusterDns.Server.Config;
@@ -22,6 +23,7 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
     private CancellationTokenRegistration _stoppingRegistration;
     private Task _reloadLoop = Task.CompletedTask;
     private string? _lastFailedKey;
+    private PosixSignalRegistration? _usr1;
 
     public DnsHostedService(DnsServerOptions options, DnsServer server, ILoggerFactory loggerFactory,
         ProcessServices? services = null, IHostApplicationLifetime? lifetime = null, PluginRegistry? plugins = null)
@@ -52,10 +54,22 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
             _stoppingRegistration = _lifetime.ApplicationStopping.Register(() => BeginShutdown());
         }
         _reloadLoop = Task.Run(() => ReloadLoopAsync(_stopping.Token), CancellationToken.None);
+        if (_lifetime is not null && (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
+        {
+            // SIGUSR1 reloads at once, as in CoreDNS (Linux numbers it 10, macOS 30).
+            var usr1 = (PosixSignal)(OperatingSystem.IsLinux() ? 10 : 30);
+            _usr1 = PosixSignalRegistration.Create(usr1, context =>
+            {
+                context.Cancel = true;
+                LogSignalReload(_logger);
+                _ = ReloadOnSignalAsync();
+            });
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _usr1?.Dispose();
         BeginShutdown();
         await _stopping.CancelAsync().ConfigureAwait(false);
         var lameduck = LifecycleSettings.Of(Server.Pipeline).Lameduck;
@@ -177,6 +191,18 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
         }
     }
 
+    private async Task ReloadOnSignalAsync()
+    {
+        try
+        {
+            await ReloadAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: nothing to reload.
+        }
+    }
+
     private async Task ReloadLoopAsync(CancellationToken cancellationToken)
     {
         var random = new Random();
@@ -218,6 +244,9 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "Lameduck cut short by the host's shutdown timeout")]
     private static partial void LogLameduckCut(ILogger logger);
+
+    [LoggerMessage(EventId = 407, Level = LogLevel.Information, Message = "SIGUSR1: checking the Corefile now")]
+    private static partial void LogSignalReload(ILogger logger);
 
     [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "Stopped: listeners drained")]
     private static partial void LogStopped(ILogger logger);

@@ -134,7 +134,7 @@ public sealed partial class HttpEndpointHost : IAsyncDisposable
         _servers.Clear();
     }
 
-    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "HTTP endpoints listening on {EndPoint}")]
+    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "HTTP endpoints listening on {EndPoint}")]
     private static partial void LogListening(ILogger logger, IPEndPoint endPoint);
 
     /// <summary>One Kestrel server on one address; requests are dispatched by exact path to the current routes.</summary>
