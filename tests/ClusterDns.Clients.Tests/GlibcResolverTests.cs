@@ -57,6 +57,20 @@ public sealed class GlibcResolverTests : IClassFixture<PodEnvironment>
         Assert.True(trace.Elapsed < TimeSpan.FromSeconds(4), $"took {trace.Elapsed}");
     }
 
+    /// <summary>The pattern behind the conntrack race: both questions leave in one sendmmsg, from one socket.</summary>
+    [Fact]
+    public async Task A_and_aaaa_leave_together_in_one_call_for_every_name_of_the_walk()
+    {
+        var trace = await SentQueries.RecordAsync(_env.Pod, "getent", "ahosts", PodNames.OutsideName);
+
+        Assert.Equal(Pod.SearchList.Length + 1, trace.Calls.Count);
+        Assert.All(trace.Calls, call =>
+        {
+            Assert.Equal([RecordType.A, RecordType.AAAA], call.Select(q => q.Type).Order());
+            Assert.Single(call.Select(q => q.Name).Distinct());
+        });
+    }
+
     [Fact]
     public async Task A_missing_name_fails_fast_after_one_attempt_per_question()
     {

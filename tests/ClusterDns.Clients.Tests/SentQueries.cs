@@ -18,7 +18,8 @@ internal sealed record SentQuery(string Name, RecordType Type, bool OverTcp)
 /// </summary>
 internal static partial class SentQueries
 {
-    public sealed record Trace(EndToEnd.Tests.Tools.Result Result, IReadOnlyList<SentQuery> Queries, TimeSpan Elapsed);
+    /// <summary>What the client printed, every query it sent in order, the same grouped by send call, and how long it ran.</summary>
+    public sealed record Trace(EndToEnd.Tests.Tools.Result Result, IReadOnlyList<SentQuery> Queries, IReadOnlyList<IReadOnlyList<SentQuery>> Calls, TimeSpan Elapsed);
 
     public static async Task<Trace> RecordAsync(Pod pod, params string[] command)
     {
@@ -30,14 +31,17 @@ internal static partial class SentQueries
         {
             throw new InvalidOperationException($"strace wrote no trace ({result.ExitCode}): {result.Error}");
         }
-        var queries = Parse(File.ReadAllLines(traceFile));
+        var calls = ParseCalls(File.ReadAllLines(traceFile));
         File.Delete(traceFile);
-        return new Trace(result, queries, stopwatch.Elapsed);
+        return new Trace(result, calls.SelectMany(c => c).ToList(), calls, stopwatch.Elapsed);
     }
 
-    internal static List<SentQuery> Parse(IEnumerable<string> lines)
+    internal static List<SentQuery> Parse(IEnumerable<string> lines) => ParseCalls(lines).SelectMany(c => c).ToList();
+
+    /// <summary>The queries of each send call that carried any (sendmmsg carries several).</summary>
+    internal static List<IReadOnlyList<SentQuery>> ParseCalls(IEnumerable<string> lines)
     {
-        var queries = new List<SentQuery>();
+        var calls = new List<IReadOnlyList<SentQuery>>();
         // (pid, fd) → whether the socket is a stream (TCP) socket; descriptors are reused, so the latest wins.
         var streams = new Dictionary<(string Pid, string Fd), bool>();
         foreach (var line in lines)
@@ -54,6 +58,7 @@ internal static partial class SentQueries
                 continue;
             }
             bool stream = streams.GetValueOrDefault((call.Groups["pid"].Value, call.Groups["fd"].Value));
+            var queries = new List<SentQuery>();
             foreach (Match literal in HexString().Matches(line))
             {
                 var bytes = Convert.FromHexString(literal.Groups[1].Value.Replace("\\x", "", StringComparison.Ordinal));
@@ -63,8 +68,12 @@ internal static partial class SentQueries
                     queries.Add(new SentQuery(query.Name.ToString(), query.Type, stream));
                 }
             }
+            if (queries.Count > 0)
+            {
+                calls.Add(queries);
+            }
         }
-        return queries;
+        return calls;
     }
 
     private static bool TryReadQuery(ReadOnlySpan<byte> bytes, out DnsQuestion question)

@@ -27,6 +27,20 @@ public sealed class SentQueriesParserTests
     }
 
     [Fact]
+    public void Queries_are_grouped_by_the_call_that_sent_them()
+    {
+        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "testdata", "strace", "glibc-getent-ahosts-large-headless.txt"));
+
+        var calls = SentQueries.ParseCalls(lines);
+
+        // sendmmsg: A and AAAA in one call; the TCP retry too sends both, length-prefixed, in one writev.
+        Assert.Equal(16 + 4, calls.Count);
+        Assert.All(calls, c => Assert.Equal([RecordType.A, RecordType.AAAA], c.Select(q => q.Type).Order()));
+        Assert.Equal(16, calls.Count(c => c.All(q => !q.OverTcp)));
+        Assert.Equal(4, calls.Count(c => c.All(q => q.OverTcp)));
+    }
+
+    [Fact]
     public void Busybox_writes_on_a_connected_udp_socket_and_its_retransmissions_are_counted()
     {
         // Captured with the upstream down: busybox sent each question three times.
