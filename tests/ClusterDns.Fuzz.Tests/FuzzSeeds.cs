@@ -1,0 +1,59 @@
+using ClusterDns.Protocol;
+
+namespace ClusterDns.Fuzz.Tests;
+
+/// <summary>
+/// The corpus the mutator starts from: every packet captured from dig, kdig and knotd (testdata/wire, queries and
+/// answers), plus well-formed queries for names the fuzzed handlers serve, so mutations land on real answers.
+/// </summary>
+internal static class FuzzSeeds
+{
+    private static readonly string[] ServedNames =
+    [
+        "web-service.default.svc.cluster.local.", "_http._tcp.web-service.default.svc.cluster.local.",
+        "cluster.local.", "dns-version.cluster.local.", "10.0.96.10.in-addr.arpa.", "nothere.default.svc.cluster.local.",
+        "example.org.", "www.example.org.", "txt.example.org.", "nothere.example.org.",
+    ];
+
+    private static readonly RecordType[] ServedTypes = [RecordType.A, RecordType.AAAA, RecordType.SRV, RecordType.PTR, RecordType.TXT, RecordType.SOA, RecordType.NS, RecordType.MX, RecordType.ANY];
+
+    public static IReadOnlyList<byte[]> Load()
+    {
+        var seeds = new List<byte[]>();
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "testdata", "wire"), "*.hex").Order(StringComparer.Ordinal))
+        {
+            seeds.Add(ParseHex(File.ReadAllText(file)));
+        }
+        ushort id = 1;
+        foreach (var name in ServedNames)
+        {
+            foreach (var type in ServedTypes)
+            {
+                var edns = id % 3 == 0 ? null : new EdnsRecord { UdpPayloadSize = id % 3 == 1 ? (ushort)1232 : (ushort)4096, DnssecOk = id % 2 == 0 };
+                seeds.Add(DnsMessage.CreateQuery(id++, DnsName.Parse(name), type, edns).ToArray());
+            }
+        }
+        return seeds;
+    }
+
+    /// <summary>Hex bytes; lines starting with ';' are comments (the capture's provenance).</summary>
+    public static byte[] ParseHex(string text)
+    {
+        var hex = new System.Text.StringBuilder();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.TrimStart().StartsWith(';'))
+            {
+                continue;
+            }
+            foreach (char c in line)
+            {
+                if (Uri.IsHexDigit(c))
+                {
+                    hex.Append(c);
+                }
+            }
+        }
+        return Convert.FromHexString(hex.ToString());
+    }
+}
