@@ -101,7 +101,7 @@ public sealed class GlibcResolverTests : IClassFixture<PodEnvironment>
     /// A stub resolver never chases a CNAME itself: the server must add the target's records (CoreDNS's
     /// kubernetes plugin looks an outside target up through its own upstream).
     /// </summary>
-    [Fact(Skip = ServerGaps.ExternalNameTargetNotResolved)]
+    [Fact]
     public async Task An_external_name_service_resolves_to_the_address_of_its_target()
     {
         var service = _env.Cluster.Service("default", "external-database");

@@ -64,7 +64,7 @@ public sealed class MuslResolverTests : IClassFixture<PodEnvironment>, IClassFix
     }
 
     /// <summary>With no TCP fallback, musl lives on what a truncated UDP answer still carries.</summary>
-    [Fact(Skip = ServerGaps.TruncationDropsWholeRRset)]
+    [Fact]
     public async Task A_large_headless_service_gives_musl_the_addresses_that_fit_in_udp()
     {
         var result = await _env.Pod.RunAsync(_probe.Path, DemoCluster.LargeHeadlessService);
@@ -75,7 +75,7 @@ public sealed class MuslResolverTests : IClassFixture<PodEnvironment>, IClassFix
         Assert.Subset(_env.Cluster.AddressesOf("default", DemoCluster.LargeHeadlessService).ToHashSet(), addresses.ToHashSet());
     }
 
-    [Fact(Skip = ServerGaps.ExternalNameTargetNotResolved)]
+    [Fact]
     public async Task An_external_name_service_resolves_to_the_address_of_its_target()
     {
         var service = _env.Cluster.Service("default", "external-database");

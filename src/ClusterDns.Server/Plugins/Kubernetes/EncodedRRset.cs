@@ -74,6 +74,21 @@ public sealed class EncodedRRset
         return true;
     }
 
+    /// <summary>
+    /// Writes as many whole records of the RRset as fit (owned by the question name) and returns how many.
+    /// For a truncated UDP answer: resolvers that never retry over TCP (musl before 1.2.4) still get addresses.
+    /// </summary>
+    public int WriteFittingAtQuestion(ref MessageWriter writer, MessageSection section)
+    {
+        int written = 0;
+        while (written < Count && writer.TryWriteBytes(Record(written)))
+        {
+            written++;
+        }
+        AddCount(ref writer, section, written);
+        return written;
+    }
+
     /// <summary>Writes the whole RRset under another owner name; false (and nothing written) when it does not fit.</summary>
     public bool TryWriteWithOwner(ref MessageWriter writer, ReadOnlySpan<byte> owner, MessageSection section)
     {

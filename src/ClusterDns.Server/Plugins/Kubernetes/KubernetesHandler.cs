@@ -82,6 +82,8 @@ public sealed class KubernetesHandler : DnsHandler
         {
             if (!answer.TryWriteAtQuestion(ref writer, MessageSection.Answer))
             {
+                // Too large for this client: TC, with the records that fit (CoreDNS does the same).
+                answer.WriteFittingAtQuestion(ref writer, MessageSection.Answer);
                 return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
             }
             WriteAdditional(index, answer, ref writer);

@@ -113,8 +113,10 @@ public sealed class ClusterZoneBehaviourTests
 
         var udp = await fixture.AskAsync("many.big.svc.cluster.local.", RecordType.A, TransportKind.Udp);
         Assert.True(udp.Header.Truncated);
-        Assert.Empty(udp.Answers);
         Assert.NotNull(udp.Edns);
+        // The records that fit in 1232 bytes are kept (musl before 1.2.4 never retries over TCP).
+        Assert.InRange(udp.Answers.Count, 60, 299);
+        Assert.True(udp.ToArray().Length <= 1232);
 
         var tcp = await fixture.AskAsync("many.big.svc.cluster.local.", RecordType.A, TransportKind.Tcp);
         Assert.False(tcp.Header.Truncated);
