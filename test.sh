@@ -17,6 +17,7 @@ declare -A tools=(
   [ip]=iproute2
   [unshare]=util-linux
   [strace]=strace
+  [kubectl]=kubernetes-client
 )
 missing=()
 for tool in "${!tools[@]}"; do
