@@ -31,9 +31,12 @@ internal sealed class OperabilityHarness : IAsyncDisposable
 
     public string CorefilePath => Path.Combine(_directory, "Corefile");
 
-    public static async Task<OperabilityHarness> StartAsync(string corefile, PluginRegistry? plugins = null)
+    public static Task<OperabilityHarness> StartAsync(string corefile, PluginRegistry? plugins = null) =>
+        StartInAsync(CreateDirectory(corefile), plugins);
+
+    /// <summary>Starts from the Corefile already in <paramref name="directory"/> (e.g. a ConfigMap-style symlink).</summary>
+    public static async Task<OperabilityHarness> StartInAsync(string directory, PluginRegistry? plugins = null)
     {
-        var directory = CreateDirectory(corefile);
         var services = new ProcessServices(NullLoggerFactory.Instance);
         var server = new DnsServer(NullLoggerFactory.Instance, services.Observer);
         var hosted = new DnsHostedService(new DnsServerOptions(Path.Combine(directory, "Corefile"), null), server, NullLoggerFactory.Instance, services, plugins: plugins);

@@ -73,6 +73,29 @@ public sealed class ReloadTests
     }
 
     [Fact]
+    public async Task A_configmap_style_symlink_swap_is_seen()
+    {
+        // Kubelet's layout: Corefile -> ..data/Corefile, ..data -> ..<timestamp>/; an update swaps ..data.
+        var directory = OperabilityHarness.CreateDirectory(Corefile("example.org.zone"));
+        File.Delete(Path.Combine(directory, "Corefile"));
+        Directory.CreateDirectory(Path.Combine(directory, "..v1"));
+        Directory.CreateDirectory(Path.Combine(directory, "..v2"));
+        File.WriteAllText(Path.Combine(directory, "..v1", "Corefile"), Corefile("example.org.zone"));
+        File.WriteAllText(Path.Combine(directory, "..v2", "Corefile"), Corefile("example.org.v2.zone"));
+        Directory.CreateSymbolicLink(Path.Combine(directory, "..data"), "..v1");
+        File.CreateSymbolicLink(Path.Combine(directory, "Corefile"), "..data/Corefile");
+        await using var harness = await OperabilityHarness.StartInAsync(directory);
+        Assert.Equal(3, (await harness.QueryAsync("www.example.org", RecordType.A)).Answers.Count);
+
+        // Kubelet renames a new link over ..data atomically; re-pointing the link is the same to a reader of the path.
+        Directory.Delete(Path.Combine(directory, "..data"));
+        Directory.CreateSymbolicLink(Path.Combine(directory, "..data"), "..v2");
+
+        Assert.Equal(ReloadOutcome.Reloaded, await harness.Hosted.ReloadAsync(CancellationToken.None));
+        Assert.Single((await harness.QueryAsync("www.example.org", RecordType.A)).Answers);
+    }
+
+    [Fact]
     public async Task An_unchanged_corefile_is_not_reloaded()
     {
         await using var harness = await OperabilityHarness.StartAsync(Corefile("example.org.zone"));
