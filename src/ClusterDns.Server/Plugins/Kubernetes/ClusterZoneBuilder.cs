@@ -63,6 +63,10 @@ public sealed class ClusterZoneBuilder
 
     public bool IsSynced => _expectedKinds.IsSubsetOf(_syncedKinds);
 
+    /// <summary>A copy of the object store (the objects are immutable) for the snapshot; on the writer's thread only.</summary>
+    internal ClusterSnapshot.ClusterObjects CopyObjects() =>
+        new(_services.Values.ToArray(), _slices.Values.ToArray(), _pods.Values.ToArray(), _namespaces.Values.ToArray());
+
     /// <summary>Applies one change to the object store; the records follow at the next <see cref="Publish"/>.</summary>
     public void Apply(ClusterChange change)
     {

@@ -42,6 +42,9 @@ public sealed record KubernetesOptions
     /// <summary>Our extension: load objects from manifests in this folder instead of the API server.</summary>
     public string? ManifestsDirectory { get; init; }
 
+    /// <summary>Our extension: keep the last synced objects in this file and answer from it at start (see <see cref="ClusterSnapshot"/>).</summary>
+    public string? SnapshotPath { get; init; }
+
     /// <summary>TTL of the dns-version TXT record (CoreDNS uses 28800).</summary>
     public const uint DnsVersionTtl = 28800;
 

@@ -9,7 +9,7 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 /// <summary>
 /// <c>kubernetes [ZONES...] { endpoint URL; tls CERT KEY CACERT; kubeconfig PATH [CONTEXT]; namespaces NS...;
 /// namespace_labels SELECTOR; labels SELECTOR; pods disabled|insecure|verified; endpoint_pod_names; ttl SECONDS;
-/// noendpoints; fallthrough [ZONES...]; ignore empty_service; startup_timeout DURATION; manifests DIR }</c>
+/// noendpoints; fallthrough [ZONES...]; ignore empty_service; startup_timeout DURATION; manifests DIR; snapshot FILE }</c>
 /// </summary>
 public sealed class KubernetesSetup : IPluginSetup
 {
@@ -23,7 +23,8 @@ public sealed class KubernetesSetup : IPluginSetup
             ? new ManifestDirectorySource(directory, logger)
             : ApiSourceFactory.Create(options, directive, logger);
         var builder = new ClusterZoneBuilder(options, source.Kinds);
-        var component = new ClusterZoneComponent(source, builder, logger);
+        var snapshot = options.SnapshotPath is { } path ? new ClusterSnapshot(path, ClusterSnapshot.HashOptions(options), logger) : null;
+        var component = new ClusterZoneComponent(source, builder, logger, snapshot);
         block.Context.Components.Add(component);
         block.Context.Readiness.Add(component);
         block.AddHandler(new KubernetesHandler(options, () => builder.Current, block.Resolver));
@@ -63,6 +64,7 @@ public sealed class KubernetesSetup : IPluginSetup
                 "ignore" => Ignore(sub, options),
                 "startup_timeout" => Single(sub, (o, _) => o with { StartupTimeout = sub.Args[0].ParseDuration() }, options),
                 "manifests" => Single(sub, (o, a) => o with { ManifestsDirectory = block.Context.ResolvePath(a) }, options),
+                "snapshot" => Single(sub, (o, a) => o with { SnapshotPath = block.Context.ResolvePath(a) }, options),
                 _ => throw directive.UnknownSubdirective(sub),
             };
         }

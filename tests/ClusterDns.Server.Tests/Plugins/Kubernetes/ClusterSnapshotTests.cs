@@ -1,0 +1,243 @@
+using System.Threading.Channels;
+using ClusterDns.Kubernetes;
+using ClusterDns.Protocol;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
+
+/// <summary>
+/// <c>kubernetes { snapshot FILE }</c>: a restarted replica answers from the last synced state before its source
+/// is reachable, converges to the source's state when it comes back, and ignores a damaged or foreign file.
+/// </summary>
+public sealed class ClusterSnapshotTests : IDisposable
+{
+    private static readonly ResourceKind[] Kinds = [ResourceKind.Service, ResourceKind.EndpointSlice, ResourceKind.Namespace];
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("clusterdns-snapshot-").FullName;
+
+    private string SnapshotPath => Path.Combine(_directory, "cluster.snapshot");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>A source the test drives by hand; until it writes, it is an API server that cannot be reached.</summary>
+    private sealed class HandDrivenSource : IClusterSource
+    {
+        public Channel<ClusterChange> Changes { get; } = Channel.CreateUnbounded<ClusterChange>();
+
+        public IReadOnlyCollection<ResourceKind> Kinds => ClusterSnapshotTests.Kinds;
+
+        public async Task RunAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
+        {
+            await foreach (var change in Changes.Reader.ReadAllAsync(ct))
+            {
+                await changes.WriteAsync(change, ct);
+            }
+        }
+
+        public void Send(IEnumerable<object> objects)
+        {
+            foreach (var obj in objects)
+            {
+                Changes.Writer.TryWrite(obj switch
+                {
+                    ServiceObject s => ClusterChange.Upsert(ResourceKind.Service, s.Key, s),
+                    EndpointSliceObject e => ClusterChange.Upsert(ResourceKind.EndpointSlice, e.Key, e),
+                    NamespaceObject n => ClusterChange.Upsert(ResourceKind.Namespace, n.Key, n),
+                    _ => ClusterChange.Upsert(ResourceKind.Pod, ((PodObject)obj).Key, obj),
+                });
+            }
+            foreach (var kind in Kinds)
+            {
+                Changes.Writer.TryWrite(ClusterChange.Synced(kind));
+            }
+        }
+    }
+
+    private sealed class Replica : IAsyncDisposable
+    {
+        public Replica(string snapshotPath, KubernetesOptions options)
+        {
+            Options = options;
+            Builder = new ClusterZoneBuilder(options, Kinds);
+            Snapshot = new ClusterSnapshot(snapshotPath, ClusterSnapshot.HashOptions(options), NullLogger.Instance, TimeSpan.FromMilliseconds(50));
+            Component = new ClusterZoneComponent(Source, Builder, NullLogger.Instance, Snapshot);
+            Handler = new KubernetesHandler(options, () => Builder.Current);
+        }
+
+        public KubernetesOptions Options { get; }
+
+        public HandDrivenSource Source { get; } = new();
+
+        public ClusterZoneBuilder Builder { get; }
+
+        public ClusterSnapshot Snapshot { get; }
+
+        public ClusterZoneComponent Component { get; }
+
+        public KubernetesHandler Handler { get; }
+
+        public Task<DnsMessage> AskAsync(string name, RecordType type) => InProcessQuery.AskAsync(Handler, Options.Zones, name, type);
+
+        public async ValueTask DisposeAsync() => await Component.StopAsync(CancellationToken.None);
+    }
+
+    private static KubernetesOptions Options(PodsMode pods = PodsMode.Insecure) => new ClusterZoneFixture().Options with { Pods = pods };
+
+    private static IReadOnlyList<object> DemoObjects()
+    {
+        var (objects, errors) = ManifestDirectorySource.LoadDirectory(RepositoryPaths.DemoCluster);
+        Assert.Empty(errors);
+        return objects.Where(o => o is not PodObject).ToArray();
+    }
+
+    /// <summary>Runs a replica against a reachable source until its snapshot holds the demo cluster.</summary>
+    private async Task<string[]> WriteDemoSnapshotAsync(KubernetesOptions options)
+    {
+        await using var first = new Replica(SnapshotPath, options);
+        var saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        first.Snapshot.Saved += () => saved.TrySetResult();
+        await first.Component.StartAsync(CancellationToken.None);
+        first.Source.Send(DemoObjects());
+        await saved.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var answer = await first.AskAsync("web-service.default.svc.cluster.local.", RecordType.A);
+        Assert.Equal(ResponseCode.NoError, answer.Rcode);
+        return InProcessQuery.Lines(answer.Answers);
+    }
+
+    [Fact]
+    public async Task RestartedReplicaAnswersFromTheSnapshotBeforeTheSourceIsReachable()
+    {
+        var expected = await WriteDemoSnapshotAsync(Options());
+
+        await using var restarted = new Replica(SnapshotPath, Options());
+        await restarted.Component.StartAsync(CancellationToken.None);
+
+        // Nothing has come from the source: the answers are the snapshot's.
+        Assert.True(restarted.Component.IsReady);
+        Assert.True(restarted.Component.FirstSync.IsCompletedSuccessfully);
+        var answer = await restarted.AskAsync("web-service.default.svc.cluster.local.", RecordType.A);
+        Assert.Equal(ResponseCode.NoError, answer.Rcode);
+        Assert.Equal(expected, InProcessQuery.Lines(answer.Answers));
+    }
+
+    [Fact]
+    public async Task WhenTheSourceComesBackTheAnswersConvergeToItsState()
+    {
+        await WriteDemoSnapshotAsync(Options());
+        await using var restarted = new Replica(SnapshotPath, Options());
+        await restarted.Component.StartAsync(CancellationToken.None);
+        var converged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        restarted.Component.Published += index => converged.TrySetResult();
+
+        // The cluster changed while we were away: web-service was deleted (the source simply no longer lists it).
+        restarted.Source.Send(DemoObjects().Where(o => o is not ServiceObject { Name: "web-service" }));
+        await converged.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(ResponseCode.NXDomain, (await restarted.AskAsync("web-service.default.svc.cluster.local.", RecordType.A)).Rcode);
+        var others = DemoObjects().OfType<ServiceObject>().First(s => s.Name != "web-service" && s.ClusterIPs.Count > 0);
+        Assert.Equal(ResponseCode.NoError, (await restarted.AskAsync($"{others.Name}.{others.Namespace}.svc.cluster.local.", RecordType.A)).Rcode);
+    }
+
+    [Fact]
+    public async Task SnapshotFollowsLaterChanges()
+    {
+        await using var replica = new Replica(SnapshotPath, Options());
+        int saves = 0;
+        var firstSave = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondSave = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        replica.Snapshot.Saved += () => (Interlocked.Increment(ref saves) == 1 ? firstSave : secondSave).TrySetResult();
+        await replica.Component.StartAsync(CancellationToken.None);
+        replica.Source.Send(DemoObjects());
+        await firstSave.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        replica.Source.Changes.Writer.TryWrite(ClusterChange.Delete(ResourceKind.Service, "default/web-service"));
+        await secondSave.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(ClusterSnapshot.TryDecode(await File.ReadAllBytesAsync(SnapshotPath), replica.Snapshot.OptionsHash, out var objects, out var problem), problem);
+        Assert.DoesNotContain(objects!.Services, s => s.Key == "default/web-service");
+        Assert.Equal(DemoObjects().OfType<ServiceObject>().Count() - 1, objects.Services.Count);
+        Assert.Empty(Directory.GetFiles(_directory, "*.tmp-*"));
+    }
+
+    public static TheoryData<string> Damages => new() { "flipped byte", "truncated", "empty", "garbage" };
+
+    [Theory]
+    [MemberData(nameof(Damages))]
+    public async Task DamagedSnapshotIsIgnored(string damage)
+    {
+        await WriteDemoSnapshotAsync(Options());
+        var bytes = await File.ReadAllBytesAsync(SnapshotPath);
+        bytes = damage switch
+        {
+            "flipped byte" => Flip(bytes, bytes.Length / 2),
+            "truncated" => bytes[..(bytes.Length - 7)],
+            "empty" => [],
+            _ => System.Text.Encoding.UTF8.GetBytes("apiVersion: v1\nkind: Service\n"),
+        };
+        await File.WriteAllBytesAsync(SnapshotPath, bytes);
+
+        await using var restarted = new Replica(SnapshotPath, Options());
+        await restarted.Component.StartAsync(CancellationToken.None);
+
+        Assert.False(restarted.Component.IsReady);
+        Assert.Equal(ResponseCode.ServFail, (await restarted.AskAsync("web-service.default.svc.cluster.local.", RecordType.A)).Rcode);
+    }
+
+    [Fact]
+    public async Task SnapshotOfAnotherZoneConfigurationIsIgnored()
+    {
+        await WriteDemoSnapshotAsync(Options(PodsMode.Insecure));
+
+        await using var restarted = new Replica(SnapshotPath, Options(PodsMode.Disabled));
+        await restarted.Component.StartAsync(CancellationToken.None);
+
+        Assert.False(restarted.Component.IsReady);
+        Assert.False(ClusterSnapshot.TryDecode(await File.ReadAllBytesAsync(SnapshotPath), restarted.Snapshot.OptionsHash, out _, out var problem));
+        Assert.Contains("another zone configuration", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryPrefixOfAnImageFailsCleanly()
+    {
+        var objects = DemoObjects();
+        var image = ClusterSnapshot.Encode(new ClusterSnapshot.ClusterObjects(
+            objects.OfType<ServiceObject>().ToArray(), objects.OfType<EndpointSliceObject>().ToArray(), [], objects.OfType<NamespaceObject>().ToArray()), "hash");
+
+        Assert.True(ClusterSnapshot.TryDecode(image, "hash", out var decoded, out _));
+        Assert.Equal(objects.OfType<ServiceObject>().Select(s => s.Key).Order(), decoded!.Services.Select(s => s.Key).Order());
+        for (int length = 0; length < image.Length; length++)
+        {
+            Assert.False(ClusterSnapshot.TryDecode(image[..length], "hash", out _, out _));
+        }
+    }
+
+    [Fact]
+    public void OptionsThatShapeTheZoneChangeTheHashOthersDoNot()
+    {
+        var baseline = ClusterSnapshot.HashOptions(Options());
+
+        Assert.NotEqual(baseline, ClusterSnapshot.HashOptions(Options() with { Namespaces = new HashSet<string> { "default" } }));
+        Assert.NotEqual(baseline, ClusterSnapshot.HashOptions(Options() with { Endpoint = "https://other:6443" }));
+        Assert.NotEqual(baseline, ClusterSnapshot.HashOptions(Options(PodsMode.Verified)));
+        Assert.Equal(baseline, ClusterSnapshot.HashOptions(Options() with { Ttl = 300 }));
+        Assert.Equal(baseline, ClusterSnapshot.HashOptions(Options() with { SnapshotPath = "/elsewhere" }));
+    }
+
+    [Fact]
+    public void SnapshotOptionIsAPathBesideTheCorefile()
+    {
+        var options = new ClusterZoneFixture("kubernetes cluster.local {\n snapshot state/cluster.snapshot\n}").Options;
+
+        Assert.True(Path.IsPathRooted(options.SnapshotPath));
+        Assert.EndsWith(Path.Combine("state", "cluster.snapshot"), options.SnapshotPath, StringComparison.Ordinal);
+    }
+
+    private static byte[] Flip(byte[] bytes, int index)
+    {
+        var copy = bytes.ToArray();
+        copy[index] ^= 0x40;
+        return copy;
+    }
+}
