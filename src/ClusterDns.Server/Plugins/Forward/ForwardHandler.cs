@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
@@ -145,6 +146,8 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
                 tries++;
 
                 bool tcp = upstream.Address.Tls || _options.ForceTcp || (clientTcp && !_options.PreferUdp);
+                long started = Stopwatch.GetTimestamp();
+                upstream.Metrics?.RequestSent();
                 int replyLength = await ExchangeAsync(upstream, query, length, questionEnd, reply, tcp, deadline).ConfigureAwait(false);
                 if (replyLength > 0 && !tcp && (reply[2] & TruncatedBit) != 0)
                 {
@@ -160,6 +163,7 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
                 upstream.ReportSuccess();
 
                 var rcode = layout.Rcode;
+                upstream.Metrics?.ResponseReceived(rcode, Stopwatch.GetElapsedTime(started).TotalSeconds);
                 foreach (var next in _options.NextRcodes)
                 {
                     if (next == rcode)

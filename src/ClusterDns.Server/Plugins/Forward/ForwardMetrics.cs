@@ -26,6 +26,7 @@ internal sealed class ForwardMetrics
         foreach (var upstream in handler.Upstreams)
         {
             string to = upstream.Address.EndPoint.ToString();
+            upstream.Metrics = new UpstreamMetrics(registry, to);
             string proto = upstream.Address.Tls ? "tcp-tls" : "tcp";
             hits.Set(() => upstream.ConnectionReuses, "forward", to, proto);
             misses.Set(() => upstream.ConnectionOpens, "forward", to, proto);

@@ -40,6 +40,9 @@ internal sealed partial class Upstream : IAsyncDisposable
 
     public UpstreamAddress Address { get; }
 
+    /// <summary>This upstream's metric series; set once at setup (null in handler-only tests).</summary>
+    public UpstreamMetrics? Metrics { get; set; }
+
     private bool HealthChecking => _options.MaxFails > 0 && _options.HealthCheckInterval > TimeSpan.Zero;
 
     /// <summary>Marked down: skipped while another upstream is up.</summary>
@@ -217,6 +220,7 @@ internal sealed partial class Upstream : IAsyncDisposable
                     LogHealthy(_logger, Address.ToString());
                     return;
                 }
+                Metrics?.HealthcheckFailed();
                 await Task.Delay(_options.HealthCheckInterval, _stopping.Token).ConfigureAwait(false);
             }
         }

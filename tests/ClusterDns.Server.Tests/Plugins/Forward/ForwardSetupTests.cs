@@ -130,6 +130,12 @@ public sealed class ForwardMetricsTests
             Assert.Contains($"coredns_proxy_conn_cache_misses_total{{proxy_name=\"forward\",to=\"{upstream.Address}\",proto=\"tcp\"}} 1", scrape);
             Assert.Contains($"coredns_proxy_conn_cache_hits_total{{proxy_name=\"forward\",to=\"{upstream.Address}\",proto=\"tcp\"}} 1", scrape);
             Assert.Contains("coredns_forward_max_concurrent_rejects_total 0", scrape);
+            // Per-upstream request, response and duration series, by RCODE (the fake upstream answers NOERROR).
+            Assert.Contains($"coredns_forward_requests_total{{to=\"{upstream.Address}\"}} 2", scrape);
+            Assert.Contains($"coredns_forward_responses_total{{to=\"{upstream.Address}\",rcode=\"NOERROR\"}} 2", scrape);
+            Assert.Contains($"coredns_forward_request_duration_seconds_count{{to=\"{upstream.Address}\",rcode=\"NOERROR\"}} 2", scrape);
+            Assert.Contains($"coredns_proxy_request_duration_seconds_count{{proxy_name=\"forward\",to=\"{upstream.Address}\",rcode=\"NOERROR\"}} 2", scrape);
+            Assert.Contains($"coredns_forward_healthcheck_failures_total{{to=\"{upstream.Address}\"}} 0", scrape);
             Assert.Contains(forward, context.Components);
         }
         finally

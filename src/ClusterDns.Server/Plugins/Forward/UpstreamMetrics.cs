@@ -1,0 +1,61 @@
+using ClusterDns.Protocol;
+using ClusterDns.Server.Metrics;
+
+namespace ClusterDns.Server.Plugins.Forward;
+
+/// <summary>
+/// One upstream's series of CoreDNS's forward metrics (both the 1.10 <c>coredns_forward_*</c> names dashboards
+/// use and the newer <c>coredns_proxy_*</c> ones). Series per RCODE are created on first use and kept, so the
+/// query path only increments.
+/// </summary>
+internal sealed class UpstreamMetrics
+{
+    private const int RcodeSlots = 24;
+
+    private readonly MetricsRegistry _registry;
+    private readonly string _to;
+    private readonly Counter _requests;
+    private readonly Counter _healthcheckFailures;
+    private readonly Counter _proxyHealthcheckFailures;
+    private readonly Counter?[] _responses = new Counter?[RcodeSlots];
+    private readonly Histogram?[] _durations = new Histogram?[RcodeSlots];
+    private readonly Histogram?[] _proxyDurations = new Histogram?[RcodeSlots];
+
+    public UpstreamMetrics(MetricsRegistry registry, string to)
+    {
+        _registry = registry;
+        _to = to;
+        _requests = registry.Counter("coredns_forward_requests_total", "Counter of requests made per upstream.", "to").WithLabels(to);
+        _healthcheckFailures = registry.Counter("coredns_forward_healthcheck_failures_total", "Counter of the number of failed healthchecks.", "to").WithLabels(to);
+        _proxyHealthcheckFailures = registry.Counter("coredns_proxy_healthcheck_failures_total", "Count of failed health checks per upstream.", "proxy_name", "to", "rcode").WithLabels("forward", to, "");
+    }
+
+    public void RequestSent() => _requests.Increment();
+
+    public void HealthcheckFailed()
+    {
+        _healthcheckFailures.Increment();
+        _proxyHealthcheckFailures.Increment();
+    }
+
+    /// <summary>A reply arrived with <paramref name="rcode"/> after <paramref name="seconds"/>.</summary>
+    public void ResponseReceived(ResponseCode rcode, double seconds)
+    {
+        int slot = (int)rcode < RcodeSlots ? (int)rcode : RcodeSlots - 1;
+        (_responses[slot] ?? Create(slot).Response).Increment();
+        _durations[slot]!.Observe(seconds);
+        _proxyDurations[slot]!.Observe(seconds);
+    }
+
+    private (Counter Response, int Slot) Create(int slot)
+    {
+        // First reply with this RCODE from this upstream: resolve its series once (WithLabels locks and allocates).
+        string rcode = RecordTypeNames.ToText((ResponseCode)slot);
+        var buckets = HistogramFamily.ExponentialBuckets(0.00025, 2, 16);
+        _durations[slot] = _registry.Histogram("coredns_forward_request_duration_seconds", "Histogram of the time each request took.", buckets, "to", "rcode").WithLabels(_to, rcode);
+        _proxyDurations[slot] = _registry.Histogram("coredns_proxy_request_duration_seconds", "Histogram of the time each request took.", buckets, "proxy_name", "to", "rcode").WithLabels("forward", _to, rcode);
+        var response = _registry.Counter("coredns_forward_responses_total", "Counter of responses received per upstream.", "to", "rcode").WithLabels(_to, rcode);
+        _responses[slot] = response;
+        return (response, slot);
+    }
+}
