@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Soak run driver (see run.sh): server, dnsperf, churn writer and metrics sampler, then a report."""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+DNS_PORT, METRICS_PORT = 15454, 19154
+
+
+def query_a(name, timeout=1.0):
+    """One A query over UDP; returns (rcode, [addresses])."""
+    qid = os.getpid() & 0xFFFF
+    labels = b"".join(bytes([len(p)]) + p.encode() for p in name.rstrip(".").split(".")) + b"\0"
+    packet = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + labels + struct.pack(">HH", 1, 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(packet, ("127.0.0.1", DNS_PORT))
+        data = s.recv(4096)
+    rcode, ancount = data[3] & 0xF, struct.unpack(">H", data[6:8])[0]
+    pos, addresses = 12 + len(labels) + 4, []
+    for _ in range(ancount):
+        while data[pos] != 0 and data[pos] < 0xC0:
+            pos += data[pos] + 1
+        pos += 2 if data[pos] >= 0xC0 else 1
+        rtype, _, _, rdlen = struct.unpack(">HHIH", data[pos:pos + 10])
+        pos += 10
+        if rtype == 1:
+            addresses.append(".".join(str(b) for b in data[pos:pos + 4]))
+        pos += rdlen
+    return rcode, addresses
+
+
+def scrape():
+    text = urllib.request.urlopen(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=5).read().decode()
+    def value(pattern):
+        total = 0.0
+        for m in re.finditer(r"^" + pattern + r"(?:\{[^}]*\})? ([0-9.e+-]+)$", text, re.M):
+            total += float(m.group(1))
+        return total
+    return {
+        "rss": value("process_resident_memory_bytes"),
+        "heap": value("dotnet_gc_heap_size_bytes"),
+        "pause": value("dotnet_gc_pause_seconds_total"),
+        "gcs": value("dotnet_gc_collections_total"),
+        "cpu": value("process_cpu_seconds_total"),
+    }
+
+
+class Churn(threading.Thread):
+    """Rewrites churn.yaml: Service churn<k> is created, re-addressed and deleted in a rolling window."""
+
+    def __init__(self, manifests, per_second, stop):
+        super().__init__(daemon=True)
+        self.path, self.per_second, self.stop = os.path.join(manifests, "churn.yaml"), per_second, stop
+        self.changes, self.latest = 0, None  # latest: (name, ip) of the newest Service
+
+    def run(self):
+        live, k = {}, 0
+        while not self.stop.is_set():
+            k += 1
+            name = f"churn{k % 50}"
+            ip = f"10.200.{(k // 250) % 250}.{k % 250 + 1}"
+            live[name] = ip  # create or re-address
+            if len(live) > 30:
+                live.pop(next(iter(live)))  # delete the oldest
+            docs = [f"apiVersion: v1\nkind: Service\nmetadata: {{name: {n}, namespace: churn}}\n"
+                    f"spec:\n  type: ClusterIP\n  clusterIP: {a}\n  clusterIPs: [{a}]\n" for n, a in live.items()]
+            tmp = self.path + ".tmp"
+            with open(tmp, "w") as f:
+                f.write("apiVersion: v1\nkind: Namespace\nmetadata: {name: churn}\n---\n" + "---\n".join(docs))
+            os.replace(tmp, self.path)
+            self.changes += 1
+            self.latest = (name, ip)
+            self.stop.wait(1.0 / self.per_second)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--publish", required=True)
+    p.add_argument("--data", required=True)
+    p.add_argument("--work", required=True)
+    p.add_argument("--seconds", type=int, default=180)
+    p.add_argument("--rate", type=int, default=10000)
+    p.add_argument("--changes-per-second", type=float, default=5)
+    p.add_argument("--warmup", type=int, default=30)
+    args = p.parse_args()
+
+    shutil.rmtree(args.work, ignore_errors=True)
+    manifests = os.path.join(args.work, "manifests")
+    shutil.copytree(os.path.join(args.data, "manifests"), manifests)
+    corefile = os.path.join(args.work, "Corefile")
+    with open(corefile, "w") as f:
+        f.write(f".:{DNS_PORT} {{\n    bind 127.0.0.1\n    prometheus 127.0.0.1:{METRICS_PORT}\n"
+                f"    kubernetes cluster.local {{\n        manifests manifests\n        ttl 30\n    }}\n}}\n")
+    env = dict(os.environ, DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="1", DOTNET_gcServer="0")
+    log = open(os.path.join(args.work, "server.log"), "w")
+    server = subprocess.Popen(["dotnet", os.path.join(args.publish, "clusterdns.dll"), "-conf", corefile],
+                              cwd=args.work, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if query_a("svc0.ns0.svc.cluster.local")[0] == 0:
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                sys.exit("soak: the server did not become ready (see work/server.log)")
+            time.sleep(0.2)
+
+        stop = threading.Event()
+        churn = Churn(manifests, args.changes_per_second, stop)
+        churn.start()
+        perf = subprocess.Popen(["dnsperf", "-s", "127.0.0.1", "-p", str(DNS_PORT), "-d", os.path.join(args.data, "queries.txt"),
+                                 "-l", str(args.seconds), "-Q", str(args.rate), "-c", "8", "-q", "1000", "-t", "5"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        samples, stale, start = [], 0, time.time()
+        while perf.poll() is None:
+            time.sleep(10)
+            t = time.time() - start
+            m = scrape()
+            m["t"] = t
+            if churn.latest:
+                name, ip = churn.latest
+                try:
+                    rcode, addresses = query_a(f"{name}.churn.svc.cluster.local")
+                    m["fresh"] = ip in addresses
+                except OSError:
+                    m["fresh"] = False
+            samples.append(m)
+        output = perf.stdout.read()
+        stop.set()
+        churn.join()
+        # The last change must be served once the manifest watcher has had its debounce.
+        name, ip = churn.latest
+        final_ok = False
+        for _ in range(50):
+            if ip in query_a(f"{name}.churn.svc.cluster.local")[1]:
+                final_ok = True
+                break
+            time.sleep(0.1)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    def num(pattern):
+        m = re.search(pattern, output)
+        return float(m.group(1)) if m else float("nan")
+    sent, completed, lost = num(r"Queries sent:\s+(\d+)"), num(r"Queries completed:\s+(\d+)"), num(r"Queries lost:\s+(\d+)")
+    latency_ms = num(r"Average Latency \(s\):\s+([0-9.]+)") * 1000
+    print(f"dnsperf: {int(sent)} sent, {int(completed)} completed, {int(lost)} lost at {args.rate} q/s for {args.seconds} s; "
+          f"average latency {latency_ms:.3f} ms")
+    print(f"changes: {churn.changes} churn.yaml rewrites ({args.changes_per_second}/s); newest change served in "
+          f"{sum(1 for s in samples if s.get('fresh'))}/{len(samples)} samples; final state served: {final_ok}")
+    print("   t(s)   RSS(MiB)  heap(MiB)  GCs  GC pause in interval (ms)  CPU in interval (s)")
+    prev = None
+    for s in samples:
+        pause = (s["pause"] - prev["pause"]) * 1000 if prev else s["pause"] * 1000
+        gcs = s["gcs"] - prev["gcs"] if prev else s["gcs"]
+        cpu = s["cpu"] - prev["cpu"] if prev else s["cpu"]
+        print(f"{s['t']:7.0f} {s['rss'] / 2**20:10.1f} {s['heap'] / 2**20:10.1f} {int(gcs):4d} {pause:25.1f} {cpu:20.2f}")
+        prev = s
+    warm = [s for s in samples if s["t"] >= args.warmup]
+    if len(warm) >= 2:
+        print(f"RSS after warm-up ({args.warmup} s): first {warm[0]['rss'] / 2**20:.1f} MiB, last {warm[-1]['rss'] / 2**20:.1f} MiB, "
+              f"max {max(s['rss'] for s in warm) / 2**20:.1f} MiB")
+    if samples:
+        total_pause = samples[-1]["pause"] * 1000
+        print(f"GC: {int(samples[-1]['gcs'])} collections, {total_pause:.1f} ms paused in total "
+              f"({total_pause / max(samples[-1]['gcs'], 1):.2f} ms per collection)")
+    sys.exit(0 if lost == 0 and final_ok else 1)
+
+
+if __name__ == "__main__":
+    main()
