@@ -139,6 +139,7 @@ internal static class ObjectConverter
             ExternalName = externalName,
             Ports = ports,
             PublishNotReadyAddresses = GetBool(spec, "publishNotReadyAddresses") ?? false,
+            HasSelector = Get(spec, "selector") is { ValueKind: JsonValueKind.Object } selector && selector.EnumerateObject().Any(),
             Labels = ReadLabels(obj),
             ResourceVersion = rv,
         });
@@ -201,9 +202,21 @@ internal static class ObjectConverter
             Endpoints = endpoints,
             Ports = ports,
             ResourceVersion = rv,
+            LastChangeTriggerTime = LastChangeTriggerTime(obj),
         });
         return true;
     }
+
+    /// <summary>
+    /// The endpoints controller's <c>endpoints.kubernetes.io/last-change-trigger-time</c> annotation: when the
+    /// change that produced this slice happened (what DNS programming latency is measured from).
+    /// </summary>
+    private static DateTimeOffset? LastChangeTriggerTime(JsonElement obj) =>
+        Get(obj, "metadata", "annotations") is { ValueKind: JsonValueKind.Object } annotations
+        && JsonFields.GetString(annotations, "endpoints.kubernetes.io/last-change-trigger-time") is { } text
+        && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time)
+            ? time
+            : null;
 
     /// <summary>A legacy v1 Endpoints object becomes one slice named "endpoints:NAME" for the Service NAME.</summary>
     private static bool TryConvertEndpoints(JsonElement obj, out ConvertedObject converted, out string error)

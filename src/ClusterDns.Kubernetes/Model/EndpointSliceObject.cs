@@ -17,5 +17,8 @@ public sealed class EndpointSliceObject
     public IReadOnlyList<ServicePort> Ports { get; init; } = [];
     public string ResourceVersion { get; init; } = "";
 
+    /// <summary>When the change behind this slice happened (annotation <c>endpoints.kubernetes.io/last-change-trigger-time</c>).</summary>
+    public DateTimeOffset? LastChangeTriggerTime { get; init; }
+
     public string Key => Namespace + "/" + Name;
 }

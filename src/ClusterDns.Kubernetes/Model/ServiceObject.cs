@@ -19,6 +19,9 @@ public sealed class ServiceObject
     public string? ExternalName { get; init; }
     public IReadOnlyList<ServicePort> Ports { get; init; } = [];
     public bool PublishNotReadyAddresses { get; init; }
+
+    /// <summary>spec.selector is set: the endpoints are the controller's, not written by hand.</summary>
+    public bool HasSelector { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = EmptyLabels.Instance;
     public string ResourceVersion { get; init; } = "";
 

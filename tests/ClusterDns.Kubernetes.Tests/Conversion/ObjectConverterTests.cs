@@ -44,4 +44,25 @@ public sealed class ObjectConverterTests
         Assert.True(ObjectConverter.TryConvert(ResourceKind.Service, document.RootElement, out var converted, out _));
         Assert.Equal("default/s", converted.Key);
     }
+
+    [Theory]
+    [InlineData("""{"metadata":{"name":"s"},"spec":{"clusterIP":"None","selector":{"app":"db"}}}""", true)]
+    [InlineData("""{"metadata":{"name":"s"},"spec":{"clusterIP":"None","selector":{}}}""", false)]
+    [InlineData("""{"metadata":{"name":"s"},"spec":{"clusterIP":"None"}}""", false)]
+    public void ServicesSayWhetherTheyHaveASelector(string json, bool expected)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        Assert.True(ObjectConverter.TryConvert(ResourceKind.Service, document.RootElement, out var converted, out _));
+        Assert.Equal(expected, ((ServiceObject)converted.Object).HasSelector);
+    }
+
+    [Fact]
+    public void SlicesCarryTheirLastChangeTriggerTime()
+    {
+        using var document = JsonDocument.Parse("""{"metadata":{"name":"e","namespace":"a","annotations":{"endpoints.kubernetes.io/last-change-trigger-time":"2026-11-22T06:00:01Z"}},"addressType":"IPv4","endpoints":[]}""");
+
+        Assert.True(ObjectConverter.TryConvert(ResourceKind.EndpointSlice, document.RootElement, out var converted, out _));
+        Assert.Equal(new DateTimeOffset(2026, 11, 22, 6, 0, 1, TimeSpan.Zero), ((EndpointSliceObject)converted.Object).LastChangeTriggerTime);
+    }
 }

@@ -41,6 +41,15 @@ public sealed class ClusterZoneBuilder
     private ClusterIndex _published;
     private uint _serial = 1;
 
+    /// <summary>Slice changes (service kind, trigger time) applied since the last publish, for the programming-latency metric.</summary>
+    private readonly List<(string Kind, DateTimeOffset TriggeredAt)> _programming = new();
+
+    /// <summary>Where DNS programming latency is recorded (null: not measured).</summary>
+    public KubernetesMetrics? Metrics { get; init; }
+
+    /// <summary>The clock for programming latency (tests may pin it).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public ClusterZoneBuilder(KubernetesOptions options, IEnumerable<ResourceKind> expectedKinds)
     {
         _options = options;
@@ -129,6 +138,11 @@ public sealed class ClusterZoneBuilder
             var serviceKey = slice.Namespace + "/" + serviceName;
             GetOrAdd(_slicesByService, serviceKey).Add(change.Key);
             _dirtyOwners.Add(ServiceOwner(serviceKey));
+            // Only live changes count: the first list (or a snapshot) replays old trigger times.
+            if (Metrics is not null && IsSynced && slice.LastChangeTriggerTime is { } triggeredAt && _services.TryGetValue(serviceKey, out var service))
+            {
+                _programming.Add((ServiceKind(service), triggeredAt));
+            }
         }
     }
 
@@ -162,6 +176,25 @@ public sealed class ClusterZoneBuilder
                 _dirtyOwners.Add("pod:" + pod.Namespace + "/" + pod.Name);
             }
         }
+    }
+
+    private static string ServiceKind(ServiceObject service) =>
+        !service.IsHeadless ? KubernetesMetrics.ClusterIp
+        : service.HasSelector ? KubernetesMetrics.HeadlessWithSelector
+        : KubernetesMetrics.HeadlessWithoutSelector;
+
+    private void RecordProgrammingLatency()
+    {
+        if (Metrics is null || _programming.Count == 0)
+        {
+            return;
+        }
+        var now = Time.GetUtcNow();
+        foreach (var (kind, triggeredAt) in _programming)
+        {
+            Metrics.Observe(kind, now - triggeredAt);
+        }
+        _programming.Clear();
     }
 
     private void DirtyNamespace(string name) => _dirtyOwners.Add("ns:" + name);
@@ -239,6 +272,7 @@ public sealed class ClusterZoneBuilder
         var index = new ClusterIndex(shards, BuildApexes(_serial), IsSynced, _serial);
         Volatile.Write(ref _published, index);
         Published?.Invoke(index);
+        RecordProgrammingLatency();
         return true;
     }
 
