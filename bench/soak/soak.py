@@ -83,6 +83,31 @@ class Churn(threading.Thread):
             self.stop.wait(1.0 / self.per_second)
 
 
+class ApiChurn(threading.Thread):
+    """Production path: the test API server creates a Service, the probe asks for it until it answers, then
+    deletes it (bench/ClusterDns.Benchmarks FreshnessProbe), in rounds of `batch`, for the whole run."""
+
+    def __init__(self, api, batch, stop):
+        super().__init__(daemon=True)
+        self.api, self.batch, self.stop = api, batch, stop
+        self.changes, self.rounds, self.timeouts, self.p99s, self.maxes, self.p50s = 0, 0, 0, [], [], []
+
+    def run(self):
+        while not self.stop.is_set():
+            self.api.stdin.write(f"fresh {self.batch} {DNS_PORT}\n")
+            self.api.stdin.flush()
+            line = self.api.stdout.readline()
+            if not line.startswith("fresh"):
+                break
+            fields = {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+            self.rounds += 1
+            self.changes += 2 * self.batch  # create + delete
+            self.timeouts += int(fields.get("timeouts", 0))
+            self.p50s.append(fields["p50_ms"])
+            self.p99s.append(fields["p99_ms"])
+            self.maxes.append(fields["max_ms"])
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--publish", required=True)
@@ -92,15 +117,28 @@ def main():
     p.add_argument("--rate", type=int, default=10000)
     p.add_argument("--changes-per-second", type=float, default=5)
     p.add_argument("--warmup", type=int, default=30)
+    p.add_argument("--source", choices=["api", "manifests"], default="api")
+    p.add_argument("--bench-dll", default="", help="ClusterDns.Benchmarks.dll (the test API server) for --source api")
     args = p.parse_args()
 
     shutil.rmtree(args.work, ignore_errors=True)
     manifests = os.path.join(args.work, "manifests")
     shutil.copytree(os.path.join(args.data, "manifests"), manifests)
     corefile = os.path.join(args.work, "Corefile")
+    api = None
+    if args.source == "api":
+        kubeconfig = os.path.join(args.work, "kubeconfig")
+        api = subprocess.Popen(["dotnet", args.bench_dll, "fake-api", "--objects", os.path.join(args.data, "objects.jsonl"),
+                                "--kubeconfig", kubeconfig], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = api.stdout.readline()
+        if not line.startswith("ready"):
+            sys.exit(f"soak: the test API server did not start: {line!r}")
+        source = f"kubeconfig {kubeconfig}"
+    else:
+        source = "manifests manifests"
     with open(corefile, "w") as f:
         f.write(f".:{DNS_PORT} {{\n    bind 127.0.0.1\n    prometheus 127.0.0.1:{METRICS_PORT}\n"
-                f"    kubernetes cluster.local {{\n        manifests manifests\n        ttl 30\n    }}\n}}\n")
+                f"    kubernetes cluster.local {{\n        {source}\n        ttl 30\n    }}\n}}\n")
     env = dict(os.environ, DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="1", DOTNET_gcServer="0")
     log = open(os.path.join(args.work, "server.log"), "w")
     server = subprocess.Popen(["dotnet", os.path.join(args.publish, "clusterdns.dll"), "-conf", corefile],
@@ -118,7 +156,7 @@ def main():
             time.sleep(0.2)
 
         stop = threading.Event()
-        churn = Churn(manifests, args.changes_per_second, stop)
+        churn = ApiChurn(api, 50, stop) if api else Churn(manifests, args.changes_per_second, stop)
         churn.start()
         perf = subprocess.Popen(["dnsperf", "-s", "127.0.0.1", "-p", str(DNS_PORT), "-d", os.path.join(args.data, "queries.txt"),
                                  "-l", str(args.seconds), "-Q", str(args.rate), "-c", "8", "-q", "1000", "-t", "5"],
@@ -129,26 +167,29 @@ def main():
             t = time.time() - start
             m = scrape()
             m["t"] = t
-            if churn.latest:
-                name, ip = churn.latest
-                try:
-                    rcode, addresses = query_a(f"{name}.churn.svc.cluster.local")
-                    m["fresh"] = ip in addresses
-                except OSError:
-                    m["fresh"] = False
             samples.append(m)
         output = perf.stdout.read()
         stop.set()
         churn.join()
-        # The last change must be served once the manifest watcher has had its debounce.
-        name, ip = churn.latest
-        final_ok = False
-        for _ in range(50):
-            if ip in query_a(f"{name}.churn.svc.cluster.local")[1]:
-                final_ok = True
-                break
-            time.sleep(0.1)
+        final_ok = True
+        if not api:
+            # The last change must be served once the manifest watcher has had its debounce.
+            name, ip = churn.latest
+            final_ok = False
+            for _ in range(50):
+                if ip in query_a(f"{name}.churn.svc.cluster.local")[1]:
+                    final_ok = True
+                    break
+                time.sleep(0.1)
+        else:
+            final_ok = churn.timeouts == 0
     finally:
+        if api and api.poll() is None:
+            api.stdin.close()
+            try:
+                api.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                api.kill()
         server.send_signal(signal.SIGTERM)
         try:
             server.wait(timeout=20)
@@ -162,8 +203,13 @@ def main():
     latency_ms = num(r"Average Latency \(s\):\s+([0-9.]+)") * 1000
     print(f"dnsperf: {int(sent)} sent, {int(completed)} completed, {int(lost)} lost at {args.rate} q/s for {args.seconds} s; "
           f"average latency {latency_ms:.3f} ms")
-    print(f"changes: {churn.changes} churn.yaml rewrites ({args.changes_per_second}/s); newest change served in "
-          f"{sum(1 for s in samples if s.get('fresh'))}/{len(samples)} samples; final state served: {final_ok}")
+    if api:
+        p99s = sorted(churn.p99s)
+        print(f"changes: {churn.changes} Service creations and deletions through list/watch ({churn.rounds} rounds of 50); "
+              f"watch event to first correct answer: median of round medians {sorted(churn.p50s)[len(churn.p50s) // 2]:.1f} ms, "
+              f"worst round p99 {p99s[-1]:.1f} ms, max {max(churn.maxes):.1f} ms, {churn.timeouts} never answered (5 s)")
+    else:
+        print(f"changes: {churn.changes} churn.yaml rewrites ({args.changes_per_second}/s); final state served: {final_ok}")
     print("   t(s)   RSS(MiB)  heap(MiB)  GCs  GC pause in interval (ms)  CPU in interval (s)")
     prev = None
     for s in samples:
