@@ -1,11 +1,16 @@
 using BenchmarkDotNet.Running;
 using ClusterDns.Benchmarks;
 
-// `fake-api ...` runs the test API server for the load benchmark; anything else goes to BenchmarkDotNet
+// `fake-api ...` runs the test API server for the load benchmark, `udp-alloc` measures allocation per query
+// over a real socket; anything else goes to BenchmarkDotNet
 // (e.g. `--filter '*'`, `--list flat`).
 if (args.Length > 0 && args[0] == "fake-api")
 {
     return await FakeApiCommand.RunAsync(args[1..]).ConfigureAwait(false);
+}
+if (args.Length > 0 && args[0] == "udp-alloc")
+{
+    return UdpAllocationCommand.Run(args[1..]);
 }
 BenchmarkSwitcher.FromAssembly(typeof(QueryPathBenchmarks).Assembly).Run(args);
 return 0;

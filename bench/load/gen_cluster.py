@@ -128,6 +128,13 @@ def main():
     with open(os.path.join(args.outdir, f"{ZONE}.zone"), "w") as f:
         f.write("\n".join(zone) + "\n")
 
+    # What "ready" means to loadbench.py: the first and last objects answer and misses are NXDOMAIN
+    # (ClusterDns answers SERVFAIL for misses until its first list is complete).
+    last = headless_names[-1]
+    with open(os.path.join(args.outdir, "probes.txt"), "w") as f:
+        f.write(f"{cluster_names[0]}.{ZONE}. A NOERROR 1\n{cluster_names[-1]}.{ZONE}. A NOERROR 1\n"
+                f"{last}.{ZONE}. A NOERROR 5\nnot-a-service.ns0.svc.{ZONE}. A NXDOMAIN 0\n")
+
     rng = random.Random(args.seed)
     searches = ["{ns}.svc." + ZONE, "svc." + ZONE, ZONE]
     with open(os.path.join(args.outdir, "queries.txt"), "w") as f:

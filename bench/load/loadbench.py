@@ -58,13 +58,18 @@ def cpu0_busy():
     return 0.0
 
 
-def answers(port, name, rtype="A"):
+def answers(port, name, rtype="A", rcode="NOERROR", min_answers=1):
     try:
-        out = subprocess.run(["kdig", f"@127.0.0.1", "-p", str(port), "+norec", "+time=1", "+retry=0", name, rtype],
+        out = subprocess.run(["kdig", "@127.0.0.1", "-p", str(port), "+norec", "+time=1", "+retry=0", name, rtype],
                              capture_output=True, text=True, timeout=5).stdout
     except subprocess.TimeoutExpired:
         return False
-    return "status: NOERROR" in out and re.search(r"ANSWER: [1-9]", out) is not None
+    m = re.search(r"ANSWER: (\d+)", out)
+    return f"status: {rcode}" in out and m is not None and int(m.group(1)) >= min_answers
+
+
+def ready(port, probes):
+    return all(answers(port, *p) for p in probes)
 
 
 class Server:
@@ -80,7 +85,10 @@ class Server:
             os.makedirs(os.path.join(self.work, "storage"))
             conf = os.path.join(self.work, "knot.conf")
             with open(conf, "w") as f:
+                # One core: one UDP worker (Knot's default is one per CPU; two workers on one pinned core
+                # lose queries whenever the other one holds the core).
                 f.write(f"server:\n    rundir: {self.work}\n    listen: 127.0.0.1@{port}\n"
+                        f"    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\n"
                         f"database:\n    storage: {self.work}/storage\n"
                         f"log:\n  - target: stderr\n    any: warning\n"
                         f"zone:\n  - domain: cluster.local\n    file: {zone}\n    storage: {self.work}/storage\n"
@@ -98,7 +106,7 @@ class Server:
                         f"zone:\n    name: cluster.local\n    zonefile: \"{zone}\"\n")
             cmd = ["nsd", "-d", "-c", conf]
         elif kind.startswith("clusterdns"):
-            if kind == "clusterdns":
+            if kind != "clusterdns-manifests":
                 # Production path: list+watch from the test API server (pinned with dnsperf, on the client core).
                 kubeconfig = os.path.join(self.work, "kubeconfig")
                 self.api = subprocess.Popen(["taskset", "-c", "1", "dotnet", bench_dll, "fake-api", "--objects",
@@ -126,8 +134,12 @@ class Server:
         started = time.monotonic()
         self.proc = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=env, start_new_session=True)
-        deadline = started + 600
-        while not answers(port, "svc0.ns0.svc.cluster.local."):
+        deadline = started + 300
+        probes = [("svc0.ns0.svc.cluster.local.",)]
+        if os.path.exists(os.path.join(data, "probes.txt")):
+            with open(os.path.join(data, "probes.txt")) as f:
+                probes = [(n, t, rc, int(k)) for n, t, rc, k in (line.split() for line in f if line.strip())]
+        while not ready(port, probes):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"{kind} did not become ready; see {self.work}/server.log")
@@ -201,8 +213,8 @@ def dnsperf(port, queries, seconds, extra, verbose=False):
     return result
 
 
-def measure(kind, args, port):
-    server = Server(kind, args.data, args.work, port, args.publish, args.bench_dll)
+def measure(kind, args, port, publish):
+    server = Server(kind, args.data, args.work, port, publish, args.bench_dll)
     try:
         queries = os.path.join(args.data, "queries.txt")
         dnsperf(port, queries, args.warmup, ["-c", "4", "-q", "200"])
@@ -258,15 +270,24 @@ def main():
     p.add_argument("--bench-dll", default="", help="ClusterDns.Benchmarks.dll (fake API server) for 'clusterdns'")
     p.add_argument("--fresh", type=int, default=1000, help="Service creations in the freshness run (0: skip)")
     args = p.parse_args()
-    servers = [s for s in args.servers.split(",") if s]
-    for s in servers:
-        if s not in SERVERS:
-            sys.exit(f"loadbench.py: unknown server {s!r} (known: {', '.join(SERVERS)})")
+    # Servers run with their own working directories: every path they are given is absolute.
+    for attr in ("data", "work", "publish", "bench_dll"):
+        if getattr(args, attr):
+            setattr(args, attr, os.path.abspath(getattr(args, attr)))
+    # NAME=DIR runs ClusterDns from another publish directory under its own name (before/after comparisons).
+    publish = {}
+    servers = []
+    for s in (s for s in args.servers.split(",") if s):
+        name, _, directory = s.partition("=")
+        if name not in SERVERS and not (directory and name.startswith("clusterdns")):
+            sys.exit(f"loadbench.py: unknown server {s!r} (known: {', '.join(SERVERS)}, or clusterdns-NAME=PUBLISHDIR)")
+        publish[name] = os.path.abspath(directory) if directory else args.publish
+        servers.append(name)
 
     runs = []
     for r in range(args.rounds):
         for kind in servers:
-            res = measure(kind, args, args.port)
+            res = measure(kind, args, args.port, publish[kind])
             res["round"] = r + 1
             runs.append(res)
             print(f"round {r + 1} {kind:10s} qps {res['qps']:9.0f} (lost {res['lost_max']:.0f}, client cpu "

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Load benchmark: ClusterDns side by side with Knot DNS and NSD on one synthetic cluster.
+#
+#   bench/load/run.sh [--services N] [--rounds N] [--quick] [--servers knot,nsd,clusterdns] [--skip-build]
+#
+# 1. Publishes ClusterDns (Release, ReadyToRun) and builds bench/ClusterDns.Benchmarks (the test API server),
+#    both through the build lock (/tmp/dotnet-build.lock), into bench/load/out/.
+# 2. gen_cluster.py renders the cluster (N ClusterIP Services with two named ports in 100 namespaces, N/10
+#    headless Services with 5 endpoints) as API objects for ClusterDns, as a zone file for Knot and NSD, and
+#    a dnsperf query file (70% A hits, 10% SRV, 10% AAAA NODATA, 10% ndots:5 search-list NXDOMAINs).
+# 3. loadbench.py starts each server on 127.0.0.1 pinned to CPU 0 (dnsperf and the API server on CPU 1),
+#    interleaving the servers (A B C A B C ...), and prints medians and ratios to Knot: max QPS, mean and p99
+#    latency at 20,000 q/s, server CPU seconds per million queries, RSS, start-to-ready, and ClusterDns's
+#    freshness (API watch event -> first correct answer, 1,000 Service creations under 20,000 q/s).
+# ClusterDns runs as `dotnet clusterdns.dll` with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1,
+# DOTNET_TieredPGO=1, DOTNET_gcServer=0 (more with CLUSTERDNS_ENV="K=V ..."). Every run is time-bounded;
+# results land in bench/load/out/<services>/results.json. Needs knotd, nsd, dnsperf, kdig, taskset, python3.
+# Not part of ./test.sh: a full run takes about 6 minutes per cluster size.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+out="$here/out"
+services=10000 rounds=3 servers="knot,nsd,clusterdns" skip_build=0 extra=()
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --services) services="$2"; shift 2 ;;
+        --rounds) rounds="$2"; shift 2 ;;
+        --servers) servers="$2"; shift 2 ;;
+        --skip-build) skip_build=1; shift ;;
+        --quick) extra+=(--max-seconds 8 --fixed-seconds 5 --fresh 300); shift ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+for tool in knotd nsd dnsperf kdig taskset python3 dotnet; do
+    command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 1; }
+done
+[[ $(nproc) -ge 2 ]] || { echo "run.sh: needs 2 CPUs (server on CPU 0, client on CPU 1)" >&2; exit 1; }
+
+mkdir -p "$out"
+if [[ $skip_build -eq 0 ]]; then
+    (cd "$repo" && flock /tmp/dotnet-build.lock dotnet publish src/ClusterDns -c Release -r linux-x64 --self-contained false \
+        -p:PublishReadyToRun=true -o "$out/clusterdns" >/dev/null)
+    (cd "$repo" && flock /tmp/dotnet-build.lock dotnet build bench/ClusterDns.Benchmarks -c Release -o "$out/benchmarks" >/dev/null)
+fi
+
+data="$out/$services"
+python3 "$here/gen_cluster.py" "$data" --services "$services"
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "commit: $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet -- src || echo ' (src has uncommitted changes)')"
+timeout 3600 python3 "$here/loadbench.py" --data "$data" --work "$out/work" --publish "$out/clusterdns" \
+    --bench-dll "$out/benchmarks/ClusterDns.Benchmarks.dll" --servers "$servers" --rounds "$rounds" \
+    --label "$services" "${extra[@]}"
