@@ -78,8 +78,10 @@ public sealed class ApiServerSourceTests
         h.Store.Apply("services", Service("shop", "web", "10.96.0.20", """{"app":"web"}"""));
         h.Store.Apply("endpointslices", Slice("shop", "web-x1", "web", "10.244.0.5", ready: false));
 
-        var service = Assert.IsType<ServiceObject>((await h.Changes.NextAsync()).Object);
-        var slice = Assert.IsType<EndpointSliceObject>((await h.Changes.NextAsync()).Object);
+        // Two informers: their changes may arrive in either order.
+        object[] changes = [(await h.Changes.NextAsync()).Object!, (await h.Changes.NextAsync()).Object!];
+        var service = Assert.Single(changes.OfType<ServiceObject>());
+        var slice = Assert.Single(changes.OfType<EndpointSliceObject>());
         Assert.Equal(IPAddress.Parse("10.96.0.20"), Assert.Single(service.ClusterIPs));
         Assert.Equal("web", service.Labels["app"]);
         Assert.Equal("web", slice.ServiceName);
