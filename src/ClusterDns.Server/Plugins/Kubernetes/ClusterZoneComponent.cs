@@ -115,7 +115,8 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                 if (_builder.Current.Synced && !_firstSync.Task.IsCompleted)
                 {
                     // The first list leaves its parse garbage spread over the heap; one compacting collection
-                    // gives it back to the OS before serving (measured: ~40 MB less RSS at 10k Services).
+                    // gives it back to the OS before serving (measured at 10k Services, same run:
+                    // RSS 145 -> 120 MB, freshness p99 under load 72 -> 12 ms; docs/performance.md).
                     GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                     _firstSync.TrySetResult();
                     LogSynced(_logger, _builder.Current.NameCount);
