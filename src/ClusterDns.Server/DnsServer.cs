@@ -84,7 +84,7 @@ public sealed partial class DnsServer : IAsyncDisposable
             var keep = new HashSet<int>();
             foreach (var group in next.Listeners)
             {
-                if (_ports.TryGetValue(group.Port, out var running) && running.Group.Addresses.SequenceEqual(group.Addresses))
+                if (_ports.TryGetValue(group.Port, out var running) && running.Group.Addresses.SequenceEqual(group.Addresses) && running.Group.MaxUdpSize == group.MaxUdpSize)
                 {
                     running.Processor.Router = group.Router;
                     running.Group = group;

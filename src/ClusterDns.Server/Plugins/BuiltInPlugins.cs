@@ -21,6 +21,7 @@ public static class BuiltInPlugins
         new Hosts.HostsSetup(),
         new Whoami.WhoamiSetup(),
         new Bind.BindSetup(),
+        new BufSize.BufSizeSetup(),
         new Errors.ErrorsSetup(),
         new Log.LogSetup(),
         new Acl.AclSetup(),
