@@ -53,6 +53,7 @@ public sealed class ApiServerIntegrationTests : IAsyncLifetime
                 bind 127.0.0.1
                 kubernetes cluster.local in-addr.arpa {
                     kubeconfig kubeconfig
+                    pods verified
                     ttl 7
                 }
             }
@@ -139,6 +140,19 @@ public sealed class ApiServerIntegrationTests : IAsyncLifetime
         _api.Store.Delete("namespaces", "empty");
         await PublishedAsync(Has("empty.svc.cluster.local.", present: false));
         Assert.Equal("NXDOMAIN", await DigClient.StatusAsync(_port, "empty.svc.cluster.local A"));
+    }
+
+    [Fact]
+    public async Task With_pods_verified_pods_are_watched_and_answer_only_while_they_exist()
+    {
+        Assert.Equal("NXDOMAIN", await DigClient.StatusAsync(_port, "10-244-0-9.shop.pod.cluster.local A"));
+        _api.Store.Apply("pods", """{"metadata":{"name":"worker","namespace":"shop"},"status":{"phase":"Running","podIP":"10.244.0.9","podIPs":[{"ip":"10.244.0.9"}]}}""");
+        await PublishedAsync(Has("10-244-0-9.shop.pod.cluster.local."));
+        Assert.Equal(["10.244.0.9"], await DigClient.ShortAsync(_port, "10-244-0-9.shop.pod.cluster.local A"));
+
+        _api.Store.Delete("pods", "shop/worker");
+        await PublishedAsync(Has("10-244-0-9.shop.pod.cluster.local.", present: false));
+        Assert.Equal("NXDOMAIN", await DigClient.StatusAsync(_port, "10-244-0-9.shop.pod.cluster.local A"));
     }
 
     [Fact]
