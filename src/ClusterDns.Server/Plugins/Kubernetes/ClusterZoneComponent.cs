@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using ClusterDns.Kubernetes;
 using ClusterDns.Server.Config;
@@ -13,6 +14,7 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessReporter
 {
     private const int MaxBatch = 10_000;
+    private static readonly TimeSpan UnsyncedPublishInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly IClusterSource _source;
     private readonly ClusterZoneBuilder _builder;
@@ -84,8 +86,17 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     {
         try
         {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            long lastPublish = 0;
+            bool unpublished = false;
+            while (true)
             {
+                bool more = unpublished
+                    ? await WaitForChangesOrPublishTimeAsync(reader, lastPublish, token).ConfigureAwait(false)
+                    : await reader.WaitToReadAsync(token).ConfigureAwait(false);
+                if (!more && !unpublished)
+                {
+                    break;
+                }
                 int applied = 0;
                 while (applied < MaxBatch && reader.TryRead(out var change))
                 {
@@ -100,6 +111,16 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                     }
                     applied++;
                 }
+                if (more && !_builder.IsSynced && Stopwatch.GetElapsedTime(lastPublish) < UnsyncedPublishInterval)
+                {
+                    // The first list arrives page by page and a page touches nearly every shard: publishing per
+                    // page copied the whole index each time (100k Services: 20+ s to ready). Until the first
+                    // sync, when misses are SERVFAIL anyway, publish at most once per interval.
+                    unpublished = true;
+                    continue;
+                }
+                unpublished = false;
+                lastPublish = Stopwatch.GetTimestamp();
                 try
                 {
                     _builder.Publish();
@@ -121,10 +142,34 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                     _firstSync.TrySetResult();
                     LogSynced(_logger, _builder.Current.NameCount);
                 }
+                if (!more && reader.Completion.IsCompleted)
+                {
+                    break; // the source ended: what it sent is published
+                }
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>True when changes are waiting; false when the interval since the last publish ran out or the source ended.</summary>
+    private static async ValueTask<bool> WaitForChangesOrPublishTimeAsync(ChannelReader<ClusterChange> reader, long lastPublish, CancellationToken token)
+    {
+        var remaining = UnsyncedPublishInterval - Stopwatch.GetElapsedTime(lastPublish);
+        if (remaining <= TimeSpan.Zero)
+        {
+            return false;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+        timeout.CancelAfter(remaining);
+        try
+        {
+            return await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
