@@ -79,6 +79,9 @@ public sealed partial class DnsServer : IAsyncDisposable
                 await StopComponentsAsync(next, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
+            // A new kubernetes source starts empty: keep answering from the old pipeline until the new one has
+            // listed (bounded), or every reload would answer SERVFAIL for the cluster zone meanwhile.
+            await WaitUntilReadyAsync(next, ReloadReadyTimeout, cancellationToken).ConfigureAwait(false);
             // Before any router swaps: the observer must know the new blocks when their first query finishes.
             Observer.OnPipelineActivated(next);
             var keep = new HashSet<int>();
@@ -107,7 +110,9 @@ public sealed partial class DnsServer : IAsyncDisposable
             Volatile.Write(ref _pipeline, next);
             if (previous is not null)
             {
-                await StopComponentsAsync(previous, cancellationToken).ConfigureAwait(false);
+                // Queries that started on the old pipeline (a forward waiting upstream) finish on it: its
+                // components stop after a grace period, not under their feet.
+                _retiring.Add(StopComponentsLaterAsync(previous, RetireGrace));
             }
         }
         finally
@@ -115,6 +120,38 @@ public sealed partial class DnsServer : IAsyncDisposable
             _gate.Release();
         }
     }
+
+    /// <summary>How long a reload waits for the new pipeline's first list before swapping anyway.</summary>
+    public TimeSpan ReloadReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a replaced pipeline keeps its components for queries still in flight on it.</summary>
+    public TimeSpan RetireGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    private readonly List<Task> _retiring = new();
+
+    private static async Task WaitUntilReadyAsync(ServerPipeline pipeline, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!pipeline.Readiness.All(r => r.IsReady) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StopComponentsLaterAsync(ServerPipeline pipeline, TimeSpan grace)
+    {
+        try
+        {
+            await Task.Delay(grace, _disposing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: stop them now.
+        }
+        await StopComponentsAsync(pipeline, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private readonly CancellationTokenSource _disposing = new();
 
     /// <summary>Stops listening; queries already waiting on upstreams get up to <paramref name="drain"/>.</summary>
     public async Task StopAsync(TimeSpan drain, CancellationToken cancellationToken)
@@ -127,9 +164,11 @@ public sealed partial class DnsServer : IAsyncDisposable
                 await port.StopAsync(drain).ConfigureAwait(false);
             }
             _ports.Clear();
+            await _disposing.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(_retiring).ConfigureAwait(false);
             if (_pipeline is not null)
             {
-                await StopComponentsAsync(_pipeline, cancellationToken).ConfigureAwait(false);
+                await StopComponentsAsync(_pipeline, CancellationToken.None).ConfigureAwait(false);
             }
         }
         finally
@@ -144,11 +183,23 @@ public sealed partial class DnsServer : IAsyncDisposable
         var pool = new QueryContextPool(group.MaxUdpSize);
         var runtime = new PortRuntime(group, processor);
         var addresses = group.Addresses.Count > 0 ? group.Addresses : [Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any];
-        foreach (var address in addresses)
+        try
         {
-            var endPoint = new IPEndPoint(address, group.Port);
-            runtime.Listeners.Add(CreateWithFallback(endPoint, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>())));
-            runtime.Listeners.Add(CreateWithFallback(endPoint, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), TcpOptions)));
+            foreach (var address in addresses)
+            {
+                var endPoint = new IPEndPoint(address, group.Port);
+                runtime.Listeners.Add(CreateWithFallback(endPoint, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>())));
+                runtime.Listeners.Add(CreateWithFallback(endPoint, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), TcpOptions)));
+            }
+        }
+        catch
+        {
+            // One socket could not bind: close the ones that did rather than leak them.
+            foreach (var listener in runtime.Listeners)
+            {
+                listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            throw;
         }
         foreach (var listener in runtime.Listeners)
         {
@@ -194,8 +245,15 @@ public sealed partial class DnsServer : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // The host disposes both the hosted service (which disposes us) and us: once is enough.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         foreach (var port in _ports.Values)
         {
             foreach (var listener in port.Listeners)
@@ -204,6 +262,9 @@ public sealed partial class DnsServer : IAsyncDisposable
             }
         }
         _ports.Clear();
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_retiring).ConfigureAwait(false);
+        _disposing.Dispose();
         _gate.Dispose();
     }
 

@@ -92,7 +92,8 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-        await Server.StopAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+        // Drain even when the host's own token is already cancelled (lameduck cut short): bounded by the drain time.
+        await Server.StopAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
         LogStopped(_logger);
     }
 
@@ -217,8 +218,16 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
             {
                 return;
             }
+            catch (Exception exception)
+            {
+                // A reload must never end the reload loop: the old configuration keeps serving and we try again.
+                LogReloadLoopFault(_logger, exception);
+            }
         }
     }
+
+    [LoggerMessage(EventId = 409, Level = LogLevel.Error, Message = "Reload failed unexpectedly; the previous configuration keeps serving")]
+    private static partial void LogReloadLoopFault(ILogger logger, Exception exception);
 
     public async ValueTask DisposeAsync()
     {

@@ -60,9 +60,23 @@ public sealed partial class TcpDnsListener : IDnsListener
             {
                 return;
             }
-            catch (SocketException)
+            catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
             {
                 // A connection reset before we accepted it: nothing to do.
+                continue;
+            }
+            catch (SocketException exception)
+            {
+                // Out of descriptors or buffers (EMFILE, ENOBUFS): do not spin; let connections close first.
+                LogAcceptFailed(_logger, exception, LocalEndPoint);
+                try
+                {
+                    await Task.Delay(100, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
                 continue;
             }
             if (Interlocked.Increment(ref _connections) > _options.MaxConnections)
@@ -79,7 +93,7 @@ public sealed partial class TcpDnsListener : IDnsListener
 
     private async Task ServeConnectionAsync(Socket client)
     {
-        var connection = new TcpConnection(client, _options.MaxInFlightPerConnection);
+        var connection = new TcpConnection(client, _options.MaxInFlightPerConnection, _options.IdleTimeout);
         try
         {
             int served = 0;
@@ -100,14 +114,13 @@ public sealed partial class TcpDnsListener : IDnsListener
                     {
                         break;
                     }
-                    if (context.RemoteAddress.Family != client.AddressFamily)
+                    // The peer's address, serialised once per connection, copied into the pooled context.
+                    var peer = connection.PeerAddress;
+                    if (context.RemoteAddress.Family != peer.Family || context.RemoteAddress.Size != peer.Size)
                     {
-                        context.RemoteAddress = new SocketAddress(client.AddressFamily);
+                        context.RemoteAddress = new SocketAddress(peer.Family, peer.Size);
                     }
-                    if (client.RemoteEndPoint is { } remote)
-                    {
-                        context.RemoteAddress = remote.Serialize();
-                    }
+                    peer.Buffer.Span.CopyTo(context.RemoteAddress.Buffer.Span);
                     context.Reset(length, TransportKind.Tcp);
                     context.LocalPort = LocalEndPoint.Port;
                     var processing = _processor.ProcessAsync(context);
@@ -202,6 +215,9 @@ public sealed partial class TcpDnsListener : IDnsListener
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "TCP listener {EndPoint}: connection limit {Limit} reached; closing a new connection")]
     private static partial void LogConnectionLimit(ILogger logger, IPEndPoint endPoint, int limit);
 
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "TCP listener {EndPoint}: accept failed; retrying shortly")]
+    private static partial void LogAcceptFailed(ILogger logger, Exception exception, IPEndPoint endPoint);
+
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "TCP listener {EndPoint}: connection failed")]
     private static partial void LogConnectionFailed(ILogger logger, Exception exception, IPEndPoint endPoint);
 
@@ -213,11 +229,18 @@ public sealed partial class TcpDnsListener : IDnsListener
         private readonly byte[] _sendBuffer = new byte[DnsQueryContext.BufferSize + 2];
         private readonly SemaphoreSlim _writeLock = new(1, 1);
 
-        public TcpConnection(Socket socket, int maxInFlight)
+        public TcpConnection(Socket socket, int maxInFlight, TimeSpan writeTimeout)
         {
             _socket = socket;
+            _writeTimeout = writeTimeout;
             InFlight = new SemaphoreSlim(maxInFlight, maxInFlight);
+            PeerAddress = socket.RemoteEndPoint?.Serialize() ?? new SocketAddress(socket.AddressFamily);
         }
+
+        private readonly TimeSpan _writeTimeout;
+
+        /// <summary>The client's address, as sockets store it.</summary>
+        public SocketAddress PeerAddress { get; }
 
         public SemaphoreSlim InFlight { get; }
 
@@ -262,6 +285,10 @@ public sealed partial class TcpDnsListener : IDnsListener
             {
                 return;
             }
+            // A client that sends but never reads must not hold its slot forever: writes time out too.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            deadline.CancelAfter(_writeTimeout);
+            stopping = deadline.Token;
             await _writeLock.WaitAsync(stopping).ConfigureAwait(false);
             try
             {

@@ -15,7 +15,7 @@ namespace ClusterDns.Server.Plugins.Cache;
 internal sealed partial class CacheHandler : DnsHandler
 {
     /// <summary>Name (≤ 255) + type + class + flags.</summary>
-    private const int MaxKeyLength = WireName.MaxLength + 5;
+    internal const int MaxKeyLength = WireName.MaxLength + 5;
     private const byte DnssecOkFlag = 1, CheckingDisabledFlag = 2;
     private const byte TruncatedBit = 0x02;
 
@@ -81,11 +81,12 @@ internal sealed partial class CacheHandler : DnsHandler
             {
                 uint remaining = (uint)(entry.Ttl - age);
                 Interlocked.Increment(ref denial ? ref _denialHits : ref _successHits);
-                Answer(context, entry, _options.KeepTtl ? null : remaining);
                 if (_options.PrefetchAmount > 0)
                 {
+                    // Before Answer: a prefetch copies the request, which the answer is written over.
                     ConsiderPrefetch(context, entry, remaining, now);
                 }
+                Answer(context, entry, _options.KeepTtl ? null : remaining);
                 return new ValueTask<HandlerResult>(HandlerResult.Written(entry.Rcode));
             }
             if (_options.ServeStale > TimeSpan.Zero && age - entry.Ttl < (long)_options.ServeStale.TotalSeconds)
@@ -95,8 +96,8 @@ internal sealed partial class CacheHandler : DnsHandler
                     return VerifyThenServeStaleAsync(context, entry);
                 }
                 Interlocked.Increment(ref _staleServed);
-                Answer(context, entry, CacheOptions.StaleTtl);
                 Refresh(context, entry);
+                Answer(context, entry, CacheOptions.StaleTtl);
                 return new ValueTask<HandlerResult>(HandlerResult.Written(entry.Rcode));
             }
         }
@@ -274,6 +275,8 @@ internal sealed partial class CacheHandler : DnsHandler
         Span<byte> key = stackalloc byte[MaxKeyLength];
         int keyLength = BuildKey(context, key);
         store.Set(key[..keyLength], entry);
+        // The name changed sides (it exists now, or no longer): an old entry in the other store must not shadow this one.
+        (store == Success ? Denial : Success).Remove(key[..keyLength]);
     }
 
     /// <summary>A record TTL (uint.MaxValue when there were no records) bounded by the configured minimum and maximum.</summary>
@@ -288,7 +291,7 @@ internal sealed partial class CacheHandler : DnsHandler
         return Math.Min(Math.Max(ttl, low), high);
     }
 
-    private static int BuildKey(DnsQueryContext context, Span<byte> key)
+    internal static int BuildKey(DnsQueryContext context, Span<byte> key)
     {
         var name = context.LowerName;
         name.CopyTo(key);

@@ -49,6 +49,14 @@ internal sealed class CacheStore
         }
     }
 
+    public void Remove(ReadOnlySpan<byte> key)
+    {
+        if (_lookup.TryRemove(key, out _, out _))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
+
     public void Clear()
     {
         _entries.Clear();

@@ -67,6 +67,9 @@ public sealed class ClusterZoneBuilder
     /// <summary>The latest published snapshot.</summary>
     public ClusterIndex Current => Volatile.Read(ref _published);
 
+    /// <summary>Raised when an owner's records could not be generated (it is skipped); for logging.</summary>
+    public event Action<string, Exception>? GenerateFailed;
+
     /// <summary>Raised after each publish, on the writer's thread (readiness, metrics).</summary>
     public event Action<ClusterIndex>? Published;
 
@@ -164,14 +167,21 @@ public sealed class ClusterZoneBuilder
             _namespaces[change.Key] = ns;
         }
         DirtyNamespace(change.Key);
-        if (_namespaceSelector is not null && _servicesByNamespace.TryGetValue(change.Key, out var services))
+        if (_namespaceSelector is null)
         {
-            // Labels decide exposure: every Service of the namespace may appear or vanish.
+            return;
+        }
+        // Labels decide exposure: every Service and pod of the namespace may appear or vanish.
+        if (_servicesByNamespace.TryGetValue(change.Key, out var services))
+        {
             foreach (var key in services)
             {
                 _dirtyOwners.Add(ServiceOwner(key));
             }
-            foreach (var pod in _pods.Values.Where(p => p.Namespace == change.Key))
+        }
+        foreach (var pod in _pods.Values)
+        {
+            if (pod.Namespace == change.Key)
             {
                 _dirtyOwners.Add("pod:" + pod.Namespace + "/" + pod.Name);
             }
@@ -239,7 +249,16 @@ public sealed class ClusterZoneBuilder
         foreach (var owner in _dirtyOwners)
         {
             records.Clear();
-            Generate(owner, records);
+            try
+            {
+                Generate(owner, records);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // One object we cannot turn into records must not stop every later publish: it simply has none.
+                records.Clear();
+                GenerateFailed?.Invoke(owner, exception);
+            }
             Replace(owner, records);
         }
         _dirtyOwners.Clear();

@@ -32,6 +32,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         _source = source;
         _builder = builder;
         _logger = logger;
+        _builder.GenerateFailed += (owner, exception) => LogGenerateFailed(_logger, exception, owner);
         _snapshot = snapshot;
     }
 
@@ -65,16 +66,32 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
 
     private async Task RunSourceAsync(ChannelWriter<ClusterChange> writer, CancellationToken token)
     {
+        var backoff = TimeSpan.FromMilliseconds(100);
         try
         {
-            await _source.RunAsync(writer, token).ConfigureAwait(false);
+            while (!token.IsCancellationRequested)
+            {
+                try
+                {
+                    await _source.RunAsync(writer, token).ConfigureAwait(false);
+                    return;
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception exception)
+                {
+                    // Sources retry on their own; if one still fails, run it again (it relists and reconciles)
+                    // while the last known zone keeps answering.
+                    LogSourceFailed(_logger, exception);
+                    await Task.Delay(backoff, token).ConfigureAwait(false);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                }
+            }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-        }
-        catch (Exception exception)
-        {
-            LogSourceFailed(_logger, exception);
         }
         finally
         {
@@ -262,7 +279,10 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         }
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "The cluster source stopped unexpectedly; the last known zone keeps answering")]
+    [LoggerMessage(EventId = 305, Level = LogLevel.Error, Message = "Could not build the records of {Owner}; it is left out of the zone")]
+    private static partial void LogGenerateFailed(ILogger logger, Exception exception, string owner);
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "The cluster source failed; restarting it while the last known zone keeps answering")]
     private static partial void LogSourceFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Applying a {Kind} change ({Key}) failed; it was skipped")]

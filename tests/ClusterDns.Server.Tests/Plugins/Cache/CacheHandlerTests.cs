@@ -230,6 +230,51 @@ public sealed class CacheHandlerTests
         await prefetched.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(1, cache.Prefetches);
         Assert.Equal(2, _next.Calls);
+
+        // The refreshed answer replaced the entry: past the old one's expiry it is still a hit, with a fresh TTL.
+        var key = Key("hot.example.org.");
+        await WaitUntilAsync(() => cache.Success.TryGet(key, out var e) && _clock.GetElapsedTime(e.StoredAt).TotalSeconds < 1);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        var response = await TestDns.RunAsync(cache, TestDns.Query("hot.example.org."));
+        Assert.Equal(2, _next.Calls);
+        Assert.Equal(90u, AnswerTtl(response));
+    }
+
+    [Fact]
+    public async Task A_name_that_stopped_existing_is_answered_from_the_denial_cache_not_the_old_positive_entry()
+    {
+        _next.Ttl = 60;
+        var cache = Create();
+        await TestDns.RunAsync(cache, TestDns.Query("gone.example.org."));
+        _clock.Advance(TimeSpan.FromSeconds(61));
+        _next.Rcode = ResponseCode.NXDomain;
+        _next.RecordCount = 0;
+        _next.Soa = (300, 300);
+        var first = await TestDns.RunAsync(cache, TestDns.Query("gone.example.org."));
+        Assert.Equal(ResponseCode.NXDomain, first.Rcode);
+        Assert.Equal(2, _next.Calls);
+
+        var cached = await TestDns.RunAsync(cache, TestDns.Query("gone.example.org."));
+        Assert.Equal(ResponseCode.NXDomain, cached.Rcode);
+        Assert.Equal(2, _next.Calls);
+        Assert.Equal(1, cache.DenialHits);
+    }
+
+    private static byte[] Key(string name)
+    {
+        var context = TestDns.Context(TestDns.Query(name));
+        Span<byte> key = stackalloc byte[CacheHandler.MaxKeyLength];
+        return key[..CacheHandler.BuildKey(context, key)].ToArray();
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        // The refresh stores from a background task; its completion has no event to await.
+        for (int i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+        Assert.True(condition());
     }
 
     [Fact]
