@@ -48,13 +48,12 @@ public sealed class ClusterIndex
 /// <summary>A served zone's apex and its SOA record in wire form (owner written separately).</summary>
 public sealed class ZoneApex
 {
-    public ZoneApex(DnsName zone, bool isReverse, EncodedRRset soa, uint negativeTtl)
+    public ZoneApex(DnsName zone, bool isReverse, EncodedRRset soa)
     {
         Zone = zone;
         Wire = zone.ToLower().Wire.ToArray();
         IsReverse = isReverse;
         Soa = soa;
-        NegativeTtl = negativeTtl;
     }
 
     public DnsName Zone { get; }
@@ -64,6 +63,4 @@ public sealed class ZoneApex
     public bool IsReverse { get; }
 
     public EncodedRRset Soa { get; }
-
-    public uint NegativeTtl { get; }
 }

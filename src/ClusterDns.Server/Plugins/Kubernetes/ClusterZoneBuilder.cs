@@ -496,7 +496,7 @@ public sealed class ClusterZoneBuilder
             var rname = ClusterNames.Build(wire, "hostmaster")!;
             var rdata = ClusterNames.SoaRdata(mname, rname, serial, 7200, 1800, 86400, _options.Ttl);
             var soa = EncodedRRset.Create(RecordType.SOA, _options.Ttl, [rdata], []);
-            return new ZoneApex(zone, ClusterRecordGenerator.IsReverseZone(zone), soa, _options.Ttl);
+            return new ZoneApex(zone, ClusterRecordGenerator.IsReverseZone(zone), soa);
         }).ToArray();
     }
 

@@ -115,7 +115,7 @@ public sealed class KubernetesHandler : DnsHandler
             {
                 // Outside the cluster zone: follow it through our own pipeline (forward, file…), as CoreDNS's
                 // upstream does, because glibc and musl do not chase a CNAME left without its addresses.
-                if (_resolver is null || type == RecordType.CNAME)
+                if (_resolver is null)
                 {
                     return Complete(context, ref writer, ResponseCode.NoError, false);
                 }
@@ -158,7 +158,8 @@ public sealed class KubernetesHandler : DnsHandler
         bool truncated = false;
         if (response is not null)
         {
-            rcode = response.Rcode == ResponseCode.NXDomain ? ResponseCode.NXDomain : ResponseCode.NoError;
+            // The chain's last name decides (RFC 6604): NXDOMAIN or SERVFAIL of the target is ours too.
+            rcode = response.Rcode is ResponseCode.NXDomain or ResponseCode.ServFail ? response.Rcode : ResponseCode.NoError;
             foreach (var record in response.Answers)
             {
                 var before = writer.Mark();
