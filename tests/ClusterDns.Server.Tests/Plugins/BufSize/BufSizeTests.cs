@@ -1,7 +1,5 @@
 using ClusterDns.Corefile;
-using ClusterDns.Server.Hosting;
 using ClusterDns.Server.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Server.Tests.Plugins.BufSize;
 
@@ -13,56 +11,45 @@ public sealed class BufSizeTests
     [InlineData("", 1232)]
     public async Task Udp_answers_to_edns_clients_stay_within_the_configured_size(string directive, int limit)
     {
-        var directory = Directory.CreateTempSubdirectory("clusterdns-bufsize-").FullName;
-        Directory.CreateDirectory(Path.Combine(directory, "cluster"));
         var endpoints = string.Join("\n", Enumerable.Range(1, 120).Select(i => $"- {{addresses: [10.7.0.{i}], conditions: {{ready: true}}}}"));
-        await File.WriteAllTextAsync(Path.Combine(directory, "cluster", "big.yaml"), $$"""
-            apiVersion: v1
-            kind: Service
-            metadata: {name: big, namespace: default}
-            spec:
-              clusterIP: None
-              ports: [{name: http, port: 80, protocol: TCP}]
-            ---
-            apiVersion: discovery.k8s.io/v1
-            kind: EndpointSlice
-            metadata:
-              name: big-1
-              namespace: default
-              labels: {kubernetes.io/service-name: big}
-            addressType: IPv4
-            endpoints:
-            {{endpoints}}
-            """);
-        int port = DigClient.FreePort();
-        var corefile = Path.Combine(directory, "Corefile");
-        await File.WriteAllTextAsync(corefile, $$"""
-            cluster.local:{{port}} {
+        await using var server = await CorefileServer.StartAsync($$"""
+            cluster.local:{PORT} {
                 bind 127.0.0.1
                 {{directive}}
                 kubernetes cluster.local {
                     manifests cluster
                 }
             }
-            """);
-        var pipeline = new CorefileLoader(NullLoggerFactory.Instance).Load(corefile);
-        await using var dns = new DnsServer(NullLoggerFactory.Instance);
-        await dns.StartAsync(pipeline, CancellationToken.None);
-        try
-        {
-            await pipeline.Components.OfType<ClusterDns.Server.Plugins.Kubernetes.ClusterZoneComponent>().Single().FirstSync.WaitAsync(TimeSpan.FromSeconds(20));
-            var udp = await DigClient.RunAsync(port, "+ignore +bufsize=4096 big.default.svc.cluster.local A");
-            Assert.Contains(" tc", udp);
-            var size = int.Parse(System.Text.RegularExpressions.Regex.Match(udp, @"MSG SIZE\s+rcvd: (\d+)").Groups[1].Value);
-            Assert.InRange(size, limit - 40, limit);
-            Assert.Contains($"udp: {limit}", udp);
-            Assert.Equal(120, (await DigClient.ShortAsync(port, "+tcp big.default.svc.cluster.local A")).Length);
-        }
-        finally
-        {
-            await dns.StopAsync(TimeSpan.Zero, CancellationToken.None);
-            Directory.Delete(directory, recursive: true);
-        }
+            """,
+            new Dictionary<string, string>
+            {
+                ["cluster/big.yaml"] = $$"""
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: big, namespace: default}
+                    spec:
+                      clusterIP: None
+                      ports: [{name: http, port: 80, protocol: TCP}]
+                    ---
+                    apiVersion: discovery.k8s.io/v1
+                    kind: EndpointSlice
+                    metadata:
+                      name: big-1
+                      namespace: default
+                      labels: {kubernetes.io/service-name: big}
+                    addressType: IPv4
+                    endpoints:
+                    {{endpoints}}
+                    """,
+            });
+        await server.ClusterSyncedAsync();
+
+        var udp = await DigClient.RunAsync(server.Port, "+ignore +bufsize=4096 big.default.svc.cluster.local A");
+        Assert.Contains(" tc", udp);
+        var size = int.Parse(System.Text.RegularExpressions.Regex.Match(udp, @"MSG SIZE\s+rcvd: (\d+)").Groups[1].Value);
+        Assert.InRange(size, limit - 40, limit);
+        Assert.Contains($"udp: {limit}", udp);
+        Assert.Equal(120, (await DigClient.ShortAsync(server.Port, "+tcp big.default.svc.cluster.local A")).Length);
     }
 
     [Theory]
