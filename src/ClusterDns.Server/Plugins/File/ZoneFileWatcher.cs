@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using ClusterDns.Protocol;
-using ClusterDns.Server.Config;
+using ClusterDns.Server.Common;
 using Microsoft.Extensions.Logging;
 
 // Not "...Plugins.File": that namespace would hide System.IO.File from every sibling plugin namespace.
@@ -10,60 +10,25 @@ namespace ClusterDns.Server.Plugins.FilePlugin;
 /// Re-reads a zone file every reload interval when its bytes changed, and swaps the handler's zones. A file
 /// that no longer parses is logged (file:line) and the old zones keep serving.
 /// </summary>
-internal sealed partial class ZoneFileWatcher : IServerComponent
+internal sealed partial class ZoneFileWatcher : PeriodicComponent
 {
     private readonly FileHandler _handler;
     private readonly string _path;
     private readonly IReadOnlyList<DnsName> _zones;
-    private readonly TimeSpan _interval;
     private readonly ILogger _logger;
     private byte[] _hash;
-    private CancellationTokenSource? _stop;
-    private Task? _loop;
 
     public ZoneFileWatcher(FileHandler handler, FileOptions options, byte[] loadedHash, ILogger logger)
+        : base(options.Reload)
     {
         _handler = handler;
         _path = options.Path;
         _zones = options.Zones;
-        _interval = options.Reload;
         _hash = loadedHash;
         _logger = logger;
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _stop = new CancellationTokenSource();
-        _loop = RunAsync(_stop.Token);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_stop is null || _loop is null)
-        {
-            return;
-        }
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(_interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                ReloadIfChanged();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped.
-        }
-    }
+    protected override void Tick() => ReloadIfChanged();
 
     /// <summary>One check: reloads when the file's bytes differ from the last good load.</summary>
     public ZoneReloadOutcome ReloadIfChanged()

@@ -1,20 +1,19 @@
 using System.Security.Cryptography;
-using ClusterDns.Server.Config;
+using ClusterDns.Server.Common;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Hosts;
 
 /// <summary>Re-reads the hosts file every reload interval when its bytes changed, and swaps the handler's index.</summary>
-internal sealed partial class HostsFileWatcher : IServerComponent
+internal sealed partial class HostsFileWatcher : PeriodicComponent
 {
     private readonly HostsHandler _handler;
     private readonly HostsOptions _options;
     private readonly ILogger _logger;
     private byte[]? _hash;
-    private CancellationTokenSource? _stop;
-    private Task? _loop;
 
     public HostsFileWatcher(HostsHandler handler, HostsOptions options, byte[]? loadedHash, ILogger logger)
+        : base(options.Reload)
     {
         _handler = handler;
         _options = options;
@@ -22,39 +21,7 @@ internal sealed partial class HostsFileWatcher : IServerComponent
         _logger = logger;
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _stop = new CancellationTokenSource();
-        _loop = RunAsync(_stop.Token);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_stop is null || _loop is null)
-        {
-            return;
-        }
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(_options.Reload);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                ReloadIfChanged();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped.
-        }
-    }
+    protected override void Tick() => ReloadIfChanged();
 
     /// <summary>One check; true when the index was replaced.</summary>
     public bool ReloadIfChanged()
