@@ -214,7 +214,17 @@ internal sealed class WatchSubscription(FakeResourceStore store, string resource
 
     public void Expire() => Events.Writer.TryWrite(new StoredEvent(Resource, 0, "EXPIRE", "", new Dictionary<string, string>()));
 
-    public void Disconnect() => Aborted.Cancel();
+    public void Disconnect()
+    {
+        try
+        {
+            Aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The watch ended on its own between the snapshot of open watches and this call.
+        }
+    }
 
     public void Dispose()
     {
