@@ -107,6 +107,33 @@ public static class WireName
         return name.Length - i == zone.Length && EqualsIgnoreCase(name[i..], zone);
     }
 
+    /// <summary>Index of the longest of <paramref name="zones"/> that contains <paramref name="name"/>, or -1 (same case expected).</summary>
+    public static int IndexOfLongestZone(ReadOnlySpan<byte> name, byte[][] zones)
+    {
+        int best = -1;
+        for (int i = 0; i < zones.Length; i++)
+        {
+            if ((best < 0 || zones[i].Length > zones[best].Length) && IsSubdomainOf(name, zones[i]))
+            {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>True when some zone of <paramref name="zones"/> contains <paramref name="name"/>.</summary>
+    public static bool IsInAnyZone(ReadOnlySpan<byte> name, byte[][] zones)
+    {
+        foreach (var zone in zones)
+        {
+            if (IsSubdomainOf(name, zone))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>
     /// Checks that a span is one well-formed uncompressed wire name that fills the span exactly.
     /// </summary>

@@ -302,17 +302,7 @@ internal sealed partial class CacheHandler : DnsHandler
         return length + 5;
     }
 
-    private static bool IsBelowAny(ReadOnlySpan<byte> name, byte[][] zones)
-    {
-        foreach (var zone in zones)
-        {
-            if (WireName.IsSubdomainOf(name, zone))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    private static bool IsBelowAny(ReadOnlySpan<byte> name, byte[][] zones) => WireName.IsInAnyZone(name, zones);
 
     private static byte[][] ToWire(IReadOnlyList<DnsName> names) => names.Select(n => n.ToLower().Wire.ToArray()).ToArray();
 

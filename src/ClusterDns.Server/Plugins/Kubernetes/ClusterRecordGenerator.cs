@@ -27,17 +27,7 @@ public sealed class ClusterRecordGenerator
         zone.IsSubdomainOf(DnsName.Parse("in-addr.arpa.")) || zone.IsSubdomainOf(DnsName.Parse("ip6.arpa."));
 
     /// <summary>True when some served zone contains the name (reverse names of IPs outside them are not ours).</summary>
-    public bool IsServed(ReadOnlySpan<byte> name)
-    {
-        foreach (var zone in _allZones)
-        {
-            if (WireName.IsSubdomainOf(name, zone))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public bool IsServed(ReadOnlySpan<byte> name) => WireName.IsInAnyZone(name, _allZones);
 
     /// <summary>Records of one Service, given its endpoints (already joined from its slices).</summary>
     public void ForService(ServiceObject service, IReadOnlyList<EndpointSliceObject> slices, List<ClusterRecord> records)

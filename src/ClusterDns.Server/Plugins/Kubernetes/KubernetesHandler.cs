@@ -282,16 +282,5 @@ public sealed class KubernetesHandler : DnsHandler
         return new ValueTask<HandlerResult>(HandlerResult.Written(rcode));
     }
 
-    private int MatchZone(ReadOnlySpan<byte> name)
-    {
-        int best = -1;
-        for (int i = 0; i < _zones.Length; i++)
-        {
-            if (WireName.IsSubdomainOf(name, _zones[i]) && (best < 0 || _zones[i].Length > _zones[best].Length))
-            {
-                best = i;
-            }
-        }
-        return best;
-    }
+    private int MatchZone(ReadOnlySpan<byte> name) => WireName.IndexOfLongestZone(name, _zones);
 }

@@ -69,16 +69,5 @@ internal static class QueryLabels
     }
 
     /// <summary>The index of the longest of <paramref name="zones"/> containing the name, or -1.</summary>
-    public static int ZoneIndex(byte[][] zones, ReadOnlySpan<byte> lowerName)
-    {
-        int best = -1;
-        for (int i = 0; i < zones.Length; i++)
-        {
-            if ((best < 0 || zones[i].Length > zones[best].Length) && WireName.IsSubdomainOf(lowerName, zones[i]))
-            {
-                best = i;
-            }
-        }
-        return best;
-    }
+    public static int ZoneIndex(byte[][] zones, ReadOnlySpan<byte> lowerName) => WireName.IndexOfLongestZone(lowerName, zones);
 }
