@@ -1,12 +1,17 @@
 using BenchmarkDotNet.Running;
 using ClusterDns.Benchmarks;
 
-// `fake-api ...` runs the test API server for the load benchmark, `udp-alloc` measures allocation per query
+// `fake-api ...` runs the test API server for the load benchmark, `heap [N]` the zone's managed heap per Service,
+// `udp-alloc` measures allocation per query
 // over a real socket; anything else goes to BenchmarkDotNet
 // (e.g. `--filter '*'`, `--list flat`).
 if (args.Length > 0 && args[0] == "fake-api")
 {
     return await FakeApiCommand.RunAsync(args[1..]).ConfigureAwait(false);
+}
+if (args.Length > 0 && args[0] == "heap")
+{
+    return HeapCommand.Run(args[1..]);
 }
 if (args.Length > 0 && args[0] == "udp-alloc")
 {

@@ -30,11 +30,12 @@ public sealed class ClusterZoneBuilder
     private readonly Dictionary<string, NamespaceObject> _namespaces = new(StringComparer.Ordinal);
 
     /// <summary>What each owner (an object, or the apex) currently contributes.</summary>
-    private readonly Dictionary<string, List<ClusterRecord>> _contributions = new(StringComparer.Ordinal);
+    /// <summary>The names each owner currently has records at (its records live in the names' states).</summary>
+    private readonly Dictionary<string, byte[][]> _ownerNames = new(StringComparer.Ordinal);
     private readonly Dictionary<byte[], NameState> _names = new(WireNameKeyComparer.Instance);
-    private readonly Dictionary<byte[], NameEntry>[] _workingShards;
     private readonly HashSet<byte[]> _dirtyNames = new(WireNameKeyComparer.Instance);
     private readonly HashSet<string> _dirtyOwners = new(StringComparer.Ordinal);
+    /// <summary>Shards already copied in the current publish.</summary>
     private readonly bool[] _dirtyShards = new bool[ClusterIndex.ShardCount];
     private readonly byte[][] _apexWires;
 
@@ -58,7 +59,6 @@ public sealed class ClusterZoneBuilder
         _serviceSelector = options.Labels is { } labels ? LabelSelector.Parse(labels) : null;
         _expectedKinds = expectedKinds.ToHashSet();
         _apexWires = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
-        _workingShards = Enumerable.Range(0, ClusterIndex.ShardCount).Select(_ => new Dictionary<byte[], NameEntry>(WireNameKeyComparer.Instance)).ToArray();
         _published = ClusterIndex.Empty(BuildApexes(_serial));
         _dirtyOwners.Add(StaticOwner);
         Publish();
@@ -263,30 +263,27 @@ public sealed class ClusterZoneBuilder
         }
         _dirtyOwners.Clear();
 
+        // Copy-on-write: a shard with changed names is copied from the published one and edited; the rest are shared.
+        var shards = (Dictionary<byte[], NameEntry>[])_published.Shards.Clone();
         foreach (var name in _dirtyNames)
         {
             int shard = ClusterIndex.ShardOf(name);
-            _dirtyShards[shard] = true;
+            if (!_dirtyShards[shard])
+            {
+                shards[shard] = new Dictionary<byte[], NameEntry>(shards[shard], WireNameKeyComparer.Instance);
+                _dirtyShards[shard] = true;
+            }
             if (_names.TryGetValue(name, out var state) && state.Exists)
             {
-                _workingShards[shard][name] = Encode(state);
+                shards[shard][name] = Encode(state);
             }
             else
             {
-                _workingShards[shard].Remove(name);
+                shards[shard].Remove(name);
             }
         }
         _dirtyNames.Clear();
-
-        var shards = (Dictionary<byte[], NameEntry>[])_published.Shards.Clone();
-        for (int i = 0; i < shards.Length; i++)
-        {
-            if (_dirtyShards[i])
-            {
-                shards[i] = new Dictionary<byte[], NameEntry>(_workingShards[i], WireNameKeyComparer.Instance);
-                _dirtyShards[i] = false;
-            }
-        }
+        Array.Clear(_dirtyShards);
         _serial++;
         var index = new ClusterIndex(shards, BuildApexes(_serial), IsSynced, _serial);
         Volatile.Write(ref _published, index);
@@ -342,33 +339,33 @@ public sealed class ClusterZoneBuilder
     /// <summary>Swaps an owner's records: names it left or joined are marked for re-encoding.</summary>
     private void Replace(string owner, List<ClusterRecord> records)
     {
-        if (_contributions.TryGetValue(owner, out var previous))
+        if (_ownerNames.TryGetValue(owner, out var previous))
         {
-            foreach (var record in previous)
+            foreach (var name in previous)
             {
-                if (_names.TryGetValue(record.Name, out var state))
+                if (_names.TryGetValue(name, out var state))
                 {
                     bool existed = state.Exists;
                     state.Remove(owner);
-                    _dirtyNames.Add(record.Name);
+                    _dirtyNames.Add(name);
                     if (existed && !state.Exists)
                     {
-                        RemoveName(record.Name, state);
+                        RemoveName(name, state);
                     }
                 }
             }
         }
         if (records.Count == 0)
         {
-            _contributions.Remove(owner);
+            _ownerNames.Remove(owner);
             return;
         }
-        var copy = records.ToList();
-        _contributions[owner] = copy;
-        foreach (var record in copy)
+        var names = new HashSet<byte[]>(WireNameKeyComparer.Instance);
+        foreach (var record in records)
         {
             var state = GetOrAddName(record.Name, out bool created);
             bool existed = !created && state.Exists;
+            names.Add(record.Name);
             state.Add(owner, record);
             _dirtyNames.Add(record.Name);
             if (!existed)
@@ -376,6 +373,7 @@ public sealed class ClusterZoneBuilder
                 AddParentReference(record.Name);
             }
         }
+        _ownerNames[owner] = names.ToArray();
     }
 
     private NameState GetOrAddName(byte[] name, out bool created)
@@ -503,7 +501,8 @@ public sealed class ClusterZoneBuilder
     /// <summary>Records at one name, by owner; <see cref="Children"/> counts existing names directly below it.</summary>
     private sealed class NameState
     {
-        public List<(string Owner, ClusterRecord Record)> Records { get; } = new();
+        // Most names hold one or two records: start small (this state exists for every name of the zone).
+        public List<(string Owner, ClusterRecord Record)> Records { get; } = new(1);
 
         public int Children { get; set; }
 
@@ -512,5 +511,6 @@ public sealed class ClusterZoneBuilder
         public void Add(string owner, ClusterRecord record) => Records.Add((owner, record));
 
         public void Remove(string owner) => Records.RemoveAll(r => r.Owner == owner);
+
     }
 }

@@ -46,11 +46,15 @@ public sealed class EncodedRRset
             size += 12 + rdata.Length;
         }
         var wire = new byte[size];
-        var offsets = new int[rdatas.Count];
+        // One record (the common case) shares one offsets array: the index holds an RRset per name and type.
+        var offsets = rdatas.Count == 1 ? SingleRecordOffsets : new int[rdatas.Count];
         int position = 0;
         for (int i = 0; i < rdatas.Count; i++)
         {
-            offsets[i] = position;
+            if (!ReferenceEquals(offsets, SingleRecordOffsets))
+            {
+                offsets[i] = position;
+            }
             var span = wire.AsSpan(position);
             BinaryPrimitives.WriteUInt16BigEndian(span, 0xC000 | DnsHeader.Size);
             BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)type);
@@ -60,8 +64,11 @@ public sealed class EncodedRRset
             rdatas[i].CopyTo(span[12..]);
             position += 12 + rdatas[i].Length;
         }
-        return new EncodedRRset(type, wire, offsets, targets.ToArray());
+        return new EncodedRRset(type, wire, offsets, targets.Count == 0 ? NoTargets : targets.ToArray());
     }
+
+    private static readonly int[] SingleRecordOffsets = [0];
+    private static readonly byte[][] NoTargets = [];
 
     /// <summary>Writes the whole RRset owned by the question name; false (and nothing written) when it does not fit.</summary>
     public bool TryWriteAtQuestion(ref MessageWriter writer, MessageSection section)
