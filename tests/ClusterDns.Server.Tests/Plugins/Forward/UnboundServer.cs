@@ -33,7 +33,28 @@ internal sealed class UnboundServer : IAsyncDisposable
     /// <summary>PEM of the self-signed certificate the TLS port presents (use it as the CA).</summary>
     public string CertificatePath => Path.Combine(Directory, "cert.pem");
 
+    /// <summary>
+    /// Starts unbound on free loopback ports. A port picked as free can be taken by another test assembly before
+    /// unbound binds it; then unbound exits at once, and a second try with new ports is made (bounded).
+    /// </summary>
     public static async Task<UnboundServer> StartAsync(IEnumerable<string> localData, string probeName, bool tls = false)
+    {
+        var data = localData.ToArray();
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(data, probeName, tls);
+            }
+            catch (UnboundExitedException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private sealed class UnboundExitedException(string message) : InvalidOperationException(message);
+
+    private static async Task<UnboundServer> StartOnceAsync(IEnumerable<string> localData, string probeName, bool tls)
     {
         string directory = Path.Combine(Path.GetTempPath(), "clusterdns-unbound-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
@@ -75,12 +96,26 @@ internal sealed class UnboundServer : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         }) ?? throw new InvalidOperationException("unbound did not start");
-        process.ErrorDataReceived += (_, _) => { };
+        var errors = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } };
         process.OutputDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         var server = new UnboundServer(process, directory, port, tlsPort);
-        await server.WaitUntilAnsweringAsync(probeName);
+        try
+        {
+            await server.WaitUntilAnsweringAsync(probeName);
+        }
+        catch (InvalidOperationException) when (process.HasExited)
+        {
+            string reason;
+            lock (errors)
+            {
+                reason = errors.ToString();
+            }
+            await server.DisposeAsync();
+            throw new UnboundExitedException($"unbound exited with {process.ExitCode}: {reason}");
+        }
         return server;
     }
 
