@@ -87,22 +87,31 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until the server answers <paramref name="name"/> (bounded), or fails with its output.</summary>
-    public async Task WaitUntilAnsweringAsync(string name = "dns-version.cluster.local", string type = "TXT")
+    public Task WaitUntilAnsweringAsync(string name = "dns-version.cluster.local", string type = "TXT") =>
+        DigUntilAsync($"{name} {type}", output => output.Contains("status: NOERROR", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Asks with real dig until <paramref name="until"/> holds for its output (bounded: 30 s, dig's own one-second
+    /// tries pace the loop), or fails with the server's output.
+    /// </summary>
+    public async Task<string> DigUntilAsync(string question, Func<string, bool> until)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
+        string last = string.Empty;
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
             {
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"server exited with {_process.ExitCode}:\n{Output}");
             }
-            var result = await Tools.RunAsync("dig", $"@127.0.0.1 -p {Port} {name} {type} +time=1 +tries=1");
-            if (result.Output.Contains("status: NOERROR", StringComparison.Ordinal))
+            last = (await Tools.RunAsync("dig", $"@127.0.0.1 -p {Port} +time=1 +tries=1 {question}")).Output;
+            if (until(last))
             {
-                return;
+                return last;
             }
         }
-        throw new TimeoutException($"server did not answer within 30 s:\n{Output}");
+        throw new TimeoutException($"no answer to '{question}' within 30 s; last:\n{last}\nserver:\n{Output}");
     }
 
     /// <summary>Waits for the process to exit by itself (bounded).</summary>

@@ -1,3 +1,4 @@
+using ClusterDns.EndToEnd.Tests;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ClusterDns.Deploy.Tests.Manifests;
@@ -22,12 +23,12 @@ public sealed class ConfigMapCorefileTests
         int port = ServerProcess.FreePort();
         string corefile = ForLoopback(text, port, Repository.PathOf("zones", "demo-cluster"));
 
-        await using var server = ServerProcess.Start(corefile);
+        await using var server = ServerProcess.Start(corefile, port: port);
         // SERVFAIL until the manifests are read: wait for the Service's address.
-        await server.DigUntilAsync(port, "web-service.default.svc.cluster.local A", o => o.Contains("10.96.100.10", StringComparison.Ordinal));
-        string tcp = await server.DigUntilAsync(port, "+tcp headless-service.default.svc.cluster.local A", o => o.Contains("status: NOERROR", StringComparison.Ordinal));
+        await server.DigUntilAsync("web-service.default.svc.cluster.local A", o => o.Contains("10.96.100.10", StringComparison.Ordinal));
+        string tcp = await server.DigUntilAsync("+tcp headless-service.default.svc.cluster.local A", o => o.Contains("status: NOERROR", StringComparison.Ordinal));
         Assert.Contains("10.244.2.21", tcp, StringComparison.Ordinal);
-        await server.DigUntilAsync(port, "nothing.default.svc.cluster.local A", o => o.Contains("status: NXDOMAIN", StringComparison.Ordinal));
+        await server.DigUntilAsync("nothing.default.svc.cluster.local A", o => o.Contains("status: NXDOMAIN", StringComparison.Ordinal));
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var container = deploy.Container;
