@@ -7,15 +7,17 @@ public static class Tools
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static async Task<Result> RunAsync(string tool, string arguments, TimeSpan? timeout = null, string? stdin = null)
+    public static Task<Result> RunAsync(string tool, string arguments, TimeSpan? timeout = null, string? stdin = null) =>
+        RunAsync(new ProcessStartInfo(tool, arguments), timeout, stdin);
+
+    /// <summary>Runs a prepared process (output captured here), bounded in time; a missing tool is a clear error.</summary>
+    public static async Task<Result> RunAsync(ProcessStartInfo info, TimeSpan? timeout = null, string? stdin = null)
     {
-        var info = new ProcessStartInfo(tool, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.RedirectStandardInput = stdin is not null;
+        info.UseShellExecute = false;
+        string description = $"{info.FileName} {(info.ArgumentList.Count > 0 ? string.Join(' ', info.ArgumentList) : info.Arguments)}";
         Process process;
         try
         {
@@ -23,7 +25,7 @@ public static class Tools
         }
         catch (System.ComponentModel.Win32Exception exception)
         {
-            throw new InvalidOperationException($"'{tool}' is not installed: run ./test.sh, which installs the test tools ({exception.Message})");
+            throw new InvalidOperationException($"'{info.FileName}' is not installed: run ./test.sh, which installs the test tools ({exception.Message})");
         }
         using (process)
         {
@@ -42,7 +44,7 @@ public static class Tools
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{tool} {arguments} did not finish in time");
+                throw new TimeoutException($"{description} did not finish in time");
             }
             return new Result(process.ExitCode, await output, await error);
         }
