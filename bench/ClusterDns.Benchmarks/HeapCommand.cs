@@ -14,6 +14,11 @@ internal static class HeapCommand
         long after = GC.GetTotalMemory(forceFullCollection: true);
         int names = cluster.Builder.Current.NameCount;
         Console.WriteLine($"services={services} names={names} heap={(after - before) / 1048576.0:F1} MiB bytes/service={(after - before) / (services * 1.1):F0}");
+        // The published index alone: entry arrays (24-byte array header each) and the shards' slot arrays.
+        var index = cluster.Builder.Current;
+        long entries = index.Entries().Sum(e => 24L + e.Blob.Length);
+        long tables = index.Shards.Sum(s => 48L + 12L * s.Capacity);
+        Console.WriteLine($"index: entries={entries / 1048576.0:F1} MiB ({entries / (double)names:F0} B/name) tables={tables / 1048576.0:F1} MiB; objects and builder: {(after - before - entries - tables) / 1048576.0:F1} MiB");
         GC.KeepAlive(cluster);
         return 0;
     }

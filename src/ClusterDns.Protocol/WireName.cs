@@ -76,6 +76,17 @@ public static class WireName
         return count;
     }
 
+    /// <summary>Length, root byte included, of the uncompressed name at the start of <paramref name="data"/>.</summary>
+    public static int UncompressedLength(ReadOnlySpan<byte> data)
+    {
+        int i = 0;
+        while (i < data.Length && data[i] != 0)
+        {
+            i += data[i] + 1;
+        }
+        return Math.Min(i + 1, data.Length);
+    }
+
     /// <summary>Offset of the suffix that drops the first <paramref name="labels"/> labels.</summary>
     public static int SkipLabels(ReadOnlySpan<byte> name, int labels)
     {

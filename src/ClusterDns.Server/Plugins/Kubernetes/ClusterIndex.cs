@@ -1,18 +1,18 @@
 using ClusterDns.Protocol;
-using ClusterDns.Server.Common;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
 
 /// <summary>
 /// An immutable snapshot of the cluster zone. The zone builder publishes a new one per batch of changes;
 /// a query reads the reference once and uses that one snapshot for its whole answer, without locks.
-/// Names are spread over shards so that a change copies one shard, not the whole zone.
+/// Names are spread over shards so that a change copies one shard's table, not the whole zone; each name
+/// is one <see cref="ClusterEntry"/> byte array.
 /// </summary>
 public sealed class ClusterIndex
 {
     public const int ShardCount = 256;
 
-    public ClusterIndex(Dictionary<byte[], NameEntry>[] shards, ZoneApex[] apexes, bool synced, uint serial)
+    internal ClusterIndex(ClusterNameTable[] shards, ZoneApex[] apexes, bool synced, uint serial)
     {
         Shards = shards;
         Apexes = apexes;
@@ -21,9 +21,9 @@ public sealed class ClusterIndex
     }
 
     public static ClusterIndex Empty(ZoneApex[] apexes) =>
-        new(Enumerable.Range(0, ShardCount).Select(_ => new Dictionary<byte[], NameEntry>(WireNameKeyComparer.Instance)).ToArray(), apexes, synced: false, serial: 1);
+        new(Enumerable.Repeat(ClusterNameTable.Empty, ShardCount).ToArray(), apexes, synced: false, serial: 1);
 
-    internal Dictionary<byte[], NameEntry>[] Shards { get; }
+    internal ClusterNameTable[] Shards { get; }
 
     /// <summary>Per served zone: its SOA and name, in the order of the handler's zones.</summary>
     public ZoneApex[] Apexes { get; }
@@ -34,26 +34,35 @@ public sealed class ClusterIndex
     /// <summary>SOA serial: a generation counter, changed with every published change.</summary>
     public uint Serial { get; }
 
-    public static int ShardOf(ReadOnlySpan<byte> lowerName) => (WireNameKeyComparer.Hash(lowerName) & 0x7FFFFFFF) % ShardCount;
+    internal static int ShardOf(int hash) => hash & (ShardCount - 1);
 
-    public NameEntry? Find(ReadOnlySpan<byte> lowerName)
+    /// <summary>The entry of a lower-case wire name, or a null entry.</summary>
+    public ClusterEntry Find(ReadOnlySpan<byte> lowerName)
     {
-        var lookup = Shards[ShardOf(lowerName)].GetAlternateLookup<ReadOnlySpan<byte>>();
-        return lookup.TryGetValue(lowerName, out var entry) ? entry : null;
+        int hash = ClusterNameTable.Hash(lowerName);
+        var blob = Shards[ShardOf(hash)].Find(lowerName, hash);
+        return blob is null ? default : new ClusterEntry(blob);
     }
 
     public int NameCount => Shards.Sum(s => s.Count);
+
+    /// <summary>Every entry (tests and diagnostics; not for the query path).</summary>
+    public IEnumerable<ClusterEntry> Entries() => Shards.SelectMany(s => s.Entries()).Select(b => new ClusterEntry(b));
 }
 
 /// <summary>A served zone's apex and its SOA record in wire form (owner written separately).</summary>
 public sealed class ZoneApex
 {
-    public ZoneApex(DnsName zone, bool isReverse, EncodedRRset soa)
+    private readonly byte[] _soaEntry;
+
+    public ZoneApex(DnsName zone, bool isReverse, byte[] soaRdata, uint ttl)
     {
         Zone = zone;
         Wire = zone.ToLower().Wire.ToArray();
         IsReverse = isReverse;
-        Soa = soa;
+        var draft = new ClusterEntryDraft(Wire);
+        draft.Add(RecordType.SOA, soaRdata, 1);
+        _soaEntry = draft.Encode(_ => ttl);
     }
 
     public DnsName Zone { get; }
@@ -62,5 +71,5 @@ public sealed class ZoneApex
 
     public bool IsReverse { get; }
 
-    public EncodedRRset Soa { get; }
+    public ClusterRRset Soa => new ClusterEntry(_soaEntry).RRsetAt(0);
 }

@@ -6,9 +6,12 @@ using ClusterDns.Server.Common;
 namespace ClusterDns.Server.Plugins.Kubernetes;
 
 /// <summary>
-/// The one writer of the cluster zone. It keeps the objects it was told about, recomputes the records of
-/// just the objects a change touches, re-encodes just the names whose records changed, and publishes a new
-/// <see cref="ClusterIndex"/> that shares every untouched shard with the previous one.
+/// The one writer of the cluster zone. It keeps the objects it was told about and, per batch, recomputes the
+/// records of just the objects a change touches, before and after the change; the difference is applied to
+/// the published entries of the names involved by reference counts (<see cref="ClusterEntryDraft"/>), and a
+/// new <see cref="ClusterIndex"/> shares every untouched shard with the previous one. The records live only
+/// in the index: the "before" records are generated again from the objects as they were, just before the
+/// first change of a batch alters an object they depend on.
 /// Not thread-safe by design: one task feeds it (see <see cref="ClusterZoneComponent"/>).
 /// </summary>
 public sealed class ClusterZoneBuilder
@@ -29,14 +32,13 @@ public sealed class ClusterZoneBuilder
     private readonly Dictionary<string, PodObject> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NamespaceObject> _namespaces = new(StringComparer.Ordinal);
 
-    /// <summary>What each owner (an object, or the apex) currently contributes.</summary>
-    /// <summary>The names each owner currently has records at (its records live in the names' states).</summary>
-    private readonly Dictionary<string, byte[][]> _ownerNames = new(StringComparer.Ordinal);
-    private readonly Dictionary<byte[], NameState> _names = new(WireNameKeyComparer.Instance);
-    private readonly HashSet<byte[]> _dirtyNames = new(WireNameKeyComparer.Instance);
-    private readonly HashSet<string> _dirtyOwners = new(StringComparer.Ordinal);
-    /// <summary>Shards already copied in the current publish.</summary>
-    private readonly bool[] _dirtyShards = new bool[ClusterIndex.ShardCount];
+    /// <summary>
+    /// Owners (an object, a namespace, or the apex records) changed since the last publish, each with the records
+    /// it had then: generated from the objects just before this batch first changed something they depend on.
+    /// </summary>
+    private readonly Dictionary<string, List<ClusterRecord>> _dirtyOwners = new(StringComparer.Ordinal);
+    /// <summary>The apex records as last published: they depend on this host's addresses, which may change unseen.</summary>
+    private List<ClusterRecord> _staticRecords = new();
     private readonly byte[][] _apexWires;
 
     private ClusterIndex _published;
@@ -60,7 +62,7 @@ public sealed class ClusterZoneBuilder
         _expectedKinds = expectedKinds.ToHashSet();
         _apexWires = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
         _published = ClusterIndex.Empty(BuildApexes(_serial));
-        _dirtyOwners.Add(StaticOwner);
+        MarkDirty(StaticOwner);
         Publish();
     }
 
@@ -109,38 +111,54 @@ public sealed class ClusterZoneBuilder
 
     private void ApplyService(ClusterChange change)
     {
-        if (_services.Remove(change.Key, out var previous))
+        // Every owner whose records depend on what changes is marked first, while the store is as published.
+        var service = change.Type == ChangeType.Upsert ? change.Object as ServiceObject : null;
+        MarkDirty(ServiceOwner(change.Key));
+        if (_services.TryGetValue(change.Key, out var previous))
+        {
+            MarkDirty(NamespaceOwner(previous.Namespace));
+        }
+        if (service is not null)
+        {
+            MarkDirty(NamespaceOwner(service.Namespace));
+        }
+        if (change.Key == "kube-system/kube-dns")
+        {
+            MarkDirty(StaticOwner);
+        }
+
+        if (_services.Remove(change.Key, out previous))
         {
             _servicesByNamespace.GetValueOrDefault(previous.Namespace)?.Remove(change.Key);
-            DirtyNamespace(previous.Namespace);
         }
-        if (change.Type == ChangeType.Upsert && change.Object is ServiceObject service)
+        if (service is not null)
         {
             _services[change.Key] = service;
             GetOrAdd(_servicesByNamespace, service.Namespace).Add(change.Key);
-            DirtyNamespace(service.Namespace);
-        }
-        _dirtyOwners.Add(ServiceOwner(change.Key));
-        if (change.Key == "kube-system/kube-dns")
-        {
-            _dirtyOwners.Add(StaticOwner);
         }
     }
 
     private void ApplySlice(ClusterChange change)
     {
-        if (_slices.Remove(change.Key, out var previous) && previous.ServiceName is { } previousService)
+        var slice = change.Type == ChangeType.Upsert ? change.Object as EndpointSliceObject : null;
+        if (_slices.TryGetValue(change.Key, out var previous) && previous.ServiceName is { } previousService)
         {
-            var serviceKey = previous.Namespace + "/" + previousService;
-            _slicesByService.GetValueOrDefault(serviceKey)?.Remove(change.Key);
-            _dirtyOwners.Add(ServiceOwner(serviceKey));
+            MarkDirty(ServiceOwner(previous.Namespace + "/" + previousService));
         }
-        if (change.Type == ChangeType.Upsert && change.Object is EndpointSliceObject slice && slice.ServiceName is { } serviceName)
+        if (slice?.ServiceName is { } newService)
+        {
+            MarkDirty(ServiceOwner(slice.Namespace + "/" + newService));
+        }
+
+        if (_slices.Remove(change.Key, out previous) && previous.ServiceName is { } removedFrom)
+        {
+            _slicesByService.GetValueOrDefault(previous.Namespace + "/" + removedFrom)?.Remove(change.Key);
+        }
+        if (slice?.ServiceName is { } serviceName)
         {
             _slices[change.Key] = slice;
             var serviceKey = slice.Namespace + "/" + serviceName;
             GetOrAdd(_slicesByService, serviceKey).Add(change.Key);
-            _dirtyOwners.Add(ServiceOwner(serviceKey));
             // Only live changes count: the first list (or a snapshot) replays old trigger times.
             if (Metrics is not null && IsSynced && slice.LastChangeTriggerTime is { } triggeredAt && _services.TryGetValue(serviceKey, out var service))
             {
@@ -151,40 +169,39 @@ public sealed class ClusterZoneBuilder
 
     private void ApplyPod(ClusterChange change)
     {
+        MarkDirty(PodOwner(change.Key));
         _pods.Remove(change.Key);
         if (change.Type == ChangeType.Upsert && change.Object is PodObject pod)
         {
             _pods[change.Key] = pod;
         }
-        _dirtyOwners.Add("pod:" + change.Key);
     }
 
     private void ApplyNamespace(ClusterChange change)
     {
+        MarkDirty(NamespaceOwner(change.Key));
+        if (_namespaceSelector is not null)
+        {
+            // Labels decide exposure: every Service and pod of the namespace may appear or vanish.
+            if (_servicesByNamespace.TryGetValue(change.Key, out var services))
+            {
+                foreach (var key in services)
+                {
+                    MarkDirty(ServiceOwner(key));
+                }
+            }
+            foreach (var pod in _pods.Values)
+            {
+                if (pod.Namespace == change.Key)
+                {
+                    MarkDirty(PodOwner(pod.Namespace + "/" + pod.Name));
+                }
+            }
+        }
         _namespaces.Remove(change.Key);
         if (change.Type == ChangeType.Upsert && change.Object is NamespaceObject ns)
         {
             _namespaces[change.Key] = ns;
-        }
-        DirtyNamespace(change.Key);
-        if (_namespaceSelector is null)
-        {
-            return;
-        }
-        // Labels decide exposure: every Service and pod of the namespace may appear or vanish.
-        if (_servicesByNamespace.TryGetValue(change.Key, out var services))
-        {
-            foreach (var key in services)
-            {
-                _dirtyOwners.Add(ServiceOwner(key));
-            }
-        }
-        foreach (var pod in _pods.Values)
-        {
-            if (pod.Namespace == change.Key)
-            {
-                _dirtyOwners.Add("pod:" + pod.Namespace + "/" + pod.Name);
-            }
         }
     }
 
@@ -207,9 +224,33 @@ public sealed class ClusterZoneBuilder
         _programming.Clear();
     }
 
-    private void DirtyNamespace(string name) => _dirtyOwners.Add("ns:" + name);
+    /// <summary>
+    /// Marks an owner as changed in this batch. The first time, its records as published are generated from the
+    /// objects now, before the change: <see cref="Publish"/> withdraws them and adds the new ones.
+    /// </summary>
+    private void MarkDirty(string owner)
+    {
+        if (_dirtyOwners.ContainsKey(owner))
+        {
+            return;
+        }
+        var published = new List<ClusterRecord>();
+        if (owner == StaticOwner)
+        {
+            published.AddRange(_staticRecords);
+        }
+        else
+        {
+            Generate(owner, published, reportFailure: false);
+        }
+        _dirtyOwners[owner] = published;
+    }
+
+    private static string NamespaceOwner(string name) => "ns:" + name;
 
     private static string ServiceOwner(string key) => "svc:" + key;
+
+    private static string PodOwner(string key) => "pod:" + key;
 
     private static HashSet<string> GetOrAdd(Dictionary<string, HashSet<string>> map, string key)
     {
@@ -245,54 +286,115 @@ public sealed class ClusterZoneBuilder
         {
             return false;
         }
-        var records = new List<ClusterRecord>();
-        foreach (var owner in _dirtyOwners)
+        var drafts = new Dictionary<byte[], ClusterEntryDraft>(WireNameKeyComparer.Instance);
+        var byDepth = new List<ClusterEntryDraft>[WireName.MaxLength];
+        foreach (var (owner, before) in _dirtyOwners)
         {
-            records.Clear();
-            try
+            var after = new List<ClusterRecord>();
+            Generate(owner, after, reportFailure: true);
+            if (owner == StaticOwner)
             {
-                Generate(owner, records);
+                _staticRecords = after;
             }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
+            foreach (var record in before)
             {
-                // One object we cannot turn into records must not stop every later publish: it simply has none.
-                records.Clear();
-                GenerateFailed?.Invoke(owner, exception);
+                Draft(record.Name).Add(record.Type, record.Rdata, -1);
             }
-            Replace(owner, records);
+            foreach (var record in after)
+            {
+                Draft(record.Name).Add(record.Type, record.Rdata, +1);
+            }
         }
         _dirtyOwners.Clear();
 
-        // Copy-on-write: a shard with changed names is copied from the published one and edited; the rest are shared.
-        var shards = (Dictionary<byte[], NameEntry>[])_published.Shards.Clone();
-        foreach (var name in _dirtyNames)
+        // A name that appears or goes changes its parent's count of children, deepest names first, so that an
+        // empty non-terminal exists exactly while something below it does.
+        for (int depth = byDepth.Length - 1; depth > 0; depth--)
         {
-            int shard = ClusterIndex.ShardOf(name);
-            if (!_dirtyShards[shard])
+            if (byDepth[depth] is not { } level)
             {
-                shards[shard] = new Dictionary<byte[], NameEntry>(shards[shard], WireNameKeyComparer.Instance);
-                _dirtyShards[shard] = true;
+                continue;
             }
-            if (_names.TryGetValue(name, out var state) && state.Exists)
+            foreach (var draft in level)
             {
-                shards[shard][name] = Encode(state);
+                if (draft.Exists == draft.ExistedBefore || IsApex(draft.Name))
+                {
+                    continue;
+                }
+                var parent = draft.Name.AsSpan(draft.Name[0] + 1).ToArray();
+                if (_generator.IsServed(parent))
+                {
+                    Draft(parent).Children += draft.Exists ? 1 : -1;
+                }
+            }
+        }
+
+        // Copy-on-write: a shard with changed names is copied from the published one and edited; the rest are shared.
+        var shards = (ClusterNameTable[])_published.Shards.Clone();
+        var copied = new bool[ClusterIndex.ShardCount];
+        foreach (var draft in drafts.Values)
+        {
+            if (!draft.Exists && !draft.ExistedBefore)
+            {
+                continue;
+            }
+            int hash = ClusterNameTable.Hash(draft.Name);
+            int shard = ClusterIndex.ShardOf(hash);
+            if (!copied[shard])
+            {
+                shards[shard] = shards[shard].Clone();
+                copied[shard] = true;
+            }
+            if (draft.Exists)
+            {
+                shards[shard].Set(draft.Encode(TtlOf), hash);
             }
             else
             {
-                shards[shard].Remove(name);
+                shards[shard].Remove(draft.Name, hash);
             }
         }
-        _dirtyNames.Clear();
-        Array.Clear(_dirtyShards);
         _serial++;
         var index = new ClusterIndex(shards, BuildApexes(_serial), IsSynced, _serial);
         Volatile.Write(ref _published, index);
         Published?.Invoke(index);
         RecordProgrammingLatency();
         return true;
+
+        ClusterEntryDraft Draft(byte[] name)
+        {
+            if (!drafts.TryGetValue(name, out var draft))
+            {
+                int hash = ClusterNameTable.Hash(name);
+                draft = ClusterEntryDraft.Load(name, _published.Shards[ClusterIndex.ShardOf(hash)].Find(name, hash));
+                drafts[name] = draft;
+                (byDepth[draft.Depth] ??= new List<ClusterEntryDraft>()).Add(draft);
+            }
+            return draft;
+        }
     }
 
-    private void Generate(string owner, List<ClusterRecord> records)
+    private uint TtlOf(RecordType type) => type == RecordType.TXT ? KubernetesOptions.DnsVersionTtl : _options.Ttl;
+
+    /// <summary>The records of one owner from the objects as they are now; none when it cannot be generated.</summary>
+    private void Generate(string owner, List<ClusterRecord> records, bool reportFailure)
+    {
+        try
+        {
+            GenerateRecords(owner, records);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // One object we cannot turn into records must not stop every later publish: it simply has none.
+            records.Clear();
+            if (reportFailure)
+            {
+                GenerateFailed?.Invoke(owner, exception);
+            }
+        }
+    }
+
+    private void GenerateRecords(string owner, List<ClusterRecord> records)
     {
         if (owner == StaticOwner)
         {
@@ -336,105 +438,6 @@ public sealed class ClusterZoneBuilder
             ? dns.ClusterIPs
             : ClusterRecordGenerator.LocalAddresses();
 
-    /// <summary>Swaps an owner's records: names it left or joined are marked for re-encoding.</summary>
-    private void Replace(string owner, List<ClusterRecord> records)
-    {
-        if (_ownerNames.TryGetValue(owner, out var previous))
-        {
-            foreach (var name in previous)
-            {
-                if (_names.TryGetValue(name, out var state))
-                {
-                    bool existed = state.Exists;
-                    state.Remove(owner);
-                    _dirtyNames.Add(name);
-                    if (existed && !state.Exists)
-                    {
-                        RemoveName(name, state);
-                    }
-                }
-            }
-        }
-        if (records.Count == 0)
-        {
-            _ownerNames.Remove(owner);
-            return;
-        }
-        var names = new HashSet<byte[]>(WireNameKeyComparer.Instance);
-        foreach (var record in records)
-        {
-            var state = GetOrAddName(record.Name, out bool created);
-            bool existed = !created && state.Exists;
-            names.Add(record.Name);
-            state.Add(owner, record);
-            _dirtyNames.Add(record.Name);
-            if (!existed)
-            {
-                AddParentReference(record.Name);
-            }
-        }
-        _ownerNames[owner] = names.ToArray();
-    }
-
-    private NameState GetOrAddName(byte[] name, out bool created)
-    {
-        if (_names.TryGetValue(name, out var state))
-        {
-            created = false;
-            return state;
-        }
-        created = true;
-        _names[name] = state = new NameState();
-        return state;
-    }
-
-    private void RemoveName(byte[] name, NameState state)
-    {
-        if (!state.Exists)
-        {
-            _names.Remove(name);
-            _dirtyNames.Add(name);
-            RemoveParentReference(name);
-        }
-    }
-
-    /// <summary>Every ancestor up to the apex exists while a descendant does (empty non-terminals).</summary>
-    private void AddParentReference(byte[] name)
-    {
-        if (IsApex(name) || name.Length <= 1)
-        {
-            return;
-        }
-        var parent = name.AsSpan(name[0] + 1).ToArray();
-        if (!_generator.IsServed(parent))
-        {
-            return;
-        }
-        var state = GetOrAddName(parent, out bool created);
-        bool existed = !created && state.Exists;
-        state.Children++;
-        _dirtyNames.Add(parent);
-        if (!existed)
-        {
-            AddParentReference(parent);
-        }
-    }
-
-    private void RemoveParentReference(byte[] name)
-    {
-        if (IsApex(name) || name.Length <= 1)
-        {
-            return;
-        }
-        var parent = name.AsSpan(name[0] + 1).ToArray();
-        if (_names.TryGetValue(parent, out var state))
-        {
-            state.Children--;
-            _dirtyNames.Add(parent);
-            RemoveName(parent, state);
-        }
-    }
-
     private bool IsApex(ReadOnlySpan<byte> name)
     {
         foreach (var apex in _apexWires)
@@ -447,42 +450,6 @@ public sealed class ClusterZoneBuilder
         return false;
     }
 
-    private NameEntry Encode(NameState state)
-    {
-        var byType = new Dictionary<RecordType, (List<byte[]> Rdatas, List<byte[]> Targets)>();
-        foreach (var (_, record) in state.Records)
-        {
-            if (record.Type == ClusterRecord.ExistenceMarker)
-            {
-                continue;
-            }
-            if (!byType.TryGetValue(record.Type, out var set))
-            {
-                byType[record.Type] = set = (new List<byte[]>(), new List<byte[]>());
-            }
-            if (!set.Rdatas.Any(r => r.AsSpan().SequenceEqual(record.Rdata)))
-            {
-                set.Rdatas.Add(record.Rdata);
-            }
-            if (record.Target is { } target && !set.Targets.Any(t => t.AsSpan().SequenceEqual(target)))
-            {
-                set.Targets.Add(target);
-            }
-        }
-        if (byType.Count == 0)
-        {
-            return NameEntry.EmptyNonTerminal;
-        }
-        var rrsets = new EncodedRRset[byType.Count];
-        int i = 0;
-        foreach (var (type, set) in byType.OrderBy(p => (ushort)p.Key))
-        {
-            uint ttl = type == RecordType.TXT ? KubernetesOptions.DnsVersionTtl : _options.Ttl;
-            rrsets[i++] = EncodedRRset.Create(type, ttl, set.Rdatas, set.Targets);
-        }
-        return new NameEntry(rrsets);
-    }
-
     private ZoneApex[] BuildApexes(uint serial)
     {
         var firstForward = _options.Zones.FirstOrDefault(z => !ClusterRecordGenerator.IsReverseZone(z)) ?? _options.Zones[0];
@@ -493,24 +460,7 @@ public sealed class ClusterZoneBuilder
             var mname = ClusterNames.Build(forwardWire, "ns", "dns")!;
             var rname = ClusterNames.Build(wire, "hostmaster")!;
             var rdata = ClusterNames.SoaRdata(mname, rname, serial, 7200, 1800, 86400, _options.Ttl);
-            var soa = EncodedRRset.Create(RecordType.SOA, _options.Ttl, [rdata], []);
-            return new ZoneApex(zone, ClusterRecordGenerator.IsReverseZone(zone), soa);
+            return new ZoneApex(zone, ClusterRecordGenerator.IsReverseZone(zone), rdata, _options.Ttl);
         }).ToArray();
-    }
-
-    /// <summary>Records at one name, by owner; <see cref="Children"/> counts existing names directly below it.</summary>
-    private sealed class NameState
-    {
-        // Most names hold one or two records: start small (this state exists for every name of the zone).
-        public List<(string Owner, ClusterRecord Record)> Records { get; } = new(1);
-
-        public int Children { get; set; }
-
-        public bool Exists => Records.Count > 0 || Children > 0;
-
-        public void Add(string owner, ClusterRecord record) => Records.Add((owner, record));
-
-        public void Remove(string owner) => Records.RemoveAll(r => r.Owner == owner);
-
     }
 }

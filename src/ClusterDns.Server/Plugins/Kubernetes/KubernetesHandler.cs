@@ -47,7 +47,7 @@ public sealed class KubernetesHandler : DnsHandler
         }
 
         var entry = index.Find(name);
-        if (entry is null)
+        if (entry.IsNull)
         {
             if (TryAnswerPodName(context, ref writer, name, apex, out var podResult))
             {
@@ -67,18 +67,18 @@ public sealed class KubernetesHandler : DnsHandler
 
         if (type == RecordType.ANY)
         {
-            foreach (var rrset in entry.RRsets)
+            for (int i = 0; i < entry.RRsetCount; i++)
             {
-                if (!rrset.TryWriteAtQuestion(ref writer, MessageSection.Answer))
+                if (!entry.RRsetAt(i).TryWriteAtQuestion(ref writer, MessageSection.Answer))
                 {
                     return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
                 }
             }
-            return entry.RRsets.Length > 0 ? Complete(context, ref writer, ResponseCode.NoError, false) : Negative(context, ref writer, apex, ResponseCode.NoError);
+            return entry.RRsetCount > 0 ? Complete(context, ref writer, ResponseCode.NoError, false) : Negative(context, ref writer, apex, ResponseCode.NoError);
         }
 
         var answer = entry.Find(type);
-        if (answer is not null)
+        if (!answer.IsNull)
         {
             if (!answer.TryWriteAtQuestion(ref writer, MessageSection.Answer))
             {
@@ -91,7 +91,7 @@ public sealed class KubernetesHandler : DnsHandler
         }
 
         var cname = entry.Find(RecordType.CNAME);
-        if (cname is not null)
+        if (!cname.IsNull)
         {
             return AnswerCname(context, ref writer, index, cname);
         }
@@ -99,7 +99,7 @@ public sealed class KubernetesHandler : DnsHandler
     }
 
     /// <summary>The ExternalName CNAME, then its target's records while the target is in this snapshot.</summary>
-    private ValueTask<HandlerResult> AnswerCname(DnsQueryContext context, ref MessageWriter writer, ClusterIndex index, EncodedRRset cname)
+    private ValueTask<HandlerResult> AnswerCname(DnsQueryContext context, ref MessageWriter writer, ClusterIndex index, ClusterRRset cname)
     {
         if (!cname.TryWriteAtQuestion(ref writer, MessageSection.Answer))
         {
@@ -107,9 +107,9 @@ public sealed class KubernetesHandler : DnsHandler
         }
         var type = context.QuestionType;
         var current = cname;
-        for (int hop = 0; hop < MaxCnameChain && current.Targets.Length > 0; hop++)
+        for (int hop = 0; hop < MaxCnameChain && current.TargetCount > 0; hop++)
         {
-            var target = current.Targets[0];
+            var target = current.Target(0);
             int targetZone = MatchZone(target);
             if (targetZone < 0)
             {
@@ -119,15 +119,15 @@ public sealed class KubernetesHandler : DnsHandler
                 {
                     return Complete(context, ref writer, ResponseCode.NoError, false);
                 }
-                return ChaseExternalAsync(context, writer.Mark(), target, type);
+                return ChaseExternalAsync(context, writer.Mark(), DnsName.FromWire(target), type);
             }
             var entry = index.Find(target);
-            if (entry is null)
+            if (entry.IsNull)
             {
                 return Negative(context, ref writer, index.Apexes[targetZone], ResponseCode.NXDomain);
             }
             var records = entry.Find(type);
-            if (records is not null)
+            if (!records.IsNull)
             {
                 if (!records.TryWriteWithOwner(ref writer, target, MessageSection.Answer))
                 {
@@ -136,7 +136,7 @@ public sealed class KubernetesHandler : DnsHandler
                 return Complete(context, ref writer, ResponseCode.NoError, false);
             }
             var next = entry.Find(RecordType.CNAME);
-            if (next is null)
+            if (next.IsNull)
             {
                 return Negative(context, ref writer, index.Apexes[targetZone], ResponseCode.NoError);
             }
@@ -149,9 +149,9 @@ public sealed class KubernetesHandler : DnsHandler
         return Complete(context, ref writer, ResponseCode.NoError, false);
     }
 
-    private async ValueTask<HandlerResult> ChaseExternalAsync(DnsQueryContext context, WriterMark mark, byte[] target, RecordType type)
+    private async ValueTask<HandlerResult> ChaseExternalAsync(DnsQueryContext context, WriterMark mark, DnsName target, RecordType type)
     {
-        var response = await _resolver!.ResolveAsync(DnsName.FromWire(target), type).ConfigureAwait(false);
+        var response = await _resolver!.ResolveAsync(target, type).ConfigureAwait(false);
         var writer = context.BeginResponse();
         writer.Rollback(mark);
         var rcode = ResponseCode.NoError;
@@ -179,21 +179,23 @@ public sealed class KubernetesHandler : DnsHandler
     }
 
     /// <summary>SRV targets' and the NS name's addresses, in additional, as far as they fit (no TC for these).</summary>
-    private static void WriteAdditional(ClusterIndex index, EncodedRRset answer, ref MessageWriter writer)
+    private static void WriteAdditional(ClusterIndex index, ClusterRRset answer, ref MessageWriter writer)
     {
         if (answer.Type is not (RecordType.SRV or RecordType.NS))
         {
             return;
         }
-        foreach (var target in answer.Targets)
+        for (int t = 0; t < answer.TargetCount; t++)
         {
+            var target = answer.Target(t);
             var entry = index.Find(target);
-            if (entry is null)
+            if (entry.IsNull)
             {
                 continue;
             }
-            foreach (var rrset in entry.RRsets)
+            for (int i = 0; i < entry.RRsetCount; i++)
             {
+                var rrset = entry.RRsetAt(i);
                 if (rrset.Type is RecordType.A or RecordType.AAAA && !rrset.TryWriteWithOwner(ref writer, target, MessageSection.Additional))
                 {
                     return;
