@@ -57,7 +57,7 @@ internal static class ObjectConverter
         Get(obj, outer) is { } o ? JsonFields.GetString(o, inner) : null;
 
     private static string NamespaceOf(JsonElement obj) =>
-        GetString(obj, "metadata", "namespace") is { Length: > 0 } ns ? ns : DefaultNamespace;
+        GetString(obj, "metadata", "namespace") is { Length: > 0 } ns ? SharedStrings.Share(ns)! : DefaultNamespace;
 
     private static bool TryReadMetadata(JsonElement obj, out string name, out string ns, out string resourceVersion, out string error)
     {
@@ -133,9 +133,9 @@ internal static class ObjectConverter
         {
             Namespace = ns,
             Name = name,
-            Type = type,
+            Type = SharedStrings.Share(type)!,
             IsHeadless = headless,
-            ClusterIPs = clusterIPs,
+            ClusterIPs = clusterIPs.Count == 0 ? [] : clusterIPs.ToArray(),
             ExternalName = externalName,
             Ports = ports,
             PublishNotReadyAddresses = GetBool(spec, "publishNotReadyAddresses") ?? false,
@@ -157,6 +157,7 @@ internal static class ObjectConverter
             error = $"endpointslice {ns}/{name}: unknown addressType \"{addressType}\"";
             return false;
         }
+        addressType = SharedStrings.Share(addressType)!;
 
         var endpoints = new List<EndpointObject>();
         foreach (var endpoint in Array(obj, "endpoints"))
@@ -178,11 +179,11 @@ internal static class ObjectConverter
             var targetRef = Get(endpoint, "targetRef");
             endpoints.Add(new EndpointObject
             {
-                Addresses = addresses,
+                Addresses = addresses.ToArray(),
                 Ready = (Get(endpoint, "conditions") is { } conditions ? GetBool(conditions, "ready") : null) ?? true,
                 Hostname = NullIfEmpty(JsonFields.GetString(endpoint, "hostname")),
                 TargetPodName = TargetPodName(targetRef),
-                NodeName = NullIfEmpty(JsonFields.GetString(endpoint, "nodeName")),
+                NodeName = SharedStrings.Share(NullIfEmpty(JsonFields.GetString(endpoint, "nodeName"))),
             });
         }
 
@@ -199,7 +200,7 @@ internal static class ObjectConverter
             Name = name,
             ServiceName = labels.TryGetValue(ServiceNameLabel, out var service) ? service : null,
             AddressType = addressType,
-            Endpoints = endpoints,
+            Endpoints = endpoints.ToArray(),
             Ports = ports,
             ResourceVersion = rv,
             LastChangeTriggerTime = LastChangeTriggerTime(obj),
@@ -247,7 +248,7 @@ internal static class ObjectConverter
                         Ready = ready,
                         Hostname = NullIfEmpty(JsonFields.GetString(address, "hostname")),
                         TargetPodName = TargetPodName(Get(address, "targetRef")),
-                        NodeName = NullIfEmpty(JsonFields.GetString(address, "nodeName")),
+                        NodeName = SharedStrings.Share(NullIfEmpty(JsonFields.GetString(address, "nodeName"))),
                     });
                 }
             }
@@ -271,7 +272,7 @@ internal static class ObjectConverter
             Name = sliceName,
             ServiceName = name,
             AddressType = addressType ?? "IPv4",
-            Endpoints = endpoints,
+            Endpoints = endpoints.ToArray(),
             Ports = ports,
             ResourceVersion = rv,
         });
@@ -311,7 +312,7 @@ internal static class ObjectConverter
             Namespace = ns,
             Name = name,
             PodIPs = ips,
-            Phase = NullIfEmpty(JsonFields.GetString(status, "phase")),
+            Phase = SharedStrings.Share(NullIfEmpty(JsonFields.GetString(status, "phase"))),
             ResourceVersion = rv,
         });
         return true;
@@ -360,9 +361,10 @@ internal static class ObjectConverter
                 return false;
             }
 
-            list.Add(new ServicePort(NullIfEmpty(JsonFields.GetString(port, "name")), protocol, (int)number.Value));
+            list.Add(SharedStrings.Share(new ServicePort(SharedStrings.Share(NullIfEmpty(JsonFields.GetString(port, "name"))), SharedStrings.Share(protocol)!, (int)number.Value)));
         }
 
+        ports = list.Count == 0 ? [] : list.ToArray();
         return true;
     }
 
@@ -372,7 +374,7 @@ internal static class ObjectConverter
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var label in labels.EnumerateObject())
         {
-            result[label.Name] = ScalarText(label.Value) ?? "";
+            result[SharedStrings.Share(label.Name)!] = SharedStrings.Share(ScalarText(label.Value)) ?? "";
         }
 
         return result;

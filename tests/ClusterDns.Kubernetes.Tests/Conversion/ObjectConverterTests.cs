@@ -37,6 +37,27 @@ public sealed class ObjectConverterTests
     }
 
     [Fact]
+    public void RepeatedFieldsOfDifferentObjectsShareOneInstance()
+    {
+        // Thousands of Services in one namespace with the same ports must not each hold copies of them.
+        ServiceObject Convert(string name)
+        {
+            using var document = JsonDocument.Parse($$$"""{"metadata":{"name":"{{{name}}}","namespace":"shop","labels":{"tier":"web"}},"spec":{"clusterIP":"10.0.0.1","ports":[{"name":"http","port":80}]}}""");
+            Assert.True(ObjectConverter.TryConvert(ResourceKind.Service, document.RootElement, out var converted, out _));
+            return (ServiceObject)converted.Object;
+        }
+
+        var first = Convert("a");
+        var second = Convert("b");
+
+        Assert.Same(first.Namespace, second.Namespace);
+        Assert.Same(first.Type, second.Type);
+        Assert.Same(first.Ports[0], second.Ports[0]);
+        Assert.Same(first.Labels["tier"], second.Labels["tier"]);
+        Assert.NotSame(first.Name, second.Name);
+    }
+
+    [Fact]
     public void ObjectsWithoutNamespaceAreInDefault()
     {
         using var document = JsonDocument.Parse("""{"metadata":{"name":"s"},"spec":{"clusterIP":"10.0.0.1"}}""");

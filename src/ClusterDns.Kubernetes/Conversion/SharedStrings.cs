@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+
+namespace ClusterDns.Kubernetes.Conversion;
+
+/// <summary>
+/// One instance per distinct value of the fields that repeat across thousands of objects (namespaces, port
+/// names and protocols, address types, label keys and values, node names), so that a large cluster's objects
+/// do not each hold their own copy. Bounded: past <see cref="Capacity"/> values, strings are kept as they are.
+/// Thread-safe; the informers of every kind convert concurrently.
+/// </summary>
+internal static class SharedStrings
+{
+    public const int Capacity = 65_536;
+
+    private static readonly ConcurrentDictionary<string, string> Strings = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<ServicePort, ServicePort> Ports = new();
+
+    public static string? Share(string? value)
+    {
+        if (value is null || value.Length == 0)
+        {
+            return value;
+        }
+        if (Strings.TryGetValue(value, out var shared))
+        {
+            return shared;
+        }
+        return Strings.Count < Capacity ? Strings.GetOrAdd(value, value) : value;
+    }
+
+    /// <summary>A port with the same name, protocol and number as one seen before is that one (ports are immutable records).</summary>
+    public static ServicePort Share(ServicePort port)
+    {
+        if (Ports.TryGetValue(port, out var shared))
+        {
+            return shared;
+        }
+        return Ports.Count < Capacity ? Ports.GetOrAdd(port, port) : port;
+    }
+}
