@@ -17,7 +17,7 @@ internal static class HeapCommand
         // The published index alone: entry arrays (24-byte array header each) and the shards' slot arrays.
         var index = cluster.Builder.Current;
         long entries = index.Entries().Sum(e => 24L + e.Blob.Length);
-        long tables = index.Shards.Sum(s => 48L + 12L * s.Capacity);
+        long tables = index.Shards.Sum(s => 48L + 16L * s.Capacity);
         Console.WriteLine($"index: entries={entries / 1048576.0:F1} MiB ({entries / (double)names:F0} B/name) tables={tables / 1048576.0:F1} MiB; objects and builder: {(after - before - entries - tables) / 1048576.0:F1} MiB");
         GC.KeepAlive(cluster);
         return 0;

@@ -4,17 +4,22 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 
 /// <summary>
 /// One shard of the cluster index: an open-addressing hash table (linear probing, backward-shift deletion)
-/// of <see cref="ClusterEntry"/> blobs, with each slot's hash beside it so a probe rarely touches a blob
-/// that is not the one sought. A published table is never written again: the builder edits a
+/// of <see cref="ClusterEntry"/> blobs, with each slot's hash beside its entry (one cache line for both) so
+/// a probe rarely touches a blob that is not the one sought. A published table is never written again: the builder edits a
 /// <see cref="Clone"/> and publishes that (copy-on-write per shard).
 /// </summary>
 internal sealed class ClusterNameTable
 {
     private const int MinimumCapacity = 8;
 
-    private int[] _hashes;
-    private byte[]?[] _entries;
+    private Slot[] _slots;
     private int _count;
+
+    private struct Slot
+    {
+        public byte[]? Entry;
+        public int Hash;
+    }
 
     public ClusterNameTable() : this(MinimumCapacity)
     {
@@ -22,39 +27,36 @@ internal sealed class ClusterNameTable
 
     private ClusterNameTable(int capacity)
     {
-        _hashes = new int[capacity];
-        _entries = new byte[capacity][];
+        _slots = new Slot[capacity];
     }
 
     public static readonly ClusterNameTable Empty = new();
 
     public int Count => _count;
 
-    public int Capacity => _entries.Length;
+    public int Capacity => _slots.Length;
 
     public ClusterNameTable Clone()
     {
-        var copy = new ClusterNameTable(_entries.Length) { _count = _count };
-        _hashes.CopyTo(copy._hashes, 0);
-        _entries.CopyTo(copy._entries, 0);
+        var copy = new ClusterNameTable(_slots.Length) { _count = _count };
+        _slots.CopyTo(copy._slots, 0);
         return copy;
     }
 
     public byte[]? Find(ReadOnlySpan<byte> lowerName, int hash)
     {
-        var entries = _entries;
-        var hashes = _hashes;
-        int mask = entries.Length - 1;
+        var slots = _slots;
+        int mask = slots.Length - 1;
         for (int slot = SlotOf(hash, mask); ; slot = (slot + 1) & mask)
         {
-            var entry = entries[slot];
-            if (entry is null)
+            ref readonly var candidate = ref slots[slot];
+            if (candidate.Entry is null)
             {
                 return null;
             }
-            if (hashes[slot] == hash && ClusterEntry.NameEquals(entry, lowerName))
+            if (candidate.Hash == hash && ClusterEntry.NameEquals(candidate.Entry, lowerName))
             {
-                return entry;
+                return candidate.Entry;
             }
         }
     }
@@ -62,39 +64,38 @@ internal sealed class ClusterNameTable
     /// <summary>Adds or replaces the entry for the blob's name.</summary>
     public void Set(byte[] entry, int hash)
     {
-        if ((_count + 1) * 4 > _entries.Length * 3)
+        if ((_count + 1) * 4 > _slots.Length * 3)
         {
-            Resize(_entries.Length * 2);
+            Resize(_slots.Length * 2);
         }
         var name = new ClusterEntry(entry).Name;
-        int mask = _entries.Length - 1;
+        int mask = _slots.Length - 1;
         int slot = SlotOf(hash, mask);
-        while (_entries[slot] is { } existing)
+        while (_slots[slot].Entry is { } existing)
         {
-            if (_hashes[slot] == hash && ClusterEntry.NameEquals(existing, name))
+            if (_slots[slot].Hash == hash && ClusterEntry.NameEquals(existing, name))
             {
-                _entries[slot] = entry;
+                _slots[slot].Entry = entry;
                 return;
             }
             slot = (slot + 1) & mask;
         }
-        _entries[slot] = entry;
-        _hashes[slot] = hash;
+        _slots[slot] = new Slot { Entry = entry, Hash = hash };
         _count++;
     }
 
     public bool Remove(ReadOnlySpan<byte> lowerName, int hash)
     {
-        int mask = _entries.Length - 1;
+        int mask = _slots.Length - 1;
         int slot = SlotOf(hash, mask);
         while (true)
         {
-            var entry = _entries[slot];
+            var entry = _slots[slot].Entry;
             if (entry is null)
             {
                 return false;
             }
-            if (_hashes[slot] == hash && ClusterEntry.NameEquals(entry, lowerName))
+            if (_slots[slot].Hash == hash && ClusterEntry.NameEquals(entry, lowerName))
             {
                 break;
             }
@@ -102,57 +103,52 @@ internal sealed class ClusterNameTable
         }
         // Backward-shift deletion: pull later members of the probe run into the hole, so no tombstones are needed.
         int hole = slot;
-        for (int next = (hole + 1) & mask; _entries[next] is not null; next = (next + 1) & mask)
+        for (int next = (hole + 1) & mask; _slots[next].Entry is not null; next = (next + 1) & mask)
         {
-            int home = SlotOf(_hashes[next], mask);
+            int home = SlotOf(_slots[next].Hash, mask);
             // Move the entry when its home is not in the cyclic range (hole, next].
             bool homeAfterHole = hole <= next ? home > hole && home <= next : home > hole || home <= next;
             if (!homeAfterHole)
             {
-                _entries[hole] = _entries[next];
-                _hashes[hole] = _hashes[next];
+                _slots[hole] = _slots[next];
                 hole = next;
             }
         }
-        _entries[hole] = null;
-        _hashes[hole] = 0;
+        _slots[hole] = default;
         _count--;
-        if (_entries.Length > MinimumCapacity && _count * 8 < _entries.Length)
+        if (_slots.Length > MinimumCapacity && _count * 8 < _slots.Length)
         {
-            Resize(_entries.Length / 2);
+            Resize(_slots.Length / 2);
         }
         return true;
     }
 
     public IEnumerable<byte[]> Entries()
     {
-        foreach (var entry in _entries)
+        foreach (var slot in _slots)
         {
-            if (entry is not null)
+            if (slot.Entry is not null)
             {
-                yield return entry;
+                yield return slot.Entry;
             }
         }
     }
 
     private void Resize(int capacity)
     {
-        var oldEntries = _entries;
-        var oldHashes = _hashes;
-        _entries = new byte[capacity][];
-        _hashes = new int[capacity];
+        var old = _slots;
+        _slots = new Slot[capacity];
         int mask = capacity - 1;
-        for (int i = 0; i < oldEntries.Length; i++)
+        foreach (var moved in old)
         {
-            if (oldEntries[i] is { } entry)
+            if (moved.Entry is not null)
             {
-                int slot = SlotOf(oldHashes[i], mask);
-                while (_entries[slot] is not null)
+                int slot = SlotOf(moved.Hash, mask);
+                while (_slots[slot].Entry is not null)
                 {
                     slot = (slot + 1) & mask;
                 }
-                _entries[slot] = entry;
-                _hashes[slot] = oldHashes[i];
+                _slots[slot] = moved;
             }
         }
     }
