@@ -87,7 +87,8 @@ public sealed partial class DnsServer : IAsyncDisposable
             var keep = new HashSet<int>();
             foreach (var group in next.Listeners)
             {
-                if (_ports.TryGetValue(group.Port, out var running) && running.Group.Addresses.SequenceEqual(group.Addresses) && running.Group.MaxUdpSize == group.MaxUdpSize)
+                if (_ports.TryGetValue(group.Port, out var running) && running.Group.Addresses.SequenceEqual(group.Addresses)
+                    && running.Group.MaxUdpSize == group.MaxUdpSize && running.Group.SocketCount == group.SocketCount)
                 {
                     running.Processor.Router = group.Router;
                     running.Group = group;
@@ -185,11 +186,23 @@ public sealed partial class DnsServer : IAsyncDisposable
         var addresses = group.Addresses.Count > 0 ? group.Addresses : [Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any];
         try
         {
+            bool reusePort = group.SocketCount > 1;
+            // Receive threads are shared out over the sockets: one socket keeps the default, N sockets get at least one each.
+            int loopsPerSocket = reusePort ? Math.Max(1, (UdpListener.DefaultLoops + group.SocketCount - 1) / group.SocketCount) : 0;
             foreach (var address in addresses)
             {
                 var endPoint = new IPEndPoint(address, group.Port);
-                runtime.Listeners.Add(CreateWithFallback(endPoint, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>())));
-                runtime.Listeners.Add(CreateWithFallback(endPoint, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), TcpOptions)));
+                for (int socket = 0; socket < group.SocketCount; socket++)
+                {
+                    var udp = CreateWithFallback(endPoint, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>(), loopsPerSocket, reusePort: reusePort));
+                    runtime.Listeners.Add(udp);
+                    // Port 0 (tests): the further sockets join the port the first one was given.
+                    endPoint = new IPEndPoint(udp.LocalEndPoint.Address, udp.LocalEndPoint.Port);
+                }
+                for (int socket = 0; socket < group.SocketCount; socket++)
+                {
+                    runtime.Listeners.Add(CreateWithFallback(endPoint, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), TcpOptions, reusePort)));
+                }
             }
         }
         catch

@@ -46,7 +46,7 @@ public sealed class PipelineBuilder
             {
                 builder.Resolver.Attach(router);
             }
-            listeners.Add(new ListenerGroup(port, addresses, router, builders.Max(b => b.MaxUdpSize)));
+            listeners.Add(new ListenerGroup(port, addresses, router, builders.Max(b => b.MaxUdpSize), builders.Max(b => b.SocketCount)));
         }
         return new ServerPipeline(listeners, context, document.ContentHash);
     }

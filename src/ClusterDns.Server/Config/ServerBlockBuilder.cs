@@ -33,6 +33,9 @@ public sealed class ServerBlockBuilder
     /// <summary>The largest UDP answer to an EDNS client (the <c>bufsize</c> plugin may change it).</summary>
     public int MaxUdpSize { get; set; } = 1232;
 
+    /// <summary>Sockets per address and protocol, sharing the port through SO_REUSEPORT (the <c>multisocket</c> plugin).</summary>
+    public int SocketCount { get; set; } = 1;
+
     public IReadOnlyList<DnsHandler> Handlers => _handlers;
 
     /// <summary>Resolves names through this block's port once the pipeline is built (CNAME chasing).</summary>

@@ -30,8 +30,8 @@ public sealed class ServerPipeline
     public IEnumerable<ServerBlockRuntime> Blocks => Listeners.SelectMany(l => l.Router.Blocks);
 }
 
-/// <summary>The server blocks that share one port, and the addresses to listen on for them.</summary>
-public sealed record ListenerGroup(int Port, IReadOnlyList<IPAddress> Addresses, ZoneRouter Router, int MaxUdpSize)
+/// <summary>The server blocks that share one port, the addresses to listen on for them, and how many sockets each.</summary>
+public sealed record ListenerGroup(int Port, IReadOnlyList<IPAddress> Addresses, ZoneRouter Router, int MaxUdpSize, int SocketCount = 1)
 {
     /// <summary>CoreDNS's <c>server</c> metric label for this group, e.g. <c>dns://:53</c>.</summary>
     public string ServerLabel => "dns://:" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);

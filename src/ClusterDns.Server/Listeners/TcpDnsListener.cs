@@ -21,7 +21,7 @@ public sealed partial class TcpDnsListener : IDnsListener
     private Task _acceptLoop = Task.CompletedTask;
     private int _connections;
 
-    public TcpDnsListener(IPEndPoint endPoint, QueryProcessor processor, QueryContextPool pool, ILogger logger, TcpListenerOptions? options = null)
+    public TcpDnsListener(IPEndPoint endPoint, QueryProcessor processor, QueryContextPool pool, ILogger logger, TcpListenerOptions? options = null, bool reusePort = false)
     {
         _processor = processor;
         _pool = pool;
@@ -33,6 +33,10 @@ public sealed partial class TcpDnsListener : IDnsListener
             _socket.DualMode = true;
         }
         _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        if (reusePort)
+        {
+            ReusePort.Enable(_socket);
+        }
         _socket.Bind(endPoint);
         _socket.Listen(512);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;

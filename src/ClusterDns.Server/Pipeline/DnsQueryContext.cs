@@ -18,7 +18,8 @@ public sealed class DnsQueryContext
 
     public DnsQueryContext()
     {
-        Buffer = new byte[BufferSize];
+        // Pinned (the pinned object heap): the UDP listener hands its address to recvmmsg.
+        Buffer = GC.AllocateArray<byte>(BufferSize, pinned: true);
         RemoteAddress = new SocketAddress(AddressFamily.InterNetworkV6);
     }
 

@@ -22,6 +22,7 @@ public static class BuiltInPlugins
         new Whoami.WhoamiSetup(),
         new Bind.BindSetup(),
         new BufSize.BufSizeSetup(),
+        new MultiSocket.MultiSocketSetup(),
         new Errors.ErrorsSetup(),
         new Log.LogSetup(),
         new Acl.AclSetup(),

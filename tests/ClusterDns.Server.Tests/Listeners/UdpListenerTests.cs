@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Sockets;
+using ClusterDns.Corefile;
+using ClusterDns.Protocol;
+using ClusterDns.Server.Config;
+using ClusterDns.Server.Listeners;
+using ClusterDns.Server.Pipeline;
+using ClusterDns.Server.Plugins;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ClusterDns.Server.Tests.Listeners;
+
+/// <summary>
+/// Both receive loops of the UDP listener: batched (recvmmsg/sendmmsg, Linux) and one datagram per system call
+/// (elsewhere). Bursts put many datagrams in one batch; garbage in a batch must not cost the others their answers.
+/// </summary>
+public sealed class UdpListenerTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_burst_from_many_clients_is_answered_to_each_sender(bool batched)
+    {
+        // The queries wait in the socket's queue before the listener reads: a batch then holds many senders.
+        await using var listener = Create(batched);
+        Assert.Equal(batched && OperatingSystem.IsLinux(), listener.IsBatched);
+        var clients = Enumerable.Range(0, 8).Select(_ => new UdpClient(new IPEndPoint(IPAddress.Loopback, 0))).ToArray();
+        try
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                for (int client = 0; client < clients.Length; client++)
+                {
+                    await clients[client].SendAsync(Query(Id(client, i)), listener.LocalEndPoint);
+                }
+            }
+            listener.Start();
+
+            var answered = await Task.WhenAll(clients.Select((client, index) => CountRepliesAsync(client, listener.LocalEndPoint, index, 50)));
+
+            Assert.All(answered, count => Assert.Equal(50, count));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Garbage_among_queries_costs_no_other_query_its_answer(bool batched)
+    {
+        await using var listener = Start(batched);
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var server = listener.LocalEndPoint;
+        for (ushort id = 1; id <= 20; id++)
+        {
+            await client.SendAsync(new byte[] { 0xde, 0xad }, server);
+            await client.SendAsync(Query(id), server);
+        }
+
+        var ids = new HashSet<ushort>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (ids.Count < 20)
+        {
+            var reply = await client.ReceiveAsync(timeout.Token);
+            Assert.Equal(DnsError.None, DnsMessage.TryParse(reply.Buffer, out var message));
+            ids.Add(message.Header.Id);
+        }
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (ushort)i).ToHashSet(), ids);
+    }
+
+    private static UdpListener Start(bool batched)
+    {
+        var listener = Create(batched);
+        listener.Start();
+        return listener;
+    }
+
+    private static UdpListener Create(bool batched)
+    {
+        var corefile = CorefileParser.Parse(".:0 {\n    whoami\n}\n", "Corefile");
+        var pipeline = new PipelineBuilder(BuiltInPlugins.CreateRegistry()).Build(corefile, new ServerBuildContext(Path.Combine(Path.GetTempPath(), "Corefile")));
+        var processor = new QueryProcessor(pipeline.Listeners[0].Router, NullQueryObserver.Instance, NullLogger.Instance);
+        return new UdpListener(new IPEndPoint(IPAddress.Loopback, 0), processor, new QueryContextPool(1232), NullLogger.Instance, loops: 2, batched: batched);
+    }
+
+    private static ushort Id(int client, int query) => (ushort)(client * 1000 + query + 1);
+
+    /// <summary>Replies from the server carrying this client's ids (each counted once), until all came or 10 s passed.</summary>
+    private static async Task<int> CountRepliesAsync(UdpClient socket, IPEndPoint server, int client, int count)
+    {
+        var expected = Enumerable.Range(0, count).Select(i => Id(client, i)).ToHashSet();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        int answered = 0;
+        try
+        {
+            while (answered < count)
+            {
+                var reply = await socket.ReceiveAsync(timeout.Token);
+                if (DnsMessage.TryParse(reply.Buffer, out var message) == DnsError.None && expected.Remove(message.Header.Id)
+                    && reply.RemoteEndPoint.Equals(server))
+                {
+                    answered++;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return answered;
+    }
+
+    private static byte[] Query(ushort id) => DnsMessage.CreateQuery(id, DnsName.Parse("whoami.example."), RecordType.A).ToArray();
+}
