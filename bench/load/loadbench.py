@@ -9,6 +9,8 @@ CPU 1. Servers are interleaved (A B C, A B C, ...) for --rounds rounds; per run 
   cpu_s_per_M server CPU seconds (utime+stime of every process in its session) per million answered
               queries, at the fixed rate (cpu_s_per_M_max: the same during the max-throughput run)
   rss_mb      VmRSS summed over the session after the runs
+  peak_rss_mb VmHWM (the most resident memory each process ever had) summed over the session, at the end:
+              what a pod's memory limit must allow, start-up included
 Prints a table of medians with ratios to Knot and writes results.json next to the data.
 """
 import argparse
@@ -27,8 +29,8 @@ SERVERS = ("knot", "nsd", "clusterdns", "clusterdns-manifests")
 
 
 def session_stats(sid):
-    """(cpu seconds, rss bytes) summed over every process of session sid."""
-    cpu, rss = 0.0, 0
+    """(cpu seconds, rss bytes, peak rss bytes) summed over every process of session sid."""
+    cpu, rss, peak = 0.0, 0, 0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -43,9 +45,11 @@ def session_stats(sid):
                 for line in f:
                     if line.startswith("VmRSS:"):
                         rss += int(line.split()[1]) * 1024
+                    elif line.startswith("VmHWM:"):
+                        peak += int(line.split()[1]) * 1024
         except (OSError, ValueError, IndexError):
             continue  # the process ended meanwhile
-    return cpu, rss
+    return cpu, rss, peak
 
 
 def cpu0_busy():
@@ -218,12 +222,12 @@ def measure(kind, args, port, publish):
     try:
         queries = os.path.join(args.data, "queries.txt")
         dnsperf(port, queries, args.warmup, ["-c", "4", "-q", "200"])
-        cpu0, _ = server.stats()
+        cpu0, _, _ = server.stats()
         busy0, wall0 = cpu0_busy(), time.monotonic()
         peak = dnsperf(port, queries, args.max_seconds, ["-c", str(args.clients), "-q", str(args.outstanding)])
-        cpu1, _ = server.stats()
+        cpu1, _, _ = server.stats()
         fixed = dnsperf(port, queries, args.fixed_seconds, ["-c", "4", "-q", "200", "-Q", str(args.rate)], verbose=True)
-        cpu2, rss = server.stats()
+        cpu2, rss, _ = server.stats()
         fresh = {}
         if server.api and args.fresh > 0:
             # Freshness under load: the fixed rate keeps running while Services are created one by one.
@@ -236,6 +240,7 @@ def measure(kind, args, port, publish):
                 load.terminate()
                 load.wait(timeout=10)
         foreign = (cpu0_busy() - busy0 - (cpu2 - cpu0)) / (time.monotonic() - wall0)
+        _, _, peak_rss = server.stats()
         return {
             "server": kind, "ready_s": server.ready_s,
             "qps": peak["qps"], "lost_max": peak["lost"], "client_cpu_max": peak.get("client_cpu"),
@@ -243,7 +248,7 @@ def measure(kind, args, port, publish):
             "mean_ms": fixed["mean_ms"], "p50_ms": fixed.get("p50_ms"), "p99_ms": fixed.get("p99_ms"),
             "fixed_qps": fixed["qps"], "lost_fixed": fixed["lost"], "rcodes": fixed.get("rcodes"),
             "cpu_s_per_M": (cpu2 - cpu1) / max(fixed["completed"], 1) * 1e6,
-            "rss_mb": rss / 2**20,
+            "rss_mb": rss / 2**20, "peak_rss_mb": peak_rss / 2**20,
             "fresh_p50_ms": fresh.get("p50_ms"), "fresh_p99_ms": fresh.get("p99_ms"),
             "fresh_timeouts": fresh.get("timeouts"),
             "foreign_cpu0": foreign, "loadavg": open("/proc/loadavg").read().split()[0],
@@ -295,7 +300,7 @@ def main():
                   f"cpu {res['cpu_s_per_M']:.2f} s/M (max {res['cpu_s_per_M_max']:.2f})  rss {res['rss_mb']:.1f} MB  "
                   f"ready {res['ready_s']:.2f} s  fresh p50/p99 {res['fresh_p50_ms']}/{res['fresh_p99_ms']} ms  others on cpu0 {res['foreign_cpu0']:.0%} load {res['loadavg']}  rcodes {res['rcodes']}", flush=True)
 
-    keys = ["qps", "mean_ms", "p99_ms", "cpu_s_per_M", "cpu_s_per_M_max", "rss_mb", "ready_s"]
+    keys = ["qps", "mean_ms", "p99_ms", "cpu_s_per_M", "cpu_s_per_M_max", "rss_mb", "peak_rss_mb", "ready_s"]
 
     def values(s, k):
         return [x[k] for x in runs if x["server"] == s and x.get(k) is not None]

@@ -9,7 +9,8 @@ import sys
 
 COLUMNS = [("qps", "max QPS", "{:.0f}"), ("cpu_s_per_M_max", "CPU s/M at max", "{:.2f}"),
            ("cpu_s_per_M", "CPU s/M at 20k q/s", "{:.2f}"), ("mean_ms", "mean ms at 20k", "{:.3f}"),
-           ("p99_ms", "p99 ms at 20k", "{:.2f}"), ("rss_mb", "RSS MB", "{:.1f}"), ("ready_s", "start to ready s", "{:.2f}")]
+           ("p99_ms", "p99 ms at 20k", "{:.2f}"), ("rss_mb", "RSS MB", "{:.1f}"),
+           ("peak_rss_mb", "peak RSS MB", "{:.1f}"), ("ready_s", "start to ready s", "{:.2f}")]
 
 
 def main():

@@ -191,17 +191,20 @@ public sealed partial class DnsServer : IAsyncDisposable
             int loopsPerSocket = reusePort ? Math.Max(1, (UdpListener.DefaultLoops + group.SocketCount - 1) / group.SocketCount) : 0;
             foreach (var address in addresses)
             {
-                var endPoint = new IPEndPoint(address, group.Port);
+                // Port 0 (tests): the first socket of each protocol gets a port, the further ones join it.
+                var udpEndPoint = new IPEndPoint(address, group.Port);
                 for (int socket = 0; socket < group.SocketCount; socket++)
                 {
-                    var udp = CreateWithFallback(endPoint, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>(), loopsPerSocket, reusePort: reusePort));
+                    var udp = CreateWithFallback(udpEndPoint, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>(), loopsPerSocket, reusePort: reusePort));
                     runtime.Listeners.Add(udp);
-                    // Port 0 (tests): the further sockets join the port the first one was given.
-                    endPoint = new IPEndPoint(udp.LocalEndPoint.Address, udp.LocalEndPoint.Port);
+                    udpEndPoint = udp.LocalEndPoint;
                 }
+                var tcpEndPoint = new IPEndPoint(address, group.Port);
                 for (int socket = 0; socket < group.SocketCount; socket++)
                 {
-                    runtime.Listeners.Add(CreateWithFallback(endPoint, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), TcpOptions, reusePort)));
+                    var tcp = CreateWithFallback(tcpEndPoint, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), TcpOptions, reusePort));
+                    runtime.Listeners.Add(tcp);
+                    tcpEndPoint = tcp.LocalEndPoint;
                 }
             }
         }

@@ -6,9 +6,9 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 /// One record an object contributes to the cluster zone, before encoding. <see cref="Type"/> 0 marks a name
 /// that exists without records of its own (a namespace: <c>ns.svc.zone</c> is NODATA, not NXDOMAIN).
 /// </summary>
-public readonly record struct ClusterRecord(byte[] Name, RecordType Type, byte[] Rdata, byte[]? Target)
+public readonly record struct ClusterRecord(byte[] Name, RecordType Type, byte[] Rdata)
 {
     public const RecordType ExistenceMarker = 0;
 
-    public static ClusterRecord Marker(byte[] name) => new(name, ExistenceMarker, [], null);
+    public static ClusterRecord Marker(byte[] name) => new(name, ExistenceMarker, []);
 }

@@ -44,13 +44,13 @@ public sealed class ClusterRecordGenerator
                 if (service.ExternalName is { Length: > 0 } external && DnsName.TryParse(external.TrimEnd('.') + ".", out var target, out _))
                 {
                     var targetWire = target.ToLower().Wire.ToArray();
-                    records.Add(new ClusterRecord(serviceName, RecordType.CNAME, targetWire, targetWire));
+                    records.Add(new ClusterRecord(serviceName, RecordType.CNAME, targetWire));
                 }
                 continue;
             }
             if (service.IsHeadless)
             {
-                AddHeadless(service, slices, zone, serviceName, records);
+                AddHeadless(service, slices, serviceName, records);
             }
             else
             {
@@ -71,7 +71,7 @@ public sealed class ClusterRecordGenerator
         }
         foreach (var ip in service.ClusterIPs)
         {
-            records.Add(new ClusterRecord(serviceName, ClusterNames.AddressType(ip), ClusterNames.AddressRdata(ip), null));
+            records.Add(new ClusterRecord(serviceName, ClusterNames.AddressType(ip), ClusterNames.AddressRdata(ip)));
             AddPtr(ip, serviceName, records);
         }
         var named = service.Ports.Where(p => !string.IsNullOrEmpty(p.Name)).ToArray();
@@ -82,13 +82,13 @@ public sealed class ClusterRecordGenerator
             var portName = ClusterNames.Build(serviceName, "_" + port.Name, "_" + port.Protocol.ToLowerInvariant());
             if (portName is not null)
             {
-                records.Add(new ClusterRecord(portName, RecordType.SRV, ClusterNames.SrvRdata(0, 100, (ushort)port.Port, serviceName), serviceName));
+                records.Add(new ClusterRecord(portName, RecordType.SRV, ClusterNames.SrvRdata(0, 100, (ushort)port.Port, serviceName)));
             }
-            records.Add(new ClusterRecord(serviceName, RecordType.SRV, rdata, serviceName));
+            records.Add(new ClusterRecord(serviceName, RecordType.SRV, rdata));
         }
     }
 
-    private void AddHeadless(ServiceObject service, IReadOnlyList<EndpointSliceObject> slices, byte[] zone, byte[] serviceName, List<ClusterRecord> records)
+    private void AddHeadless(ServiceObject service, IReadOnlyList<EndpointSliceObject> slices, byte[] serviceName, List<ClusterRecord> records)
     {
         if (_options.NoEndpoints)
         {
@@ -139,20 +139,19 @@ public sealed class ClusterRecordGenerator
         {
             var type = ClusterNames.AddressType(address);
             var rdata = ClusterNames.AddressRdata(address);
-            records.Add(new ClusterRecord(serviceName, type, rdata, null));
-            records.Add(new ClusterRecord(name, type, rdata, null));
+            records.Add(new ClusterRecord(serviceName, type, rdata));
+            records.Add(new ClusterRecord(name, type, rdata));
             AddPtr(address, name, records);
             foreach (var port in ports)
             {
                 var portName = ClusterNames.Build(serviceName, "_" + port.Name, "_" + port.Protocol.ToLowerInvariant());
                 if (portName is not null)
                 {
-                    records.Add(new ClusterRecord(portName, RecordType.SRV, ClusterNames.SrvRdata(0, portWeight, (ushort)port.Port, name), name));
+                    records.Add(new ClusterRecord(portName, RecordType.SRV, ClusterNames.SrvRdata(0, portWeight, (ushort)port.Port, name)));
                 }
-                records.Add(new ClusterRecord(serviceName, RecordType.SRV, ClusterNames.SrvRdata(0, weight, (ushort)port.Port, name), name));
+                records.Add(new ClusterRecord(serviceName, RecordType.SRV, ClusterNames.SrvRdata(0, weight, (ushort)port.Port, name)));
             }
         }
-        _ = zone;
     }
 
     private string EndpointLabel(EndpointObject endpoint, IPAddress address)
@@ -188,7 +187,7 @@ public sealed class ClusterRecordGenerator
         var reverse = ClusterNames.ReverseName(address);
         if (IsServed(reverse))
         {
-            records.Add(new ClusterRecord(reverse, RecordType.PTR, target, null));
+            records.Add(new ClusterRecord(reverse, RecordType.PTR, target));
         }
     }
 
@@ -220,7 +219,7 @@ public sealed class ClusterRecordGenerator
             {
                 if (ClusterNames.Build(zone, ClusterNames.DashedIp(ip), pod.Namespace, "pod") is { } name)
                 {
-                    records.Add(new ClusterRecord(name, ClusterNames.AddressType(ip), ClusterNames.AddressRdata(ip), null));
+                    records.Add(new ClusterRecord(name, ClusterNames.AddressType(ip), ClusterNames.AddressRdata(ip)));
                 }
             }
         }
@@ -235,16 +234,16 @@ public sealed class ClusterRecordGenerator
         foreach (var zone in _allZones)
         {
             var nsName = ClusterNames.Build(_forwardZones.Length > 0 ? _forwardZones[0] : zone, "ns", "dns")!;
-            records.Add(new ClusterRecord(zone, RecordType.NS, nsName, nsName));
+            records.Add(new ClusterRecord(zone, RecordType.NS, nsName));
         }
         foreach (var zone in _forwardZones)
         {
             var nsName = ClusterNames.Build(zone, "ns", "dns")!;
             foreach (var address in nameServerAddresses)
             {
-                records.Add(new ClusterRecord(nsName, ClusterNames.AddressType(address), ClusterNames.AddressRdata(address), null));
+                records.Add(new ClusterRecord(nsName, ClusterNames.AddressType(address), ClusterNames.AddressRdata(address)));
             }
-            records.Add(new ClusterRecord(ClusterNames.Build(zone, "dns-version")!, RecordType.TXT, ClusterNames.TxtRdata("1.1.0"), null));
+            records.Add(new ClusterRecord(ClusterNames.Build(zone, "dns-version")!, RecordType.TXT, ClusterNames.TxtRdata("1.1.0")));
             records.Add(ClusterRecord.Marker(ClusterNames.Build(zone, "svc")!));
             if (_options.Pods != PodsMode.Disabled)
             {

@@ -129,7 +129,15 @@ public sealed class ClusterSnapshotTests : IDisposable
         await using var restarted = new Replica(SnapshotPath, Options());
         await restarted.Component.StartAsync(CancellationToken.None);
         var converged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        restarted.Component.Published += index => converged.TrySetResult();
+        var deletedName = Protocol.DnsName.Parse("web-service.default.svc.cluster.local.").ToLower().Wire.ToArray();
+        // Changes are published in batches as they arrive: wait for the one that applied the source's first list.
+        restarted.Component.Published += index =>
+        {
+            if (index.Find(deletedName).IsNull)
+            {
+                converged.TrySetResult();
+            }
+        };
 
         // The cluster changed while we were away: web-service was deleted (the source simply no longer lists it).
         restarted.Source.Send(DemoObjects().Where(o => o is not ServiceObject { Name: "web-service" }));
