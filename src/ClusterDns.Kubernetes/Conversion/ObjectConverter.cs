@@ -374,7 +374,7 @@ internal static class ObjectConverter
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var label in labels.EnumerateObject())
         {
-            result[SharedStrings.Share(label.Name)!] = SharedStrings.Share(ScalarText(label.Value)) ?? "";
+            result[SharedStrings.Share(label.Name)!] = ScalarText(label.Value) ?? "";
         }
 
         return result;

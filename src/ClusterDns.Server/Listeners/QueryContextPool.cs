@@ -4,9 +4,8 @@ using ClusterDns.Server.Pipeline;
 namespace ClusterDns.Server.Listeners;
 
 /// <summary>
-/// Reusable query contexts, each with a pinned 64 KiB buffer (the UDP listener receives into it with recvmmsg).
-/// A receive loop keeps its contexts while answers complete synchronously and only rents another when a query
-/// goes asynchronous (forwarding).
+/// Reusable query contexts (each holds a 64 KiB buffer). A receive loop keeps one context while answers
+/// complete synchronously and only rents another when a query goes asynchronous (forwarding).
 /// </summary>
 public sealed class QueryContextPool
 {
@@ -29,7 +28,7 @@ public sealed class QueryContextPool
             Interlocked.Decrement(ref _retained);
             return context;
         }
-        return new DnsQueryContext(pinned: true) { MaxUdpSize = _maxUdpSize };
+        return new DnsQueryContext { MaxUdpSize = _maxUdpSize };
     }
 
     public void Return(DnsQueryContext context)

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ClusterDns.Server.Listeners;
@@ -9,14 +8,19 @@ namespace ClusterDns.Server.Listeners;
 /// Linux <c>recvmmsg</c>/<c>sendmmsg</c> for one receive thread: up to <see cref="Capacity"/> datagrams per system
 /// call each way, as Knot and NSD do. Under load the system calls, not the answers, are most of a query's cost
 /// (docs/performance.md); at low rates a batch is one datagram and the cost is that of recvfrom/sendto.
-/// Each slot has the address of a pinned receive buffer (the query context's, on the pinned object heap) and
-/// its own native socket-address storage; the datagram's sender is copied into the context's
+/// Each slot has its own native buffer of <see cref="SlotSize"/> bytes (the datagram in, then the answer out) and
+/// native socket-address storage; the listener copies a datagram into its query context and the answer back, so no
+/// managed buffer is pinned and nothing counts against the GC heap's limit. The 2 MiB of slots per thread are
+/// reserved, not resident: a query touches the first page of its slot only. The sender is copied into the context's
 /// <see cref="SocketAddress"/> (the same native layout) so everything downstream sees what ReceiveFrom gives.
 /// Owns native memory: <see cref="Dispose"/> frees it.
 /// </summary>
 internal sealed unsafe partial class UdpBatch : IDisposable
 {
     public const int Capacity = 32;
+
+    /// <summary>Room for the largest UDP datagram, so every query is seen whole (hostile ones included).</summary>
+    public const int SlotSize = 65536;
 
     /// <summary>Room for any socket address (sockaddr_storage).</summary>
     private const int AddressSize = 128;
@@ -29,6 +33,7 @@ internal sealed unsafe partial class UdpBatch : IDisposable
     private readonly IoVec* _receiveVectors;
     private readonly IoVec* _sendVectors;
     private readonly byte* _addresses;
+    private readonly byte* _buffers;
     private int _sendCount;
 
     public UdpBatch()
@@ -38,8 +43,11 @@ internal sealed unsafe partial class UdpBatch : IDisposable
         _receiveVectors = (IoVec*)NativeMemory.AllocZeroed((nuint)(Capacity * sizeof(IoVec)));
         _sendVectors = (IoVec*)NativeMemory.AllocZeroed((nuint)(Capacity * sizeof(IoVec)));
         _addresses = (byte*)NativeMemory.AllocZeroed(Capacity * AddressSize);
+        _buffers = (byte*)NativeMemory.Alloc(Capacity * SlotSize);
         for (int i = 0; i < Capacity; i++)
         {
+            _receiveVectors[i].Base = _buffers + i * SlotSize;
+            _receiveVectors[i].Length = SlotSize;
             _receive[i].Header.Iov = &_receiveVectors[i];
             _receive[i].Header.IovLength = 1;
             _receive[i].Header.Name = _addresses + i * AddressSize;
@@ -55,15 +63,9 @@ internal sealed unsafe partial class UdpBatch : IDisposable
     {
         const int SolSocket = 1;
         const int SoRcvTimeo = 20;
-        Span<long> timeval = [(long)timeout.TotalSeconds, timeout.Milliseconds * 1000L];
+        long microseconds = (long)(timeout.TotalMicroseconds % 1_000_000);
+        Span<long> timeval = [(long)timeout.TotalSeconds, microseconds];
         socket.SetRawSocketOption(SolSocket, SoRcvTimeo, MemoryMarshal.AsBytes(timeval));
-    }
-
-    /// <summary>Points slot <paramref name="slot"/> at a receive buffer, which must be pinned for as long as the slot uses it.</summary>
-    public void SetBuffer(int slot, byte[] pinnedBuffer)
-    {
-        _receiveVectors[slot].Base = Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinnedBuffer));
-        _receiveVectors[slot].Length = (nuint)pinnedBuffer.Length;
     }
 
     /// <summary>
@@ -106,10 +108,10 @@ internal sealed unsafe partial class UdpBatch : IDisposable
         }
     }
 
-    /// <summary>Bytes received in slot <paramref name="slot"/> by the last <see cref="Receive"/>.</summary>
-    public int ReceivedLength(int slot) => (int)_receive[slot].Length;
+    /// <summary>The datagram received in slot <paramref name="slot"/> by the last <see cref="Receive"/>.</summary>
+    public ReadOnlySpan<byte> Datagram(int slot) => new(_buffers + slot * SlotSize, (int)Math.Min(_receive[slot].Length, SlotSize));
 
-    /// <summary>True when the datagram in the slot was cut to the buffer (MSG_TRUNC).</summary>
+    /// <summary>True when the datagram in the slot was longer than <see cref="SlotSize"/> and cut (MSG_TRUNC).</summary>
     public bool WasTruncated(int slot) => (_receive[slot].Header.Flags & 0x20) != 0;
 
     /// <summary>Copies the sender of slot <paramref name="slot"/> into <paramref name="address"/> (native layout, as ReceiveFrom writes it).</summary>
@@ -120,17 +122,27 @@ internal sealed unsafe partial class UdpBatch : IDisposable
         address.Size = length;
     }
 
-    /// <summary>Queues the answer in <paramref name="pinnedBuffer"/> to the sender of slot <paramref name="slot"/>.</summary>
-    public void QueueReply(int slot, byte[] pinnedBuffer, int length)
+    /// <summary>
+    /// Copies <paramref name="answer"/> into slot <paramref name="slot"/> (its datagram must have been read already)
+    /// and queues it to the slot's sender; false (nothing queued) when it is longer than <see cref="SlotSize"/>.
+    /// </summary>
+    public bool QueueReply(int slot, ReadOnlySpan<byte> answer)
     {
+        if (answer.Length > SlotSize)
+        {
+            return false;
+        }
+        var buffer = _buffers + slot * SlotSize;
+        answer.CopyTo(new Span<byte>(buffer, SlotSize));
         int index = _sendCount++;
-        _sendVectors[index].Base = Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinnedBuffer));
-        _sendVectors[index].Length = (nuint)length;
+        _sendVectors[index].Base = buffer;
+        _sendVectors[index].Length = (nuint)answer.Length;
         _send[index].Header.Iov = &_sendVectors[index];
         _send[index].Header.IovLength = 1;
         _send[index].Header.Name = _receive[slot].Header.Name;
         _send[index].Header.NameLength = _receive[slot].Header.NameLength;
         _send[index].Header.Flags = 0;
+        return true;
     }
 
     /// <summary>
@@ -183,6 +195,7 @@ internal sealed unsafe partial class UdpBatch : IDisposable
         NativeMemory.Free(_receiveVectors);
         NativeMemory.Free(_sendVectors);
         NativeMemory.Free(_addresses);
+        NativeMemory.Free(_buffers);
     }
 
     private static SocketError ToSocketError(int errno) => errno switch

@@ -23,6 +23,9 @@ public sealed partial class UdpListener : IDnsListener
     private volatile bool _stopping;
     private int _pending;
 
+    /// <summary>Pause after a receive error that is not about one datagram, so a persistent one does not spin.</summary>
+    private static readonly TimeSpan ErrorBackoff = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Receive threads of a listener that has the port to itself.</summary>
     public static int DefaultLoops => Math.Max(2, Environment.ProcessorCount);
 
@@ -54,6 +57,9 @@ public sealed partial class UdpListener : IDnsListener
             UdpBatch.SetReceiveTimeout(_socket, TimeSpan.FromMilliseconds(250));
         }
     }
+
+    /// <summary>The receive threads (tests check that stopping ends them).</summary>
+    internal IReadOnlyList<Thread> ReceiveThreads => _threads;
 
     /// <summary>True when the receive threads use recvmmsg/sendmmsg.</summary>
     public bool IsBatched => _batched;
@@ -94,6 +100,7 @@ public sealed partial class UdpListener : IDnsListener
             catch (Exception exception)
             {
                 LogReceiveFailed(_logger, exception, LocalEndPoint);
+                Thread.Sleep(ErrorBackoff);
                 continue;
             }
 
@@ -126,12 +133,7 @@ public sealed partial class UdpListener : IDnsListener
     private void ReceiveBatchLoop()
     {
         using var batch = new UdpBatch();
-        var contexts = new DnsQueryContext[UdpBatch.Capacity];
-        for (int i = 0; i < contexts.Length; i++)
-        {
-            contexts[i] = RentContext();
-            batch.SetBuffer(i, contexts[i].Buffer);
-        }
+        var context = RentContext();
         var handle = _socket.SafeHandle;
         while (!_stopping)
         {
@@ -145,23 +147,33 @@ public sealed partial class UdpListener : IDnsListener
             {
                 break;
             }
+            if (_stopping)
+            {
+                break; // closing wakes a blocked receive with an empty datagram: not a query
+            }
             if (received < 0)
             {
-                if (_stopping || error == SocketError.OperationAborted)
+                if (error == SocketError.OperationAborted)
                 {
                     break;
                 }
                 if (!IsTransient(error))
                 {
                     LogReceiveFailed(_logger, new SocketException((int)error), LocalEndPoint);
+                    Thread.Sleep(ErrorBackoff);
                 }
                 continue;
             }
             for (int i = 0; i < received; i++)
             {
-                var context = contexts[i];
+                if (batch.WasTruncated(i))
+                {
+                    continue; // longer than any query we answer
+                }
+                var datagram = batch.Datagram(i);
+                datagram.CopyTo(context.Buffer);
                 batch.CopySender(i, context.RemoteAddress);
-                context.Reset(batch.ReceivedLength(i), TransportKind.Udp);
+                context.Reset(datagram.Length, TransportKind.Udp);
                 context.LocalPort = LocalEndPoint.Port;
                 ValueTask processing;
                 try
@@ -177,22 +189,18 @@ public sealed partial class UdpListener : IDnsListener
                 {
                     if (context.ResponseLength > 0)
                     {
-                        batch.QueueReply(i, context.Buffer, context.ResponseLength);
+                        batch.QueueReply(i, context.Response);
                     }
                     continue;
                 }
-                // The query waits on the network: it finishes on its own context; the slot gets a fresh one.
+                // The query waits on the network: it finishes (and sends) on its own context; take a fresh one.
                 Interlocked.Increment(ref _pending);
                 _ = CompleteLaterAsync(processing, context);
-                contexts[i] = RentContext();
-                batch.SetBuffer(i, contexts[i].Buffer);
+                context = RentContext();
             }
             batch.SendQueued(handle);
         }
-        foreach (var context in contexts)
-        {
-            _pool.Return(context);
-        }
+        _pool.Return(context);
     }
 
     private async Task CompleteLaterAsync(ValueTask processing, DnsQueryContext context)
@@ -241,7 +249,7 @@ public sealed partial class UdpListener : IDnsListener
     }
 
     private static bool IsTransient(SocketError error) =>
-        error is SocketError.ConnectionReset or SocketError.MessageSize or SocketError.NetworkReset or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.Interrupted;
+        error is SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.MessageSize or SocketError.NetworkReset or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.Interrupted;
 
     /// <summary>Stops receiving; queries still waiting on the network get up to <paramref name="drain"/> to finish.</summary>
     public async Task StopAsync(TimeSpan drain)

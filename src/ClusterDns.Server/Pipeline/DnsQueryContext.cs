@@ -16,16 +16,9 @@ public sealed class DnsQueryContext
     private readonly byte[] _nameBuffer = new byte[WireName.MaxLength + 1];
     private IPEndPoint? _remoteEndPoint;
 
-    /// <param name="pinned">
-    /// Allocate the buffer on the pinned object heap, so its address can be handed to the kernel (the UDP
-    /// listener's recvmmsg). For the listeners' pooled contexts; a short-lived context should not be pinned,
-    /// since the pinned heap is only collected with generation 2. A pinned buffer is left uninitialized: a
-    /// UDP query touches its first page only, so the rest never becomes resident (every byte sent is written
-    /// first, as it must be anyway for a reused buffer).
-    /// </param>
-    public DnsQueryContext(bool pinned = false)
+    public DnsQueryContext()
     {
-        Buffer = pinned ? GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true) : new byte[BufferSize];
+        Buffer = new byte[BufferSize];
         RemoteAddress = new SocketAddress(AddressFamily.InterNetworkV6);
     }
 

@@ -53,7 +53,7 @@ public sealed class ObjectConverterTests
         Assert.Same(first.Namespace, second.Namespace);
         Assert.Same(first.Type, second.Type);
         Assert.Same(first.Ports[0], second.Ports[0]);
-        Assert.Same(first.Labels["tier"], second.Labels["tier"]);
+        Assert.Same(first.Labels.Keys.Single(), second.Labels.Keys.Single());
         Assert.NotSame(first.Name, second.Name);
     }
 

@@ -6,6 +6,7 @@ using ClusterDns.Server.Config;
 using ClusterDns.Server.Listeners;
 using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Plugins;
+using ClusterDns.Server.Tests.Plugins.Forward;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Server.Tests.Listeners;
@@ -74,6 +75,94 @@ public sealed class UdpListenerTests
         Assert.Equal(Enumerable.Range(1, 20).Select(i => (ushort)i).ToHashSet(), ids);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Each_answer_names_its_own_sender(bool batched)
+    {
+        // whoami answers with the address and port the listener saw: the sender must be each datagram's own.
+        await using var listener = Create(batched);
+        var clients = Enumerable.Range(0, 6).Select(_ => new UdpClient(new IPEndPoint(IPAddress.Loopback, 0))).ToArray();
+        try
+        {
+            for (int client = 0; client < clients.Length; client++)
+            {
+                await clients[client].SendAsync(Query((ushort)(client + 1)), listener.LocalEndPoint);
+            }
+            listener.Start();
+            for (int client = 0; client < clients.Length; client++)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                var reply = await clients[client].ReceiveAsync(timeout.Token);
+                Assert.Equal(DnsError.None, DnsMessage.TryParse(reply.Buffer, out var message));
+                int port = ((IPEndPoint)clients[client].Client.LocalEndPoint!).Port;
+                Assert.Contains(message.Additional, r => r.Data is SrvData srv && srv.Port == port);
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Answers_that_wait_on_an_upstream_reach_their_senders(bool batched)
+    {
+        // Forwarded queries leave the receive loop (their context goes with them) and are sent when the upstream answers.
+        await using var upstream = new FakeUpstream { Delay = TimeSpan.FromMilliseconds(20) };
+        await using var listener = Create(batched, $".:0 {{\n    forward . {upstream.Address}\n}}\n");
+        var clients = Enumerable.Range(0, 4).Select(_ => new UdpClient(new IPEndPoint(IPAddress.Loopback, 0))).ToArray();
+        try
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                for (int client = 0; client < clients.Length; client++)
+                {
+                    await clients[client].SendAsync(Query(Id(client, i), "name" + i + ".example."), listener.LocalEndPoint);
+                }
+            }
+            listener.Start();
+
+            var answered = await Task.WhenAll(clients.Select((client, index) => CountRepliesAsync(client, listener.LocalEndPoint, index, 20)));
+
+            Assert.All(answered, count => Assert.Equal(20, count));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Stopping_ends_every_receive_thread(bool batched)
+    {
+        var listener = Start(batched);
+        Assert.NotNull(await AskAsync(listener.LocalEndPoint));
+
+        await listener.StopAsync(TimeSpan.Zero).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.All(listener.ReceiveThreads, thread => Assert.False(thread.IsAlive));
+        await listener.DisposeAsync();
+    }
+
+    private static async Task<byte[]?> AskAsync(IPEndPoint server)
+    {
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await client.SendAsync(Query(1), server);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return (await client.ReceiveAsync(timeout.Token)).Buffer;
+    }
+
     private static UdpListener Start(bool batched)
     {
         var listener = Create(batched);
@@ -81,9 +170,9 @@ public sealed class UdpListenerTests
         return listener;
     }
 
-    private static UdpListener Create(bool batched)
+    private static UdpListener Create(bool batched, string corefileText = ".:0 {\n    whoami\n}\n")
     {
-        var corefile = CorefileParser.Parse(".:0 {\n    whoami\n}\n", "Corefile");
+        var corefile = CorefileParser.Parse(corefileText, "Corefile");
         var pipeline = new PipelineBuilder(BuiltInPlugins.CreateRegistry()).Build(corefile, new ServerBuildContext(Path.Combine(Path.GetTempPath(), "Corefile")));
         var processor = new QueryProcessor(pipeline.Listeners[0].Router, NullQueryObserver.Instance, NullLogger.Instance);
         return new UdpListener(new IPEndPoint(IPAddress.Loopback, 0), processor, new QueryContextPool(1232), NullLogger.Instance, loops: 2, batched: batched);
@@ -115,5 +204,5 @@ public sealed class UdpListenerTests
         return answered;
     }
 
-    private static byte[] Query(ushort id) => DnsMessage.CreateQuery(id, DnsName.Parse("whoami.example."), RecordType.A).ToArray();
+    private static byte[] Query(ushort id, string name = "whoami.example.") => DnsMessage.CreateQuery(id, DnsName.Parse(name), RecordType.A).ToArray();
 }

@@ -30,7 +30,24 @@ internal sealed class ClusterEntryDraft
     /// <summary>Whether the name existed in the published index when the draft was made.</summary>
     public bool ExistedBefore { get; private set; }
 
-    public bool Exists => Children > 0 || Markers > 0 || _rrsets.Count > 0;
+    public bool Exists
+    {
+        get
+        {
+            if (Children > 0 || Markers > 0)
+            {
+                return true;
+            }
+            foreach (var rrset in _rrsets)
+            {
+                if (rrset.LiveCount > 0)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     /// <summary>A draft of a name as published (or of an absent name when <paramref name="blob"/> is null).</summary>
     public static ClusterEntryDraft Load(byte[] name, byte[]? blob)
@@ -54,7 +71,7 @@ internal sealed class ClusterEntryDraft
                 int length = ClusterRRset.RecordLength(wire);
                 int references = BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(referenceOffset));
                 referenceOffset += 4;
-                records.Records.Add((wire[12..length].ToArray(), references));
+                records.Add(wire[12..length].ToArray(), references);
                 wire = wire[length..];
             }
             draft._rrsets.Add(records);
@@ -94,49 +111,26 @@ internal sealed class ClusterEntryDraft
             }
             _rrsets.Insert(position, new RRsetDraft(type));
         }
-        var records = _rrsets[position].Records;
-        for (int i = 0; i < records.Count; i++)
-        {
-            if (records[i].Rdata.AsSpan().SequenceEqual(rdata))
-            {
-                int references = records[i].References + delta;
-                if (references > 0)
-                {
-                    records[i] = (records[i].Rdata, references);
-                }
-                else
-                {
-                    records.RemoveAt(i);
-                    if (records.Count == 0)
-                    {
-                        _rrsets.RemoveAt(position);
-                    }
-                }
-                return;
-            }
-        }
-        if (delta > 0)
-        {
-            records.Add((rdata, delta));
-        }
+        _rrsets[position].Add(rdata, delta);
     }
 
     /// <summary>Every record with its reference count (tests and diagnostics).</summary>
     public IEnumerable<(RecordType Type, byte[] Rdata, int References)> Records() =>
-        _rrsets.SelectMany(rrset => rrset.Records.Select(r => (rrset.Type, r.Rdata, r.References)));
+        _rrsets.SelectMany(rrset => rrset.Live().Select(r => (rrset.Type, r.Rdata, r.References)));
 
     /// <summary>The blob; <paramref name="ttlOf"/> gives each type's TTL.</summary>
     public byte[] Encode(Func<RecordType, uint> ttlOf)
     {
+        var rrsets = _rrsets.Where(r => r.LiveCount > 0).ToArray();
+        var targets = rrsets.Select(DistinctTargets).ToArray();
         int size = 1 + Name.Length + 9;
-        foreach (var rrset in _rrsets)
+        for (int r = 0; r < rrsets.Length; r++)
         {
-            size += ClusterEntry.RRsetHeaderSize + 4 * rrset.Records.Count;
-            foreach (var (rdata, _) in rrset.Records)
+            size += ClusterEntry.RRsetHeaderSize + 4 * rrsets[r].LiveCount + 4 * targets[r].Count;
+            foreach (var (rdata, _) in rrsets[r].Live())
             {
                 size += 12 + rdata.Length;
             }
-            size += 4 * DistinctTargets(rrset).Count;
         }
         var blob = new byte[size];
         blob[0] = (byte)Name.Length;
@@ -144,15 +138,15 @@ internal sealed class ClusterEntryDraft
         int offset = 1 + Name.Length;
         BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(offset), Children);
         BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(offset + 4), Markers);
-        blob[offset + 8] = (byte)_rrsets.Count;
+        blob[offset + 8] = (byte)rrsets.Length;
         offset += 9;
-        foreach (var rrset in _rrsets)
+        for (int r = 0; r < rrsets.Length; r++)
         {
-            var targets = DistinctTargets(rrset);
+            var rrset = rrsets[r];
             uint ttl = ttlOf(rrset.Type);
             int wireStart = offset + ClusterEntry.RRsetHeaderSize;
             int position = wireStart;
-            foreach (var (rdata, _) in rrset.Records)
+            foreach (var (rdata, _) in rrset.Live())
             {
                 var span = blob.AsSpan(position);
                 BinaryPrimitives.WriteUInt16BigEndian(span, 0xC000 | DnsHeader.Size);
@@ -164,19 +158,19 @@ internal sealed class ClusterEntryDraft
                 position += 12 + rdata.Length;
             }
             BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(offset), (ushort)rrset.Type);
-            BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(offset + 2), (ushort)targets.Count);
-            BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(offset + 4), rrset.Records.Count);
+            BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(offset + 2), (ushort)targets[r].Count);
+            BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(offset + 4), rrset.LiveCount);
             BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(offset + 8), position - wireStart);
-            foreach (int target in targets)
+            foreach (int target in targets[r])
             {
                 BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(position), target);
                 position += 4;
             }
             offset = position;
         }
-        foreach (var rrset in _rrsets)
+        foreach (var rrset in rrsets)
         {
-            foreach (var (_, references) in rrset.Records)
+            foreach (var (_, references) in rrset.Live())
             {
                 BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(offset), references);
                 offset += 4;
@@ -185,7 +179,10 @@ internal sealed class ClusterEntryDraft
         return blob;
     }
 
-    /// <summary>Offsets, within the RRset's wire, of the distinct names its records point at (CNAME, NS, SRV).</summary>
+    /// <summary>
+    /// Offsets, within the RRset's wire, of the distinct names its records point at (CNAME, NS, SRV); at most
+    /// 65,535 (the count is 16 bits; no message holds that many additional records anyway).
+    /// </summary>
     private static List<int> DistinctTargets(RRsetDraft rrset)
     {
         var targets = new List<int>();
@@ -201,8 +198,12 @@ internal sealed class ClusterEntryDraft
         }
         var seen = new HashSet<byte[]>(Common.WireNameKeyComparer.Instance);
         int position = 0;
-        foreach (var (rdata, _) in rrset.Records)
+        foreach (var (rdata, _) in rrset.Live())
         {
+            if (targets.Count == ushort.MaxValue)
+            {
+                break;
+            }
             if (rdata.Length > targetInRdata && seen.Add(rdata[targetInRdata..]))
             {
                 targets.Add(position + 12 + targetInRdata);
@@ -212,10 +213,66 @@ internal sealed class ClusterEntryDraft
         return targets;
     }
 
+    /// <summary>
+    /// The records of one type. A record whose references fall to 0 keeps its slot until encoding (so positions
+    /// stay valid); large RRsets (headless Services with thousands of endpoints) find a record through an index by
+    /// RDATA instead of a scan, so a change costs the same whatever their size.
+    /// </summary>
     private sealed class RRsetDraft(RecordType type)
     {
+        private const int IndexFrom = 16;
+
+        private readonly List<(byte[] Rdata, int References)> _records = new(1);
+        private Dictionary<byte[], int>? _positions;
+
         public RecordType Type { get; } = type;
 
-        public List<(byte[] Rdata, int References)> Records { get; } = new(1);
+        /// <summary>Records with at least one reference.</summary>
+        public int LiveCount { get; private set; }
+
+        public IEnumerable<(byte[] Rdata, int References)> Live() => _records.Where(r => r.References > 0);
+
+        public void Add(byte[] rdata, int delta)
+        {
+            int position = Find(rdata);
+            if (position < 0)
+            {
+                if (delta > 0)
+                {
+                    _records.Add((rdata, delta));
+                    _positions?.Add(rdata, _records.Count - 1);
+                    LiveCount++;
+                    if (_positions is null && _records.Count >= IndexFrom)
+                    {
+                        _positions = new Dictionary<byte[], int>(Common.WireNameKeyComparer.Instance);
+                        for (int i = 0; i < _records.Count; i++)
+                        {
+                            _positions[_records[i].Rdata] = i;
+                        }
+                    }
+                }
+                return;
+            }
+            int before = _records[position].References;
+            int after = Math.Max(0, before + delta);
+            _records[position] = (_records[position].Rdata, after);
+            LiveCount += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+        }
+
+        private int Find(byte[] rdata)
+        {
+            if (_positions is not null)
+            {
+                return _positions.TryGetValue(rdata, out int position) ? position : -1;
+            }
+            for (int i = 0; i < _records.Count; i++)
+            {
+                if (_records[i].Rdata.AsSpan().SequenceEqual(rdata))
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
     }
 }

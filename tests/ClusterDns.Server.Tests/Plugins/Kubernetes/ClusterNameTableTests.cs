@@ -47,6 +47,28 @@ public sealed class ClusterNameTableTests
     }
 
     [Fact]
+    public void Emptying_a_large_table_shrinks_it_and_keeps_the_rest_findable()
+    {
+        var table = new ClusterNameTable();
+        var names = Enumerable.Range(0, 2_000).Select(i => DnsName.Parse("n" + i + ".cluster.local.").Wire.ToArray()).ToArray();
+        foreach (var name in names)
+        {
+            table.Set(Blob(name, 1), ClusterNameTable.Hash(name));
+        }
+        int grown = table.Capacity;
+
+        foreach (var name in names.Skip(10))
+        {
+            Assert.True(table.Remove(name, ClusterNameTable.Hash(name)));
+        }
+
+        Assert.True(table.Capacity < grown / 8, $"capacity {table.Capacity} after shrinking from {grown}");
+        Assert.Equal(10, table.Count);
+        Assert.All(names.Take(10), name => Assert.NotNull(table.Find(name, ClusterNameTable.Hash(name))));
+        Assert.All(names.Skip(10), name => Assert.Null(table.Find(name, ClusterNameTable.Hash(name))));
+    }
+
+    [Fact]
     public void A_clone_is_independent_of_the_table_it_was_copied_from()
     {
         var table = new ClusterNameTable();

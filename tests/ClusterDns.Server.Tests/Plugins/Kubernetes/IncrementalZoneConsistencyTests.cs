@@ -14,8 +14,9 @@ namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 /// </summary>
 public sealed class IncrementalZoneConsistencyTests
 {
-    private static readonly string[] Namespaces = ["a", "b", "c"];
-    private static readonly string[] Names = ["web", "db", "api", "cache", "dns"];
+    // kube-system/kube-dns is special: its addresses are the NS name's.
+    private static readonly string[] Namespaces = ["a", "b", "c", "kube-system"];
+    private static readonly string[] Names = ["web", "db", "api", "cache", "kube-dns"];
 
     [Theory]
     [InlineData(1, "kubernetes cluster.local in-addr.arpa ip6.arpa { pods verified\n namespace_labels team=x\n endpoint_pod_names }")]
@@ -116,9 +117,11 @@ public sealed class IncrementalZoneConsistencyTests
 
     private static EndpointSliceObject RandomSlice(Random random, string ns, string sliceName)
     {
-        var endpoints = Enumerable.Range(0, random.Next(0, 4)).Select(_ => new EndpointObject
+        // Now and then a large slice: RRsets of many records (the builder indexes those by RDATA).
+        bool large = random.Next(8) == 0;
+        var endpoints = Enumerable.Range(0, large ? random.Next(20, 40) : random.Next(0, 4)).Select(_ => new EndpointObject
         {
-            Addresses = [Address(random)],
+            Addresses = [large ? IPAddress.Parse("10.1.0." + random.Next(1, 60)) : Address(random)],
             Ready = random.Next(3) != 0,
             Hostname = random.Next(3) == 0 ? "host" + random.Next(2) : null,
             TargetPodName = random.Next(2) == 0 ? "pod" + random.Next(3) : null,
