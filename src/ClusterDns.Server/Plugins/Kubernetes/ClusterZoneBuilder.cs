@@ -77,6 +77,10 @@ public sealed class ClusterZoneBuilder
 
     public bool IsSynced => _expectedKinds.IsSubsetOf(_syncedKinds);
 
+    /// <summary>Entries in each part of the object store (tests: nothing is kept for objects that are gone).</summary>
+    internal int StoredEntries => _services.Count + _slices.Count + _slicesByService.Count + _servicesByNamespace.Count
+        + _pods.Count + _namespaces.Count + _dirtyOwners.Count;
+
     /// <summary>A copy of the object store (the objects are immutable) for the snapshot; on the writer's thread only.</summary>
     internal ClusterSnapshot.ClusterObjects CopyObjects() =>
         new(_services.Values.ToArray(), _slices.Values.ToArray(), _pods.Values.ToArray(), _namespaces.Values.ToArray());
@@ -129,7 +133,7 @@ public sealed class ClusterZoneBuilder
 
         if (_services.Remove(change.Key, out previous))
         {
-            _servicesByNamespace.GetValueOrDefault(previous.Namespace)?.Remove(change.Key);
+            RemoveFromSet(_servicesByNamespace, previous.Namespace, change.Key);
         }
         if (service is not null)
         {
@@ -152,7 +156,7 @@ public sealed class ClusterZoneBuilder
 
         if (_slices.Remove(change.Key, out previous) && previous.ServiceName is { } removedFrom)
         {
-            _slicesByService.GetValueOrDefault(previous.Namespace + "/" + removedFrom)?.Remove(change.Key);
+            RemoveFromSet(_slicesByService, previous.Namespace + "/" + removedFrom, change.Key);
         }
         if (slice?.ServiceName is { } serviceName)
         {
@@ -251,6 +255,15 @@ public sealed class ClusterZoneBuilder
     private static string ServiceOwner(string key) => "svc:" + key;
 
     private static string PodOwner(string key) => "pod:" + key;
+
+    /// <summary>Removes a member; an emptied set goes too (Services and namespaces come and go, e.g. per CI run).</summary>
+    private static void RemoveFromSet(Dictionary<string, HashSet<string>> map, string key, string member)
+    {
+        if (map.TryGetValue(key, out var set) && set.Remove(member) && set.Count == 0)
+        {
+            map.Remove(key);
+        }
+    }
 
     private static HashSet<string> GetOrAdd(Dictionary<string, HashSet<string>> map, string key)
     {

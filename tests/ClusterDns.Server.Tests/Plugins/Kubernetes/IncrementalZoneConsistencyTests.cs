@@ -62,6 +62,7 @@ public sealed class IncrementalZoneConsistencyTests
         }
         incremental.Builder.Publish();
         Assert.Equal(Dump(new ClusterZoneFixture(block).Builder.Current), Dump(incremental.Builder.Current));
+        Assert.Equal(0, incremental.Builder.StoredEntries);
     }
 
     private static (ResourceKind Kind, string Key, object? Object) RandomChange(Random random)
