@@ -104,28 +104,10 @@ public sealed partial class UdpListener : IDnsListener
                 continue;
             }
 
-            context.Reset(received, TransportKind.Udp);
-            context.LocalPort = LocalEndPoint.Port;
-            ValueTask processing;
-            try
-            {
-                processing = _processor.ProcessAsync(context);
-            }
-            catch (Exception exception)
-            {
-                // The processor already turns handler faults into SERVFAIL; this is the last line.
-                LogReceiveFailed(_logger, exception, LocalEndPoint);
-                continue;
-            }
-            if (processing.IsCompletedSuccessfully)
+            if (TryAnswerNow(ref context, received))
             {
                 Send(context);
-                continue;
             }
-            // The query waits on the network: let it finish on its own context and take a fresh one.
-            Interlocked.Increment(ref _pending);
-            _ = CompleteLaterAsync(processing, context);
-            context = RentContext();
         }
         _pool.Return(context);
     }
@@ -173,34 +155,44 @@ public sealed partial class UdpListener : IDnsListener
                 var datagram = batch.Datagram(i);
                 datagram.CopyTo(context.Buffer);
                 batch.CopySender(i, context.RemoteAddress);
-                context.Reset(datagram.Length, TransportKind.Udp);
-                context.LocalPort = LocalEndPoint.Port;
-                ValueTask processing;
-                try
+                if (TryAnswerNow(ref context, datagram.Length) && context.ResponseLength > 0)
                 {
-                    processing = _processor.ProcessAsync(context);
+                    batch.QueueReply(i, context.Response);
                 }
-                catch (Exception exception)
-                {
-                    LogReceiveFailed(_logger, exception, LocalEndPoint);
-                    continue;
-                }
-                if (processing.IsCompletedSuccessfully)
-                {
-                    if (context.ResponseLength > 0)
-                    {
-                        batch.QueueReply(i, context.Response);
-                    }
-                    continue;
-                }
-                // The query waits on the network: it finishes (and sends) on its own context; take a fresh one.
-                Interlocked.Increment(ref _pending);
-                _ = CompleteLaterAsync(processing, context);
-                context = RentContext();
             }
             batch.SendQueued(handle);
         }
         _pool.Return(context);
+    }
+
+    /// <summary>
+    /// Runs the query of <paramref name="length"/> bytes in <paramref name="context"/>'s buffer. True when its answer
+    /// (possibly none) is ready now. False when there is nothing to send now: the query failed, or it waits on the
+    /// network and took the context with it (it sends its own answer), and <paramref name="context"/> is a fresh one.
+    /// </summary>
+    private bool TryAnswerNow(ref DnsQueryContext context, int length)
+    {
+        context.Reset(length, TransportKind.Udp);
+        context.LocalPort = LocalEndPoint.Port;
+        ValueTask processing;
+        try
+        {
+            processing = _processor.ProcessAsync(context);
+        }
+        catch (Exception exception)
+        {
+            // The processor already turns handler faults into SERVFAIL; this is the last line.
+            LogReceiveFailed(_logger, exception, LocalEndPoint);
+            return false;
+        }
+        if (processing.IsCompletedSuccessfully)
+        {
+            return true;
+        }
+        Interlocked.Increment(ref _pending);
+        _ = CompleteLaterAsync(processing, context);
+        context = RentContext();
+        return false;
     }
 
     private async Task CompleteLaterAsync(ValueTask processing, DnsQueryContext context)

@@ -58,6 +58,9 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     /// <summary>When set, a watch from a compacted resourceVersion gets HTTP 410 instead of a 200 stream with an ERROR event.</summary>
     public bool GoneAsHttpStatus { get; set; }
 
+    /// <summary>When set, every new watch gets HTTP 503: a client kept away while the test changes history.</summary>
+    public bool RefuseWatches { get; set; }
+
     public Uri Server { get; private set; } = null!;
 
     public static async Task<FakeKubernetesApiServer> StartAsync()
@@ -112,6 +115,11 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
         if (context.Request.Query["watch"] is [ "true" or "1" ])
         {
+            if (RefuseWatches)
+            {
+                await WriteStatusAsync(context, 503, "ServiceUnavailable", "watches are refused for now").ConfigureAwait(false);
+                return;
+            }
             await WatchAsync(context, resource).ConfigureAwait(false);
         }
         else

@@ -25,29 +25,19 @@ public sealed class UdpListenerTests
         // The queries wait in the socket's queue before the listener reads: a batch then holds many senders.
         await using var listener = Create(batched);
         Assert.Equal(batched && OperatingSystem.IsLinux(), listener.IsBatched);
-        var clients = Enumerable.Range(0, 8).Select(_ => new UdpClient(new IPEndPoint(IPAddress.Loopback, 0))).ToArray();
-        try
+        using var clients = new Clients(8);
+        for (int i = 0; i < 50; i++)
         {
-            for (int i = 0; i < 50; i++)
+            for (int client = 0; client < clients.Length; client++)
             {
-                for (int client = 0; client < clients.Length; client++)
-                {
-                    await clients[client].SendAsync(Query(Id(client, i)), listener.LocalEndPoint);
-                }
-            }
-            listener.Start();
-
-            var answered = await Task.WhenAll(clients.Select((client, index) => CountRepliesAsync(client, listener.LocalEndPoint, index, 50)));
-
-            Assert.All(answered, count => Assert.Equal(50, count));
-        }
-        finally
-        {
-            foreach (var client in clients)
-            {
-                client.Dispose();
+                await clients[client].SendAsync(Query(Id(client, i)), listener.LocalEndPoint);
             }
         }
+        listener.Start();
+
+        var answered = await Task.WhenAll(clients.Select((client, index) => CountRepliesAsync(client, listener.LocalEndPoint, index, 50)));
+
+        Assert.All(answered, count => Assert.Equal(50, count));
     }
 
     [Theory]
@@ -82,29 +72,19 @@ public sealed class UdpListenerTests
     {
         // whoami answers with the address and port the listener saw: the sender must be each datagram's own.
         await using var listener = Create(batched);
-        var clients = Enumerable.Range(0, 6).Select(_ => new UdpClient(new IPEndPoint(IPAddress.Loopback, 0))).ToArray();
-        try
+        using var clients = new Clients(6);
+        for (int client = 0; client < clients.Length; client++)
         {
-            for (int client = 0; client < clients.Length; client++)
-            {
-                await clients[client].SendAsync(Query((ushort)(client + 1)), listener.LocalEndPoint);
-            }
-            listener.Start();
-            for (int client = 0; client < clients.Length; client++)
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                var reply = await clients[client].ReceiveAsync(timeout.Token);
-                Assert.Equal(DnsError.None, DnsMessage.TryParse(reply.Buffer, out var message));
-                int port = ((IPEndPoint)clients[client].Client.LocalEndPoint!).Port;
-                Assert.Contains(message.Additional, r => r.Data is SrvData srv && srv.Port == port);
-            }
+            await clients[client].SendAsync(Query((ushort)(client + 1)), listener.LocalEndPoint);
         }
-        finally
+        listener.Start();
+        for (int client = 0; client < clients.Length; client++)
         {
-            foreach (var client in clients)
-            {
-                client.Dispose();
-            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var reply = await clients[client].ReceiveAsync(timeout.Token);
+            Assert.Equal(DnsError.None, DnsMessage.TryParse(reply.Buffer, out var message));
+            int port = ((IPEndPoint)clients[client].Client.LocalEndPoint!).Port;
+            Assert.Contains(message.Additional, r => r.Data is SrvData srv && srv.Port == port);
         }
     }
 
@@ -116,29 +96,19 @@ public sealed class UdpListenerTests
         // Forwarded queries leave the receive loop (their context goes with them) and are sent when the upstream answers.
         await using var upstream = new FakeUpstream { Delay = TimeSpan.FromMilliseconds(20) };
         await using var listener = Create(batched, $".:0 {{\n    forward . {upstream.Address}\n}}\n");
-        var clients = Enumerable.Range(0, 4).Select(_ => new UdpClient(new IPEndPoint(IPAddress.Loopback, 0))).ToArray();
-        try
+        using var clients = new Clients(4);
+        for (int i = 0; i < 20; i++)
         {
-            for (int i = 0; i < 20; i++)
+            for (int client = 0; client < clients.Length; client++)
             {
-                for (int client = 0; client < clients.Length; client++)
-                {
-                    await clients[client].SendAsync(Query(Id(client, i), "name" + i + ".example."), listener.LocalEndPoint);
-                }
-            }
-            listener.Start();
-
-            var answered = await Task.WhenAll(clients.Select((client, index) => CountRepliesAsync(client, listener.LocalEndPoint, index, 20)));
-
-            Assert.All(answered, count => Assert.Equal(20, count));
-        }
-        finally
-        {
-            foreach (var client in clients)
-            {
-                client.Dispose();
+                await clients[client].SendAsync(Query(Id(client, i), "name" + i + ".example."), listener.LocalEndPoint);
             }
         }
+        listener.Start();
+
+        var answered = await Task.WhenAll(clients.Select((client, index) => CountRepliesAsync(client, listener.LocalEndPoint, index, 20)));
+
+        Assert.All(answered, count => Assert.Equal(20, count));
     }
 
     [Theory]
@@ -176,6 +146,26 @@ public sealed class UdpListenerTests
         var pipeline = new PipelineBuilder(BuiltInPlugins.CreateRegistry()).Build(corefile, new ServerBuildContext(Path.Combine(Path.GetTempPath(), "Corefile")));
         var processor = new QueryProcessor(pipeline.Listeners[0].Router, NullQueryObserver.Instance, NullLogger.Instance);
         return new UdpListener(new IPEndPoint(IPAddress.Loopback, 0), processor, new QueryContextPool(1232), NullLogger.Instance, loops: 2, batched: batched);
+    }
+
+    /// <summary>UDP clients on loopback, each on its own port.</summary>
+    private sealed class Clients(int count) : IDisposable
+    {
+        private readonly UdpClient[] _clients = Enumerable.Range(0, count).Select(_ => new UdpClient(new IPEndPoint(IPAddress.Loopback, 0))).ToArray();
+
+        public int Length => _clients.Length;
+
+        public UdpClient this[int index] => _clients[index];
+
+        public IEnumerable<TResult> Select<TResult>(Func<UdpClient, int, TResult> selector) => _clients.Select(selector);
+
+        public void Dispose()
+        {
+            foreach (var client in _clients)
+            {
+                client.Dispose();
+            }
+        }
     }
 
     private static ushort Id(int client, int query) => (ushort)(client * 1000 + query + 1);
