@@ -191,21 +191,8 @@ public sealed partial class DnsServer : IAsyncDisposable
             int loopsPerSocket = reusePort ? Math.Max(1, (UdpListener.DefaultLoops + group.SocketCount - 1) / group.SocketCount) : 0;
             foreach (var address in addresses)
             {
-                // Port 0 (tests): the first socket of each protocol gets a port, the further ones join it.
-                var udpEndPoint = new IPEndPoint(address, group.Port);
-                for (int socket = 0; socket < group.SocketCount; socket++)
-                {
-                    var udp = CreateWithFallback(udpEndPoint, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>(), loopsPerSocket, reusePort: reusePort));
-                    runtime.Listeners.Add(udp);
-                    udpEndPoint = udp.LocalEndPoint;
-                }
-                var tcpEndPoint = new IPEndPoint(address, group.Port);
-                for (int socket = 0; socket < group.SocketCount; socket++)
-                {
-                    var tcp = CreateWithFallback(tcpEndPoint, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), TcpOptions, reusePort));
-                    runtime.Listeners.Add(tcp);
-                    tcpEndPoint = tcp.LocalEndPoint;
-                }
+                OpenSockets(address, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>(), loopsPerSocket, reusePort: reusePort));
+                OpenSockets(address, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), TcpOptions, reusePort));
             }
         }
         catch
@@ -223,6 +210,18 @@ public sealed partial class DnsServer : IAsyncDisposable
             LogListening(_logger, listener.Protocol, listener.LocalEndPoint);
         }
         return runtime;
+
+        // SocketCount sockets of one protocol on one address. Port 0 (tests): the first gets a port, the rest join it.
+        void OpenSockets(IPAddress address, Func<IPEndPoint, IDnsListener> create)
+        {
+            var endPoint = new IPEndPoint(address, group.Port);
+            for (int socket = 0; socket < group.SocketCount; socket++)
+            {
+                var listener = CreateWithFallback(endPoint, create);
+                runtime.Listeners.Add(listener);
+                endPoint = listener.LocalEndPoint;
+            }
+        }
     }
 
     /// <summary>Binding "every address" falls back to IPv4 where IPv6 is disabled (some network namespaces).</summary>
