@@ -1,4 +1,5 @@
 using ClusterDns.Protocol;
+using ClusterDns.Protocol.Tests;
 
 namespace ClusterDns.Fuzz.Tests;
 
@@ -20,9 +21,9 @@ internal static class FuzzSeeds
     public static IReadOnlyList<byte[]> Load()
     {
         var seeds = new List<byte[]>();
-        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "testdata", "wire"), "*.hex").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(WireHex.Directory, "*.hex").Order(StringComparer.Ordinal))
         {
-            seeds.Add(ParseHex(File.ReadAllText(file)));
+            seeds.Add(WireHex.Parse(File.ReadAllText(file)));
         }
         ushort id = 1;
         foreach (var name in ServedNames)
@@ -34,26 +35,5 @@ internal static class FuzzSeeds
             }
         }
         return seeds;
-    }
-
-    /// <summary>Hex bytes; lines starting with ';' are comments (the capture's provenance).</summary>
-    public static byte[] ParseHex(string text)
-    {
-        var hex = new System.Text.StringBuilder();
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.TrimStart().StartsWith(';'))
-            {
-                continue;
-            }
-            foreach (char c in line)
-            {
-                if (Uri.IsHexDigit(c))
-                {
-                    hex.Append(c);
-                }
-            }
-        }
-        return Convert.FromHexString(hex.ToString());
     }
 }

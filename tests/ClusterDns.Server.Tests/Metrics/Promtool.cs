@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using ClusterDns.EndToEnd.Tests;
 
 namespace ClusterDns.Server.Tests.Metrics;
 
@@ -7,30 +7,7 @@ internal static class Promtool
 {
     public static async Task<(int ExitCode, string Output)> CheckMetricsAsync(string exposition)
     {
-        var info = new ProcessStartInfo("promtool", "check metrics")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            throw new InvalidOperationException("promtool is not installed: run ./test.sh or `apt-get install -y prometheus`. " + exception.Message);
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            await process.StandardInput.WriteAsync(exposition);
-            process.StandardInput.Close();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await stdout + await stderr);
-        }
+        var result = await Tools.RunAsync("promtool", "check metrics", TimeSpan.FromSeconds(30), stdin: exposition);
+        return (result.ExitCode, result.Output + result.Error);
     }
 }

@@ -1,34 +1,12 @@
-using System.Diagnostics;
+using ClusterDns.EndToEnd.Tests;
 
 namespace ClusterDns.Server.Tests.Support;
 
 /// <summary>The real dig, bounded in time; a missing dig fails with a clear message (./test.sh installs it).</summary>
 public static class DigClient
 {
-    public static async Task<string> RunAsync(int port, string arguments)
-    {
-        var info = new ProcessStartInfo("dig", $"@127.0.0.1 -p {port} +time=2 +tries=1 {arguments}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            throw new InvalidOperationException("dig is not installed: run ./test.sh, which installs bind9-dnsutils. " + exception.Message);
-        }
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            await process.WaitForExitAsync(cts.Token);
-            return await output;
-        }
-    }
+    public static async Task<string> RunAsync(int port, string arguments) =>
+        (await Tools.RunAsync("dig", $"@127.0.0.1 -p {port} +time=2 +tries=1 {arguments}")).Output;
 
     public static async Task<string[]> ShortAsync(int port, string arguments) =>
         (await RunAsync(port, "+short " + arguments)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToArray();
