@@ -12,13 +12,15 @@ internal static class HeapCommand
         long before = GC.GetTotalMemory(forceFullCollection: true);
         var cluster = new SyntheticCluster(services);
         long after = GC.GetTotalMemory(forceFullCollection: true);
-        int names = cluster.Builder.Current.NameCount;
-        Console.WriteLine($"services={services} names={names} heap={(after - before) / 1048576.0:F1} MiB bytes/service={(after - before) / (services * 1.1):F0}");
-        // The published index alone: entry arrays (24-byte array header each) and the shards' slot arrays.
         var index = cluster.Builder.Current;
+        int names = index.NameCount;
+        Console.WriteLine($"services={services} names={names} service records={index.ServiceCount} heap={(after - before) / 1048576.0:F1} MiB bytes/service={(after - before) / (services * 1.1):F0}");
+        // The published index alone: entry and Service record arrays (24-byte array header each) and the shards' slot arrays.
         long entries = index.Entries().Sum(e => 24L + e.Blob.Length);
-        long tables = index.Shards.Sum(s => 48L + 16L * s.Capacity);
-        Console.WriteLine($"index: entries={entries / 1048576.0:F1} MiB ({entries / (double)names:F0} B/name) tables={tables / 1048576.0:F1} MiB; objects and builder: {(after - before - entries - tables) / 1048576.0:F1} MiB");
+        long records = index.Services().Sum(s => 24L + s.Blob.Length);
+        long tables = index.Shards.Concat(index.ServiceShards).Sum(s => 48L + 16L * s.Capacity);
+        Console.WriteLine($"index: entries={entries / 1048576.0:F1} MiB ({entries / (double)Math.Max(names, 1):F0} B/name) service records={records / 1048576.0:F1} MiB ({records / (double)Math.Max(index.ServiceCount, 1):F0} B/service) "
+            + $"tables={tables / 1048576.0:F1} MiB; builder (slices, pods, namespaces): {(after - before - entries - records - tables) / 1048576.0:F1} MiB");
         GC.KeepAlive(cluster);
         return 0;
     }

@@ -15,12 +15,16 @@ public sealed class ClusterRecordGenerator
     private readonly KubernetesOptions _options;
     private readonly byte[][] _forwardZones;
     private readonly byte[][] _allZones;
+    private readonly bool _hasReverseZones;
 
     public ClusterRecordGenerator(KubernetesOptions options)
     {
         _options = options;
         _allZones = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
         _forwardZones = options.Zones.Where(z => !IsReverseZone(z)).Select(z => z.ToLower().Wire.ToArray()).ToArray();
+        // A zone such as arpa. holds reverse names too.
+        _hasReverseZones = options.Zones.Any(z => IsReverseZone(z)
+            || DnsName.Parse("in-addr.arpa.").IsSubdomainOf(z) || DnsName.Parse("ip6.arpa.").IsSubdomainOf(z));
     }
 
     public static bool IsReverseZone(DnsName zone) =>
@@ -29,157 +33,39 @@ public sealed class ClusterRecordGenerator
     /// <summary>True when some served zone contains the name (reverse names of IPs outside them are not ours).</summary>
     public bool IsServed(ReadOnlySpan<byte> name) => WireName.IsInAnyZone(name, _allZones);
 
-    /// <summary>Records of one Service, given its endpoints (already joined from its slices).</summary>
-    public void ForService(ServiceObject service, IReadOnlyList<EndpointSliceObject> slices, List<ClusterRecord> records)
+    /// <summary>
+    /// The records a Service contributes to the names the index stores: the PTR records of its cluster IPs or of
+    /// its endpoints in the served reverse zones. Its own names are answered from its record.
+    /// </summary>
+    public void ForService(ClusterService service, List<ClusterRecord> records)
     {
+        if (!_hasReverseZones || !service.Answers || service.IsExternalName)
+        {
+            return;
+        }
+        string name = System.Text.Encoding.ASCII.GetString(service.NameLabel);
+        string ns = System.Text.Encoding.ASCII.GetString(service.NamespaceLabel);
         foreach (var zone in _forwardZones)
         {
-            var serviceName = ClusterNames.Build(zone, service.Name, service.Namespace, "svc");
-            if (serviceName is null)
-            {
-                continue;
-            }
-            if (string.Equals(service.Type, "ExternalName", StringComparison.Ordinal))
-            {
-                if (service.ExternalName is { Length: > 0 } external && DnsName.TryParse(external.TrimEnd('.') + ".", out var target, out _))
-                {
-                    var targetWire = target.ToLower().Wire.ToArray();
-                    records.Add(new ClusterRecord(serviceName, RecordType.CNAME, targetWire));
-                }
-                continue;
-            }
             if (service.IsHeadless)
             {
-                AddHeadless(service, slices, serviceName, records);
-            }
-            else
-            {
-                AddClusterIp(service, slices, serviceName, records);
-            }
-        }
-    }
-
-    private void AddClusterIp(ServiceObject service, IReadOnlyList<EndpointSliceObject> slices, byte[] serviceName, List<ClusterRecord> records)
-    {
-        if (service.ClusterIPs.Count == 0)
-        {
-            return;
-        }
-        if (_options.IgnoreEmptyService && !HasReadyEndpoint(service, slices))
-        {
-            return;
-        }
-        foreach (var ip in service.ClusterIPs)
-        {
-            records.Add(new ClusterRecord(serviceName, ClusterNames.AddressType(ip), ClusterNames.AddressRdata(ip)));
-            AddPtr(ip, serviceName, records);
-        }
-        var named = service.Ports.Where(p => !string.IsNullOrEmpty(p.Name)).ToArray();
-        ushort weight = SrvWeight(named.Length);
-        foreach (var port in named)
-        {
-            var rdata = ClusterNames.SrvRdata(0, weight, (ushort)port.Port, serviceName);
-            var portName = ClusterNames.Build(serviceName, "_" + port.Name, "_" + port.Protocol.ToLowerInvariant());
-            if (portName is not null)
-            {
-                records.Add(new ClusterRecord(portName, RecordType.SRV, ClusterNames.SrvRdata(0, 100, (ushort)port.Port, serviceName)));
-            }
-            records.Add(new ClusterRecord(serviceName, RecordType.SRV, rdata));
-        }
-    }
-
-    private void AddHeadless(ServiceObject service, IReadOnlyList<EndpointSliceObject> slices, byte[] serviceName, List<ClusterRecord> records)
-    {
-        if (_options.NoEndpoints)
-        {
-            return;
-        }
-        // Distinct (endpoint name, address) pairs; the same address may appear in several slices.
-        var endpoints = new List<(byte[] Name, IPAddress Address)>();
-        var seen = new HashSet<(string, IPAddress)>();
-        var ports = new List<ServicePort>();
-        foreach (var slice in slices)
-        {
-            foreach (var port in slice.Ports)
-            {
-                if (!string.IsNullOrEmpty(port.Name) && !ports.Contains(port))
+                foreach (var endpoint in service.Endpoints)
                 {
-                    ports.Add(port);
-                }
-            }
-            foreach (var endpoint in slice.Endpoints)
-            {
-                if (!endpoint.Ready && !service.PublishNotReadyAddresses)
-                {
-                    continue;
-                }
-                foreach (var address in endpoint.Addresses)
-                {
-                    string label = EndpointLabel(endpoint, address);
-                    if (!seen.Add((label, address)))
+                    var target = ClusterNames.Build(zone, System.Text.Encoding.ASCII.GetString(endpoint.Label), name, ns, "svc");
+                    if (target is not null)
                     {
-                        continue;
-                    }
-                    var name = ClusterNames.Build(serviceName, label);
-                    if (name is not null)
-                    {
-                        endpoints.Add((name, address));
+                        AddPtr(new IPAddress(endpoint.Address), target, records);
                     }
                 }
             }
-        }
-        if (endpoints.Count == 0)
-        {
-            // No ready endpoint: the name does not exist (specification §2.4.1).
-            return;
-        }
-        ushort weight = SrvWeight(endpoints.Count * ports.Count);
-        ushort portWeight = SrvWeight(endpoints.Count);
-        foreach (var (name, address) in endpoints)
-        {
-            var type = ClusterNames.AddressType(address);
-            var rdata = ClusterNames.AddressRdata(address);
-            records.Add(new ClusterRecord(serviceName, type, rdata));
-            records.Add(new ClusterRecord(name, type, rdata));
-            AddPtr(address, name, records);
-            foreach (var port in ports)
+            else if (ClusterNames.Build(zone, name, ns, "svc") is { } serviceName)
             {
-                var portName = ClusterNames.Build(serviceName, "_" + port.Name, "_" + port.Protocol.ToLowerInvariant());
-                if (portName is not null)
+                foreach (var ip in service.Ips)
                 {
-                    records.Add(new ClusterRecord(portName, RecordType.SRV, ClusterNames.SrvRdata(0, portWeight, (ushort)port.Port, name)));
-                }
-                records.Add(new ClusterRecord(serviceName, RecordType.SRV, ClusterNames.SrvRdata(0, weight, (ushort)port.Port, name)));
-            }
-        }
-    }
-
-    private string EndpointLabel(EndpointObject endpoint, IPAddress address)
-    {
-        if (!string.IsNullOrEmpty(endpoint.Hostname))
-        {
-            return endpoint.Hostname;
-        }
-        if (_options.EndpointPodNames && endpoint.TargetPodName is { Length: > 0 and < 64 } podName)
-        {
-            return podName;
-        }
-        return ClusterNames.DashedIp(address);
-    }
-
-    private static bool HasReadyEndpoint(ServiceObject service, IReadOnlyList<EndpointSliceObject> slices)
-    {
-        foreach (var slice in slices)
-        {
-            foreach (var endpoint in slice.Endpoints)
-            {
-                if ((endpoint.Ready || service.PublishNotReadyAddresses) && endpoint.Addresses.Count > 0)
-                {
-                    return true;
+                    AddPtr(new IPAddress(ip), serviceName, records);
                 }
             }
         }
-        return false;
     }
 
     private void AddPtr(IPAddress address, byte[] target, List<ClusterRecord> records)
@@ -190,9 +76,6 @@ public sealed class ClusterRecordGenerator
             records.Add(new ClusterRecord(reverse, RecordType.PTR, target));
         }
     }
-
-    /// <summary>CoreDNS's weight: 100 shared evenly between the records of one priority.</summary>
-    private static ushort SrvWeight(int count) => count <= 0 ? (ushort)100 : (ushort)(100 / count);
 
     /// <summary>A namespace makes <c>ns.svc.zone</c> (and <c>ns.pod.zone</c> when pods are served) exist.</summary>
     public void ForNamespace(string name, List<ClusterRecord> records)

@@ -6,12 +6,14 @@ using ClusterDns.Server.Common;
 namespace ClusterDns.Server.Plugins.Kubernetes;
 
 /// <summary>
-/// The one writer of the cluster zone. It keeps the objects it was told about and, per batch, recomputes the
-/// records of just the objects a change touches, before and after the change; the difference is applied to
-/// the published entries of the names involved by reference counts (<see cref="ClusterEntryDraft"/>), and a
-/// new <see cref="ClusterIndex"/> shares every untouched shard with the previous one. The records live only
-/// in the index: the "before" records are generated again from the objects as they were, just before the
-/// first change of a batch alters an object they depend on.
+/// The one writer of the cluster zone. Per batch it recomposes the <see cref="ClusterService"/> record of
+/// each Service a change touches (its spec, its slices, whether it is exposed) and recomputes the records of
+/// the other owners a change touches (namespaces, pods, the apex; a Service's PTR records), before and after
+/// the change; the difference is applied to the published entries of the names involved by reference counts
+/// (<see cref="ClusterEntryDraft"/>), and a new <see cref="ClusterIndex"/> shares every untouched shard with
+/// the previous one. The builder keeps no copy of a Service: its published record is its store. Slices are
+/// kept as <see cref="StoredSlice"/> arrays. The "before" records of namespaces and pods are generated again
+/// from the objects as they were, just before the first change of a batch alters an object they depend on.
 /// Not thread-safe by design: one task feeds it (see <see cref="ClusterZoneComponent"/>).
 /// </summary>
 public sealed class ClusterZoneBuilder
@@ -20,15 +22,19 @@ public sealed class ClusterZoneBuilder
 
     private readonly KubernetesOptions _options;
     private readonly ClusterRecordGenerator _generator;
+    private readonly ClusterServiceCodec _services;
     private readonly LabelSelector? _namespaceSelector;
     private readonly LabelSelector? _serviceSelector;
     private readonly HashSet<ResourceKind> _expectedKinds;
     private readonly HashSet<ResourceKind> _syncedKinds = new();
 
-    private readonly Dictionary<string, ServiceObject> _services = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, EndpointSliceObject> _slices = new(StringComparer.Ordinal);
+    /// <summary>Services changed in this batch ("namespace/name"), null when deleted; the rest are in the published index.</summary>
+    private readonly Dictionary<string, ServiceObject?> _pendingServices = new(StringComparer.Ordinal);
+    /// <summary>Services whose record is composed again at the next publish.</summary>
+    private readonly HashSet<string> _dirtyServices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _serviceCountByNamespace = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _slices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _slicesByService = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _servicesByNamespace = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PodObject> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NamespaceObject> _namespaces = new(StringComparer.Ordinal);
 
@@ -57,6 +63,7 @@ public sealed class ClusterZoneBuilder
     {
         _options = options;
         _generator = new ClusterRecordGenerator(options);
+        _services = new ClusterServiceCodec(options);
         _namespaceSelector = options.NamespaceLabels is { } ns ? LabelSelector.Parse(ns) : null;
         _serviceSelector = options.Labels is { } labels ? LabelSelector.Parse(labels) : null;
         _expectedKinds = expectedKinds.ToHashSet();
@@ -78,12 +85,13 @@ public sealed class ClusterZoneBuilder
     public bool IsSynced => _expectedKinds.IsSubsetOf(_syncedKinds);
 
     /// <summary>Entries in each part of the object store (tests: nothing is kept for objects that are gone).</summary>
-    internal int StoredEntries => _services.Count + _slices.Count + _slicesByService.Count + _servicesByNamespace.Count
-        + _pods.Count + _namespaces.Count + _dirtyOwners.Count;
+    internal int StoredEntries => _published.ServiceCount + _slices.Count + _slicesByService.Count + _serviceCountByNamespace.Count
+        + _pods.Count + _namespaces.Count + _dirtyOwners.Count + _pendingServices.Count + _dirtyServices.Count;
 
-    /// <summary>A copy of the object store (the objects are immutable) for the snapshot; on the writer's thread only.</summary>
+    /// <summary>The objects as published, for the snapshot; on the writer's thread only, after a publish.</summary>
     internal ClusterSnapshot.ClusterObjects CopyObjects() =>
-        new(_services.Values.ToArray(), _slices.Values.ToArray(), _pods.Values.ToArray(), _namespaces.Values.ToArray());
+        new(_published.Services().Select(ClusterServiceCodec.Decode).ToArray(),
+            _slices.Select(s => StoredSlice.Decode(s.Key, s.Value)).ToArray(), _pods.Values.ToArray(), _namespaces.Values.ToArray());
 
     /// <summary>Applies one change to the object store; the records follow at the next <see cref="Publish"/>.</summary>
     public void Apply(ClusterChange change)
@@ -115,56 +123,66 @@ public sealed class ClusterZoneBuilder
 
     private void ApplyService(ClusterChange change)
     {
-        // Every owner whose records depend on what changes is marked first, while the store is as published.
+        if (ClusterServiceCodec.KeyOf(change.Key) is null)
+        {
+            return; // not a DNS name: such a Service has no names
+        }
         var service = change.Type == ChangeType.Upsert ? change.Object as ServiceObject : null;
-        MarkDirty(ServiceOwner(change.Key));
-        if (_services.TryGetValue(change.Key, out var previous))
-        {
-            MarkDirty(NamespaceOwner(previous.Namespace));
-        }
-        if (service is not null)
-        {
-            MarkDirty(NamespaceOwner(service.Namespace));
-        }
+        string ns = change.Key[..change.Key.IndexOf('/')];
+        // Owners whose records depend on what changes are marked first, while the store is as published.
+        MarkDirty(NamespaceOwner(ns));
         if (change.Key == "kube-system/kube-dns")
         {
             MarkDirty(StaticOwner);
         }
-
-        if (_services.Remove(change.Key, out previous))
+        bool existed = CurrentService(change.Key) is not null;
+        _dirtyServices.Add(change.Key);
+        _pendingServices[change.Key] = service;
+        if (existed != service is not null)
         {
-            RemoveFromSet(_servicesByNamespace, previous.Namespace, change.Key);
-        }
-        if (service is not null)
-        {
-            _services[change.Key] = service;
-            GetOrAdd(_servicesByNamespace, service.Namespace).Add(change.Key);
+            int count = _serviceCountByNamespace.GetValueOrDefault(ns) + (existed ? -1 : 1);
+            if (count > 0)
+            {
+                _serviceCountByNamespace[ns] = count;
+            }
+            else
+            {
+                _serviceCountByNamespace.Remove(ns);
+            }
         }
     }
+
+    /// <summary>A Service as it is now: changed in this batch, else as published (decoded from its record).</summary>
+    private ServiceObject? CurrentService(string key)
+    {
+        if (_pendingServices.TryGetValue(key, out var pending))
+        {
+            return pending;
+        }
+        var record = PublishedService(key);
+        return record.IsNull ? null : ClusterServiceCodec.Decode(record);
+    }
+
+    private ClusterService PublishedService(string key) =>
+        ClusterServiceCodec.KeyOf(key) is { } wireKey ? _published.FindService(wireKey) : default;
 
     private void ApplySlice(ClusterChange change)
     {
         var slice = change.Type == ChangeType.Upsert ? change.Object as EndpointSliceObject : null;
-        if (_slices.TryGetValue(change.Key, out var previous) && previous.ServiceName is { } previousService)
+        if (_slices.Remove(change.Key, out var previous) && StoredSlice.ServiceName(previous) is { } previousService)
         {
-            MarkDirty(ServiceOwner(previous.Namespace + "/" + previousService));
-        }
-        if (slice?.ServiceName is { } newService)
-        {
-            MarkDirty(ServiceOwner(slice.Namespace + "/" + newService));
-        }
-
-        if (_slices.Remove(change.Key, out previous) && previous.ServiceName is { } removedFrom)
-        {
-            RemoveFromSet(_slicesByService, previous.Namespace + "/" + removedFrom, change.Key);
+            var previousKey = change.Key[..change.Key.IndexOf('/')] + "/" + previousService;
+            _dirtyServices.Add(previousKey);
+            RemoveFromSet(_slicesByService, previousKey, change.Key);
         }
         if (slice?.ServiceName is { } serviceName)
         {
-            _slices[change.Key] = slice;
             var serviceKey = slice.Namespace + "/" + serviceName;
+            _dirtyServices.Add(serviceKey);
+            _slices[change.Key] = StoredSlice.Encode(slice);
             GetOrAdd(_slicesByService, serviceKey).Add(change.Key);
             // Only live changes count: the first list (or a snapshot) replays old trigger times.
-            if (Metrics is not null && IsSynced && slice.LastChangeTriggerTime is { } triggeredAt && _services.TryGetValue(serviceKey, out var service))
+            if (Metrics is not null && IsSynced && slice.LastChangeTriggerTime is { } triggeredAt && CurrentService(serviceKey) is { } service)
             {
                 _programming.Add((ServiceKind(service), triggeredAt));
             }
@@ -187,11 +205,18 @@ public sealed class ClusterZoneBuilder
         if (_namespaceSelector is not null)
         {
             // Labels decide exposure: every Service and pod of the namespace may appear or vanish.
-            if (_servicesByNamespace.TryGetValue(change.Key, out var services))
+            foreach (var service in _published.Services())
             {
-                foreach (var key in services)
+                if (Ascii(service.NamespaceLabel) == change.Key)
                 {
-                    MarkDirty(ServiceOwner(key));
+                    _dirtyServices.Add(change.Key + "/" + Ascii(service.NameLabel));
+                }
+            }
+            foreach (var pending in _pendingServices.Keys)
+            {
+                if (pending.StartsWith(change.Key + "/", StringComparison.Ordinal))
+                {
+                    _dirtyServices.Add(pending);
                 }
             }
             foreach (var pod in _pods.Values)
@@ -252,7 +277,7 @@ public sealed class ClusterZoneBuilder
 
     private static string NamespaceOwner(string name) => "ns:" + name;
 
-    private static string ServiceOwner(string key) => "svc:" + key;
+    private static string Ascii(ReadOnlySpan<byte> label) => System.Text.Encoding.ASCII.GetString(label);
 
     private static string PodOwner(string key) => "pod:" + key;
 
@@ -295,12 +320,13 @@ public sealed class ClusterZoneBuilder
     public bool Publish()
     {
         bool syncedChanged = IsSynced != _published.Synced;
-        if (_dirtyOwners.Count == 0 && !syncedChanged)
+        if (_dirtyOwners.Count == 0 && _dirtyServices.Count == 0 && !syncedChanged)
         {
             return false;
         }
         var drafts = new Dictionary<byte[], ClusterEntryDraft>(WireNameKeyComparer.Instance);
         var byDepth = new List<ClusterEntryDraft>[WireName.MaxLength];
+        var serviceShards = PublishServices(Draft);
         foreach (var (owner, before) in _dirtyOwners)
         {
             var after = new List<ClusterRecord>();
@@ -319,6 +345,8 @@ public sealed class ClusterZoneBuilder
             }
         }
         _dirtyOwners.Clear();
+        // Kept until the owners above are generated: the apex's NS addresses read the kube-dns Service.
+        _pendingServices.Clear();
 
         // A name that appears or goes changes its parent's count of children, deepest names first, so that an
         // empty non-terminal exists exactly while something below it does.
@@ -368,7 +396,7 @@ public sealed class ClusterZoneBuilder
             }
         }
         _serial++;
-        var index = new ClusterIndex(shards, BuildApexes(_serial), IsSynced, _serial);
+        var index = new ClusterIndex(shards, serviceShards, BuildApexes(_serial), IsSynced, _serial);
         Volatile.Write(ref _published, index);
         Published?.Invoke(index);
         RecordProgrammingLatency();
@@ -384,6 +412,91 @@ public sealed class ClusterZoneBuilder
                 (byDepth[draft.Depth] ??= new List<ClusterEntryDraft>()).Add(draft);
             }
             return draft;
+        }
+    }
+
+    /// <summary>
+    /// Composes the record of every Service changed in this batch into copies of the shards they fall in, and
+    /// moves its PTR records from the published record's to the new one's.
+    /// </summary>
+    private ClusterNameTable[] PublishServices(Func<byte[], ClusterEntryDraft> draft)
+    {
+        var shards = (ClusterNameTable[])_published.ServiceShards.Clone();
+        var copied = new bool[ClusterIndex.ShardCount];
+        var records = new List<ClusterRecord>();
+        foreach (var key in _dirtyServices)
+        {
+            var wireKey = ClusterServiceCodec.KeyOf(key);
+            if (wireKey is null)
+            {
+                continue;
+            }
+            int hash = ClusterNameTable.Hash(wireKey);
+            int shard = ClusterIndex.ShardOf(hash);
+            var before = shards[shard].Find(wireKey, hash);
+            var after = Compose(key, before);
+            if (before is null && after is null)
+            {
+                continue;
+            }
+            records.Clear();
+            if (before is not null)
+            {
+                _generator.ForService(new ClusterService(before), records);
+                foreach (var record in records)
+                {
+                    draft(record.Name).Add(record.Type, record.Rdata, -1);
+                }
+            }
+            records.Clear();
+            if (after is not null)
+            {
+                _generator.ForService(new ClusterService(after), records);
+                foreach (var record in records)
+                {
+                    draft(record.Name).Add(record.Type, record.Rdata, +1);
+                }
+            }
+            if (!copied[shard])
+            {
+                shards[shard] = shards[shard].Clone();
+                copied[shard] = true;
+            }
+            if (after is not null)
+            {
+                shards[shard].Set(after, hash);
+            }
+            else
+            {
+                shards[shard].Remove(wireKey, hash);
+            }
+        }
+        _dirtyServices.Clear();
+        return shards;
+    }
+
+    /// <summary>The record of one Service as its spec, slices and namespace now say; null when it is gone.</summary>
+    private byte[]? Compose(string key, byte[]? published)
+    {
+        var service = _pendingServices.TryGetValue(key, out var pending) ? pending
+            : published is null ? null : ClusterServiceCodec.Decode(new ClusterService(published));
+        if (service is null)
+        {
+            return null;
+        }
+        try
+        {
+            var slices = _slicesByService.TryGetValue(key, out var sliceKeys)
+                ? sliceKeys.Order(StringComparer.Ordinal).Select(k => StoredSlice.Decode(k, _slices[k])).ToArray()
+                : [];
+            bool exposed = IsNamespaceExposed(service.Namespace) && (_serviceSelector is null || _serviceSelector.Matches(service.Labels));
+            return _services.Compose(service, slices, exposed, keepLabels: _serviceSelector is not null);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // One object we cannot turn into records must not stop every later publish: it simply has none.
+            GenerateFailed?.Invoke("svc:" + key, exception);
+            return null;
         }
     }
 
@@ -419,18 +532,8 @@ public sealed class ClusterZoneBuilder
         string key = owner[(colon + 1)..];
         switch (kind)
         {
-            case "svc":
-                if (_services.TryGetValue(key, out var service) && IsNamespaceExposed(service.Namespace)
-                    && (_serviceSelector is null || _serviceSelector.Matches(service.Labels)))
-                {
-                    var slices = _slicesByService.TryGetValue(key, out var sliceKeys)
-                        ? sliceKeys.Select(k => _slices[k]).ToArray()
-                        : [];
-                    _generator.ForService(service, slices, records);
-                }
-                break;
             case "ns":
-                bool declared = _namespaces.ContainsKey(key) || (_servicesByNamespace.TryGetValue(key, out var inNamespace) && inNamespace.Count > 0);
+                bool declared = _namespaces.ContainsKey(key) || _serviceCountByNamespace.ContainsKey(key);
                 if (declared && IsNamespaceExposed(key))
                 {
                     _generator.ForNamespace(key, records);
@@ -447,7 +550,7 @@ public sealed class ClusterZoneBuilder
 
     /// <summary>The kube-dns Service's cluster IPs (what the NS name should resolve to), else this host's addresses.</summary>
     private IReadOnlyList<IPAddress> NameServerAddresses() =>
-        _services.TryGetValue("kube-system/kube-dns", out var dns) && dns.ClusterIPs.Count > 0
+        CurrentService("kube-system/kube-dns") is { ClusterIPs.Count: > 0 } dns
             ? dns.ClusterIPs
             : ClusterRecordGenerator.LocalAddresses();
 

@@ -5,7 +5,9 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 
 /// <summary>
 /// Answers the cluster zone from the published <see cref="ClusterIndex"/>: one snapshot per query, no locks,
-/// no allocation. Misses go to the next handler only where <c>fallthrough</c> says so.
+/// no allocation. Names below <c>svc.zone</c> are answered from their Service's record
+/// (<see cref="ServiceAnswers"/>), every other name from its entry. Misses go to the next handler only where
+/// <c>fallthrough</c> says so.
 /// </summary>
 public sealed class KubernetesHandler : DnsHandler
 {
@@ -46,6 +48,24 @@ public sealed class KubernetesHandler : DnsHandler
             return Complete(context, ref writer, ResponseCode.NoError, truncated: !written);
         }
 
+        if (!apex.IsReverse && ServiceAnswers.TryLocate(name, name.Length - apex.Wire.Length, out int serviceName, out int keyLength))
+        {
+            var service = index.FindService(name.Slice(serviceName, keyLength));
+            switch (ServiceAnswers.Write(ref writer, service, name, serviceName, type, _options.Ttl, atQuestion: true))
+            {
+                case ServiceAnswer.Missing:
+                    return Missing(context, ref writer, index, apex);
+                case ServiceAnswer.NoData:
+                    return Negative(context, ref writer, apex, ResponseCode.NoError);
+                case ServiceAnswer.Truncated:
+                    return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+                case ServiceAnswer.Cname when type is not (RecordType.CNAME or RecordType.ANY):
+                    return ChaseCname(context, ref writer, index, service.ExternalName);
+                default:
+                    return Complete(context, ref writer, ResponseCode.NoError, false);
+            }
+        }
+
         var entry = index.Find(name);
         if (entry.IsNull)
         {
@@ -53,16 +73,7 @@ public sealed class KubernetesHandler : DnsHandler
             {
                 return podResult;
             }
-            if (_options.FallsThrough(name))
-            {
-                return NextAsync(context);
-            }
-            if (!index.Synced)
-            {
-                // Not knowing yet is not knowing it is absent: SERVFAIL makes clients retry, NXDOMAIN would be cached.
-                return new ValueTask<HandlerResult>(HandlerResult.NotWritten(ResponseCode.ServFail));
-            }
-            return Negative(context, ref writer, apex, ResponseCode.NXDomain);
+            return Missing(context, ref writer, index, apex);
         }
 
         if (type == RecordType.ANY)
@@ -93,23 +104,36 @@ public sealed class KubernetesHandler : DnsHandler
         var cname = entry.Find(RecordType.CNAME);
         if (!cname.IsNull)
         {
-            return AnswerCname(context, ref writer, index, cname);
+            if (!cname.TryWriteAtQuestion(ref writer, MessageSection.Answer))
+            {
+                return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+            }
+            return cname.TargetCount > 0 ? ChaseCname(context, ref writer, index, cname.Target(0)) : Complete(context, ref writer, ResponseCode.NoError, false);
         }
         return Negative(context, ref writer, apex, ResponseCode.NoError);
     }
 
-    /// <summary>The ExternalName CNAME, then its target's records while the target is in this snapshot.</summary>
-    private ValueTask<HandlerResult> AnswerCname(DnsQueryContext context, ref MessageWriter writer, ClusterIndex index, ClusterRRset cname)
+    /// <summary>A name that does not exist: the next handler where <c>fallthrough</c> says so, else NXDOMAIN.</summary>
+    private ValueTask<HandlerResult> Missing(DnsQueryContext context, ref MessageWriter writer, ClusterIndex index, ZoneApex apex)
     {
-        if (!cname.TryWriteAtQuestion(ref writer, MessageSection.Answer))
+        if (_options.FallsThrough(context.LowerName))
         {
-            return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+            return NextAsync(context);
         }
-        var type = context.QuestionType;
-        var current = cname;
-        for (int hop = 0; hop < MaxCnameChain && current.TargetCount > 0; hop++)
+        if (!index.Synced)
         {
-            var target = current.Target(0);
+            // Not knowing yet is not knowing it is absent: SERVFAIL makes clients retry, NXDOMAIN would be cached.
+            return new ValueTask<HandlerResult>(HandlerResult.NotWritten(ResponseCode.ServFail));
+        }
+        return Negative(context, ref writer, apex, ResponseCode.NXDomain);
+    }
+
+    /// <summary>After a CNAME (an ExternalName's) is written: its target's records while the target is in this snapshot.</summary>
+    private ValueTask<HandlerResult> ChaseCname(DnsQueryContext context, ref MessageWriter writer, ClusterIndex index, ReadOnlySpan<byte> target)
+    {
+        var type = context.QuestionType;
+        for (int hop = 0; hop < MaxCnameChain; hop++)
+        {
             int targetZone = MatchZone(target);
             if (targetZone < 0)
             {
@@ -121,10 +145,29 @@ public sealed class KubernetesHandler : DnsHandler
                 }
                 return ChaseExternalAsync(context, writer.Mark(), DnsName.FromWire(target), type);
             }
+            var targetApex = index.Apexes[targetZone];
+            if (!targetApex.IsReverse && ServiceAnswers.TryLocate(target, target.Length - targetApex.Wire.Length, out int serviceName, out int keyLength))
+            {
+                var service = index.FindService(target.Slice(serviceName, keyLength));
+                switch (ServiceAnswers.Write(ref writer, service, target, serviceName, type, _options.Ttl, atQuestion: false))
+                {
+                    case ServiceAnswer.Missing:
+                        return Negative(context, ref writer, targetApex, ResponseCode.NXDomain);
+                    case ServiceAnswer.NoData:
+                        return Negative(context, ref writer, targetApex, ResponseCode.NoError);
+                    case ServiceAnswer.Truncated:
+                        return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+                    case ServiceAnswer.Cname:
+                        target = service.ExternalName;
+                        continue;
+                    default:
+                        return Complete(context, ref writer, ResponseCode.NoError, false);
+                }
+            }
             var entry = index.Find(target);
             if (entry.IsNull)
             {
-                return Negative(context, ref writer, index.Apexes[targetZone], ResponseCode.NXDomain);
+                return Negative(context, ref writer, targetApex, ResponseCode.NXDomain);
             }
             var records = entry.Find(type);
             if (!records.IsNull)
@@ -144,7 +187,11 @@ public sealed class KubernetesHandler : DnsHandler
             {
                 return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
             }
-            current = next;
+            if (next.TargetCount == 0)
+            {
+                break;
+            }
+            target = next.Target(0);
         }
         return Complete(context, ref writer, ResponseCode.NoError, false);
     }

@@ -99,7 +99,7 @@ public sealed class ApiServerIntegrationTests : IAsyncLifetime
     }
 
     private static Func<ClusterIndex, bool> Has(string name, bool present = true) =>
-        index => !index.Find(Protocol.DnsName.Parse(name).ToLower().Wire).IsNull == present;
+        index => index.Contains(Protocol.DnsName.Parse(name).ToLower().Wire) == present;
 
     [Fact]
     public async Task Services_are_answered_after_the_first_list_and_follow_create_update_delete()

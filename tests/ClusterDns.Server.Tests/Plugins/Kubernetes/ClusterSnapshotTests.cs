@@ -133,7 +133,7 @@ public sealed class ClusterSnapshotTests : IDisposable
         // Changes are published in batches as they arrive: wait for the one that applied the source's first list.
         restarted.Component.Published += index =>
         {
-            if (index.Find(deletedName).IsNull)
+            if (!index.Contains(deletedName))
             {
                 converged.TrySetResult();
             }

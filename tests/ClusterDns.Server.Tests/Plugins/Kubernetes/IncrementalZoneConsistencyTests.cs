@@ -162,6 +162,11 @@ public sealed class IncrementalZoneConsistencyTests
             }
             lines.Add(text.ToString());
         }
+        foreach (var service in index.Services())
+        {
+            // A record's bytes are its whole content (slices are merged in name order, so the order is fixed too).
+            lines.Add("service " + Convert.ToHexString(service.Blob));
+        }
         lines.Sort(StringComparer.Ordinal);
         return string.Join('\n', lines);
     }

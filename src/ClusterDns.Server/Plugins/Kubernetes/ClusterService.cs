@@ -1,0 +1,304 @@
+using System.Buffers.Binary;
+
+namespace ClusterDns.Server.Plugins.Kubernetes;
+
+/// <summary>
+/// One Service of the cluster zone in a single byte array: what its DNS names answer, compact enough that the
+/// names themselves are never stored. The query path reads it in place (<see cref="ServiceAnswers"/> writes
+/// the records of <c>svc.ns.svc.zone</c>, <c>_port._proto.svc…</c>, <c>_proto.svc…</c> and
+/// <c>endpoint.svc…</c> from it); the zone builder keeps the Service's spec in it too, so that it holds no
+/// second copy of the object (<see cref="ClusterServiceCodec"/>). Layout, integers big-endian:
+/// <code>
+/// [L] [key, L bytes: the lower-case wire labels "name" and "namespace", no root]
+/// [answers u8]  1 when the name exists (exposed, and has records); 0 hides every name of the Service
+/// [type u8]     0 ClusterIP, 1 NodePort, 2 LoadBalancer, 3 ExternalName
+/// [flags u8]    1 headless, 2 publishNotReadyAddresses, 4 has a selector
+/// [ip count u8]        per cluster IP: [length u8: 4 or 16] [address]
+/// [port count u8]      per named port: [flags u8: 1 an earlier port has the same number]
+///                                      [protocol length u8] [protocol, lower case] [port u16] [name length u8] [name]
+/// [external length u8] [ExternalName target, lower-case wire]
+/// [label count u16]    per label (only when a <c>labels</c> selector needs them): [length u16] [key] [length u16] [value]
+/// [endpoint count u16] per endpoint (headless): [flags u8: 1 first of its address, 2 first of its label]
+///                                      [length u8] [address] [label length u8] [label, lower case]
+/// </code>
+/// The ports are the Service's named ports (ClusterIP) or the distinct named ports of its EndpointSlices
+/// (headless); the endpoints are the distinct (label, address) pairs the specification publishes, merged
+/// from every slice. The first-of flags let the query path drop what a record set would hold twice.
+/// </summary>
+public readonly struct ClusterService
+{
+    public const byte TypeClusterIP = 0;
+    public const byte TypeNodePort = 1;
+    public const byte TypeLoadBalancer = 2;
+    public const byte TypeExternalName = 3;
+
+    public const byte FlagHeadless = 1;
+    public const byte FlagPublishNotReady = 2;
+    public const byte FlagHasSelector = 4;
+
+    public const byte PortRepeatsNumber = 1;
+    public const byte EndpointFirstOfAddress = 1;
+    public const byte EndpointFirstOfLabel = 2;
+
+    private readonly byte[] _blob;
+
+    internal ClusterService(byte[] blob) => _blob = blob;
+
+    public bool IsNull => _blob is null;
+
+    internal byte[] Blob => _blob;
+
+    /// <summary>The table key: wire labels of the Service's name and namespace.</summary>
+    public ReadOnlySpan<byte> Key => _blob.AsSpan(1, _blob[0]);
+
+    public ReadOnlySpan<byte> NameLabel => _blob.AsSpan(2, _blob[1]);
+
+    public ReadOnlySpan<byte> NamespaceLabel => _blob.AsSpan(3 + _blob[1], _blob[2 + _blob[1]]);
+
+    private int HeaderOffset => 1 + _blob[0];
+
+    public bool Answers => _blob[HeaderOffset] != 0;
+
+    public byte Type => _blob[HeaderOffset + 1];
+
+    public byte Flags => _blob[HeaderOffset + 2];
+
+    public bool IsHeadless => (Flags & FlagHeadless) != 0;
+
+    public bool IsExternalName => Type == TypeExternalName;
+
+    private int IpsOffset => HeaderOffset + 3;
+
+    public int IpCount => _blob[IpsOffset];
+
+    public AddressList Ips => new(_blob, IpsOffset + 1, IpCount);
+
+    private int PortsOffset
+    {
+        get
+        {
+            int offset = IpsOffset + 1;
+            for (int i = IpCount; i > 0; i--)
+            {
+                offset += 1 + _blob[offset];
+            }
+            return offset;
+        }
+    }
+
+    public PortList Ports
+    {
+        get
+        {
+            int offset = PortsOffset;
+            return new PortList(_blob, offset + 1, _blob[offset]);
+        }
+    }
+
+    private int ExternalOffset => Ports.EndOffset;
+
+    /// <summary>The ExternalName target (lower-case wire), empty when there is none.</summary>
+    public ReadOnlySpan<byte> ExternalName
+    {
+        get
+        {
+            int offset = ExternalOffset;
+            return _blob.AsSpan(offset + 1, _blob[offset]);
+        }
+    }
+
+    private int LabelsOffset
+    {
+        get
+        {
+            int offset = ExternalOffset;
+            return offset + 1 + _blob[offset];
+        }
+    }
+
+    /// <summary>The Service's labels, kept only when a <c>labels</c> selector needs them.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Labels()
+    {
+        int offset = LabelsOffset;
+        int count = BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(offset));
+        offset += 2;
+        var labels = new List<KeyValuePair<string, string>>(count);
+        for (int i = 0; i < count; i++)
+        {
+            string key = ReadString(ref offset);
+            string value = ReadString(ref offset);
+            labels.Add(new(key, value));
+        }
+        return labels;
+    }
+
+    private string ReadString(ref int offset)
+    {
+        int length = BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(offset));
+        string text = System.Text.Encoding.UTF8.GetString(_blob, offset + 2, length);
+        offset += 2 + length;
+        return text;
+    }
+
+    private int EndpointsOffset
+    {
+        get
+        {
+            int offset = LabelsOffset;
+            int count = BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(offset));
+            offset += 2;
+            for (int i = 0; i < 2 * count; i++)
+            {
+                offset += 2 + BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(offset));
+            }
+            return offset;
+        }
+    }
+
+    public EndpointList Endpoints
+    {
+        get
+        {
+            int offset = EndpointsOffset;
+            return new EndpointList(_blob, offset + 2, BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(offset)));
+        }
+    }
+
+    /// <summary>The cluster IPs, each as its address bytes (4 or 16).</summary>
+    public readonly ref struct AddressList(byte[] blob, int offset, int count)
+    {
+        public int Count => count;
+
+        public Enumerator GetEnumerator() => new(blob, offset, count);
+
+        public ref struct Enumerator(byte[] blob, int offset, int count)
+        {
+            private int _next = offset;
+            private int _left = count;
+
+            public ReadOnlySpan<byte> Current { get; private set; }
+
+            public bool MoveNext()
+            {
+                if (_left == 0)
+                {
+                    return false;
+                }
+                _left--;
+                Current = blob.AsSpan(_next + 1, blob[_next]);
+                _next += 1 + blob[_next];
+                return true;
+            }
+        }
+    }
+
+    /// <summary>One named port.</summary>
+    public readonly ref struct Port(ReadOnlySpan<byte> protocol, ushort number, ReadOnlySpan<byte> name, byte flags)
+    {
+        public ReadOnlySpan<byte> Protocol { get; } = protocol;
+
+        public ushort Number { get; } = number;
+
+        public ReadOnlySpan<byte> Name { get; } = name;
+
+        /// <summary>An earlier port has the same number: its SRV record at the Service name would repeat it.</summary>
+        public bool RepeatsNumber => (flags & PortRepeatsNumber) != 0;
+    }
+
+    public readonly ref struct PortList(byte[] blob, int offset, int count)
+    {
+        public int Count => count;
+
+        internal int EndOffset
+        {
+            get
+            {
+                int end = offset;
+                for (int i = 0; i < count; i++)
+                {
+                    end += 1;
+                    end += 1 + blob[end];
+                    end += 2;
+                    end += 1 + blob[end];
+                }
+                return end;
+            }
+        }
+
+        public Enumerator GetEnumerator() => new(blob, offset, count);
+
+        public ref struct Enumerator(byte[] blob, int offset, int count)
+        {
+            private int _next = offset;
+            private int _left = count;
+
+            public Port Current { get; private set; }
+
+            public bool MoveNext()
+            {
+                if (_left == 0)
+                {
+                    return false;
+                }
+                _left--;
+                byte flags = blob[_next];
+                int protocolLength = blob[_next + 1];
+                var protocol = blob.AsSpan(_next + 2, protocolLength);
+                int at = _next + 2 + protocolLength;
+                ushort number = BinaryPrimitives.ReadUInt16BigEndian(blob.AsSpan(at));
+                var name = blob.AsSpan(at + 3, blob[at + 2]);
+                Current = new Port(protocol, number, name, flags);
+                _next = at + 3 + name.Length;
+                return true;
+            }
+        }
+    }
+
+    /// <summary>One published endpoint of a headless Service: an address under a label.</summary>
+    public readonly ref struct Endpoint(ReadOnlySpan<byte> address, ReadOnlySpan<byte> labelWire, byte flags)
+    {
+        public ReadOnlySpan<byte> Address { get; } = address;
+
+        /// <summary>The label with its length byte, as it goes into a name.</summary>
+        public ReadOnlySpan<byte> LabelWire { get; } = labelWire;
+
+        public ReadOnlySpan<byte> Label => LabelWire[1..];
+
+        /// <summary>No earlier endpoint has this address (the Service name's A/AAAA set holds it once).</summary>
+        public bool FirstOfAddress => (flags & EndpointFirstOfAddress) != 0;
+
+        /// <summary>No earlier endpoint has this label (SRV targets and additional names are listed once).</summary>
+        public bool FirstOfLabel => (flags & EndpointFirstOfLabel) != 0;
+    }
+
+    public readonly ref struct EndpointList(byte[] blob, int offset, int count)
+    {
+        public int Count => count;
+
+        public Enumerator GetEnumerator() => new(blob, offset, count);
+
+        public ref struct Enumerator(byte[] blob, int offset, int count)
+        {
+            private int _next = offset;
+            private int _left = count;
+
+            public Endpoint Current { get; private set; }
+
+            public bool MoveNext()
+            {
+                if (_left == 0)
+                {
+                    return false;
+                }
+                _left--;
+                byte flags = blob[_next];
+                var address = blob.AsSpan(_next + 2, blob[_next + 1]);
+                int at = _next + 2 + address.Length;
+                var labelWire = blob.AsSpan(at, 1 + blob[at]);
+                Current = new Endpoint(address, labelWire, flags);
+                _next = at + labelWire.Length;
+                return true;
+            }
+        }
+    }
+}
