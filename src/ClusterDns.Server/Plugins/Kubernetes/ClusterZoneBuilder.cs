@@ -34,7 +34,7 @@ public sealed class ClusterZoneBuilder
     private readonly HashSet<string> _dirtyServices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _serviceCountByNamespace = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> _slices = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _slicesByService = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _slicesByService = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PodObject> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NamespaceObject> _namespaces = new(StringComparer.Ordinal);
 
@@ -173,14 +173,14 @@ public sealed class ClusterZoneBuilder
         {
             var previousKey = change.Key[..change.Key.IndexOf('/')] + "/" + previousService;
             _dirtyServices.Add(previousKey);
-            RemoveFromSet(_slicesByService, previousKey, change.Key);
+            RemoveSlice(previousKey, change.Key);
         }
         if (slice?.ServiceName is { } serviceName)
         {
             var serviceKey = slice.Namespace + "/" + serviceName;
             _dirtyServices.Add(serviceKey);
             _slices[change.Key] = StoredSlice.Encode(slice);
-            GetOrAdd(_slicesByService, serviceKey).Add(change.Key);
+            AddSlice(serviceKey, change.Key);
             // Only live changes count: the first list (or a snapshot) replays old trigger times.
             if (Metrics is not null && IsSynced && slice.LastChangeTriggerTime is { } triggeredAt && CurrentService(serviceKey) is { } service)
             {
@@ -281,22 +281,32 @@ public sealed class ClusterZoneBuilder
 
     private static string PodOwner(string key) => "pod:" + key;
 
-    /// <summary>Removes a member; an emptied set goes too (Services and namespaces come and go, e.g. per CI run).</summary>
-    private static void RemoveFromSet(Dictionary<string, HashSet<string>> map, string key, string member)
+    /// <summary>
+    /// Removes a slice from its Service's list; an emptied list goes too (Services come and go, e.g. per CI run).
+    /// Arrays, not sets: a Service has a slice or a few, and a set per Service costs more than its slices' keys.
+    /// </summary>
+    private void RemoveSlice(string serviceKey, string sliceKey)
     {
-        if (map.TryGetValue(key, out var set) && set.Remove(member) && set.Count == 0)
+        if (_slicesByService.TryGetValue(serviceKey, out var keys) && Array.IndexOf(keys, sliceKey) is int at and >= 0)
         {
-            map.Remove(key);
+            if (keys.Length == 1)
+            {
+                _slicesByService.Remove(serviceKey);
+            }
+            else
+            {
+                _slicesByService[serviceKey] = [.. keys.AsSpan(0, at), .. keys.AsSpan(at + 1)];
+            }
         }
     }
 
-    private static HashSet<string> GetOrAdd(Dictionary<string, HashSet<string>> map, string key)
+    private void AddSlice(string serviceKey, string sliceKey)
     {
-        if (!map.TryGetValue(key, out var set))
+        var keys = _slicesByService.GetValueOrDefault(serviceKey, []);
+        if (Array.IndexOf(keys, sliceKey) < 0)
         {
-            map[key] = set = new HashSet<string>(StringComparer.Ordinal);
+            _slicesByService[serviceKey] = [.. keys, sliceKey];
         }
-        return set;
     }
 
     /// <summary>A namespace is served when the <c>namespaces</c> list and <c>namespace_labels</c> allow it.</summary>
