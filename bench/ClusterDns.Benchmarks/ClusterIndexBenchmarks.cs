@@ -4,12 +4,16 @@ using ClusterDns.Server.Plugins.Kubernetes;
 
 namespace ClusterDns.Benchmarks;
 
-/// <summary>Finding a name in the published cluster index (hash of the lower-case wire name, one shard).</summary>
+/// <summary>
+/// Finding things in the published cluster index: a Service's record by its key (the name and namespace
+/// labels of <c>svc.ns.svc.zone</c>), a miss the way a search-list name misses (its key is <c>local.ns7</c>),
+/// and a stored name (a namespace) by its whole lower-case wire name.
+/// </summary>
 [MemoryDiagnoser]
 public class ClusterIndexBenchmarks
 {
     private ClusterIndex _index = null!;
-    private byte[] _hit = null!, _miss = null!;
+    private byte[] _serviceKey = null!, _missKey = null!, _name = null!;
 
     [Params(1_000, 10_000, 100_000)]
     public int Services { get; set; }
@@ -18,13 +22,17 @@ public class ClusterIndexBenchmarks
     public void Setup()
     {
         _index = new SyntheticCluster(Services).Builder.Current;
-        _hit = DnsName.Parse("svc42.ns42.svc.cluster.local.").Wire.ToArray();
-        _miss = DnsName.Parse("svc42.ns42.svc.cluster.local.ns7.svc.cluster.local.").Wire.ToArray();
+        _serviceKey = ClusterServiceCodec.Key("svc42", "ns42")!;
+        _missKey = ClusterServiceCodec.Key("local", "ns7")!;
+        _name = DnsName.Parse("ns42.svc.cluster.local.").Wire.ToArray();
     }
 
     [Benchmark(Baseline = true)]
-    public bool Hit() => !_index.Find(_hit).IsNull;
+    public bool ServiceHit() => !_index.FindService(_serviceKey).IsNull;
 
     [Benchmark]
-    public bool Miss() => !_index.Find(_miss).IsNull;
+    public bool ServiceMiss() => !_index.FindService(_missKey).IsNull;
+
+    [Benchmark]
+    public bool NameHit() => !_index.Find(_name).IsNull;
 }

@@ -135,7 +135,7 @@ public sealed class ClusterZoneBuilder
         {
             MarkDirty(StaticOwner);
         }
-        bool existed = CurrentService(change.Key) is not null;
+        bool existed = _pendingServices.TryGetValue(change.Key, out var pending) ? pending is not null : !PublishedService(change.Key).IsNull;
         _dirtyServices.Add(change.Key);
         _pendingServices[change.Key] = service;
         if (existed != service is not null)
@@ -205,11 +205,12 @@ public sealed class ClusterZoneBuilder
         if (_namespaceSelector is not null)
         {
             // Labels decide exposure: every Service and pod of the namespace may appear or vanish.
+            var label = System.Text.Encoding.ASCII.GetBytes(change.Key);
             foreach (var service in _published.Services())
             {
-                if (Ascii(service.NamespaceLabel) == change.Key)
+                if (service.NamespaceLabel.SequenceEqual(label))
                 {
-                    _dirtyServices.Add(change.Key + "/" + Ascii(service.NameLabel));
+                    _dirtyServices.Add(change.Key + "/" + System.Text.Encoding.ASCII.GetString(service.NameLabel));
                 }
             }
             foreach (var pending in _pendingServices.Keys)
@@ -276,8 +277,6 @@ public sealed class ClusterZoneBuilder
     }
 
     private static string NamespaceOwner(string name) => "ns:" + name;
-
-    private static string Ascii(ReadOnlySpan<byte> label) => System.Text.Encoding.ASCII.GetString(label);
 
     private static string PodOwner(string key) => "pod:" + key;
 

@@ -50,7 +50,7 @@ internal static class ServiceAnswers
             last = offset;
             count++;
         }
-        if (count < 3 || !name.Slice(last, 4).SequenceEqual("\x03svc"u8))
+        if (count < 3 || name[last] != 3 || !name.Slice(last + 1, 3).SequenceEqual("svc"u8))
         {
             return false;
         }

@@ -101,6 +101,26 @@ public sealed class ServiceRecordTests
         Assert.All(fixture.Builder.Current.Services(), service => Assert.InRange(service.Blob.Length, 1, 64));
     }
 
+    [Theory]
+    [InlineData("web.shop.svc.cluster.local.", "cluster.local.", true, "web.shop.svc.cluster.local.")]
+    [InlineData("_http._tcp.web.shop.svc.cluster.local.", "cluster.local.", true, "web.shop.svc.cluster.local.")]
+    [InlineData("shop.svc.cluster.local.", "cluster.local.", false, "")]
+    [InlineData("web.shop.pod.cluster.local.", "cluster.local.", false, "")]
+    [InlineData("a.b.x.", ".", false, "")] // a one-letter label where "svc" would be, under the root zone
+    [InlineData("web.shop.svc.", ".", true, "web.shop.svc.")]
+    public void A_service_name_is_located_by_its_labels(string name, string zone, bool located, string serviceName)
+    {
+        var wire = DnsName.Parse(name).Wire;
+        bool found = ServiceAnswers.TryLocate(wire, wire.Length - DnsName.Parse(zone).Wire.Length, out int start, out int keyLength);
+
+        Assert.Equal(located, found);
+        if (located)
+        {
+            Assert.Equal(serviceName, DnsName.FromWire(wire[start..]).ToString());
+            Assert.Equal(ClusterServiceCodec.Key("web", "shop"), wire.Slice(start, keyLength).ToArray());
+        }
+    }
+
     [Fact]
     public void A_composed_record_gives_back_the_service_it_was_composed_from()
     {
