@@ -262,7 +262,8 @@ internal static class ServiceAnswers
     {
         bool exists = false;
         int written = 0;
-        ushort endpointWeight = SrvWeight(service.Endpoints.Count);
+        // Only a headless Service's SRV records share the weight between endpoints (walking to them costs a scan).
+        ushort endpointWeight = service.IsHeadless ? SrvWeight(service.Endpoints.Count) : (ushort)100;
         foreach (var port in service.Ports)
         {
             if (port.Name.IsEmpty || !port.Name.SequenceEqual(portName) || !port.Protocol.SequenceEqual(protocol))
