@@ -161,16 +161,6 @@ public static class ClusterNames
     public static RecordType AddressType(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 ? RecordType.AAAA : RecordType.A;
 
-    public static byte[] SrvRdata(ushort priority, ushort weight, ushort port, byte[] target)
-    {
-        var rdata = new byte[6 + target.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(rdata, priority);
-        BinaryPrimitives.WriteUInt16BigEndian(rdata.AsSpan(2), weight);
-        BinaryPrimitives.WriteUInt16BigEndian(rdata.AsSpan(4), port);
-        target.CopyTo(rdata.AsSpan(6));
-        return rdata;
-    }
-
     public static byte[] TxtRdata(string text)
     {
         var bytes = Encoding.ASCII.GetBytes(text);
