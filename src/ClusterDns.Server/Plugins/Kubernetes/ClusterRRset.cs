@@ -78,6 +78,30 @@ public readonly struct ClusterRRset
         return written;
     }
 
+    /// <summary>
+    /// Writes as many whole records of the RRset as fit under <paramref name="owner"/> (a CNAME target) and
+    /// returns how many: a truncated chase keeps what fits, as an answer at the question does.
+    /// </summary>
+    public int WriteFittingWithOwner(ref MessageWriter writer, ReadOnlySpan<byte> owner, MessageSection section)
+    {
+        var wire = Wire;
+        int written = 0;
+        while (written < Count)
+        {
+            int length = RecordLength(wire);
+            var mark = writer.Mark();
+            if (!writer.TryWriteName(owner) || !writer.TryWriteBytes(wire[2..length]))
+            {
+                writer.Rollback(mark);
+                break;
+            }
+            wire = wire[length..];
+            written++;
+        }
+        AddCount(ref writer, section, written);
+        return written;
+    }
+
     /// <summary>Writes the whole RRset under another owner name; false (and nothing written) when it does not fit.</summary>
     public bool TryWriteWithOwner(ref MessageWriter writer, ReadOnlySpan<byte> owner, MessageSection section)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ClusterDns.Protocol;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
 
@@ -200,6 +201,9 @@ public readonly struct ClusterService
         public ushort Number { get; } = number;
 
         public ReadOnlySpan<byte> Name { get; } = name;
+
+        /// <summary>"_" + the name is a label: <c>_port._proto.svc…</c> can be asked for.</summary>
+        public bool HasSrvName => Name.Length is > 0 and < WireName.MaxLabelLength;
 
         /// <summary>An earlier port has the same number: its SRV record at the Service name would repeat it.</summary>
         public bool RepeatsNumber => (flags & PortRepeatsNumber) != 0;

@@ -140,8 +140,9 @@ public sealed class ClusterServiceCodec
             AddShort(blob, protocol.ToLowerInvariant());
             blob.Add((byte)(number >> 8));
             blob.Add((byte)number);
-            // "_" + name must fit a label; a longer name still counts at the Service name, it just has no SRV name.
-            AddShort(blob, IsLabel("_" + name) ? name.ToLowerInvariant() : "");
+            // Stored whole, whatever its length: the record is the builder's only copy of the Service. A name
+            // too long for "_" + name to be a label still counts at the Service name; it has no SRV name.
+            AddShort(blob, name.ToLowerInvariant());
         }
         blob.Add((byte)external.Length);
         blob.AddRange(external);

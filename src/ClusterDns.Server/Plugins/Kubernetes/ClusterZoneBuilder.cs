@@ -23,7 +23,7 @@ public sealed class ClusterZoneBuilder
     private readonly KubernetesOptions _options;
     private readonly ClusterRecordGenerator _generator;
     private readonly ClusterServiceCodec _services;
-    private readonly LabelSelector? _namespaceSelector;
+    private readonly NamespaceExposure _exposure;
     private readonly LabelSelector? _serviceSelector;
     private readonly HashSet<ResourceKind> _expectedKinds;
     private readonly HashSet<ResourceKind> _syncedKinds = new();
@@ -64,7 +64,7 @@ public sealed class ClusterZoneBuilder
         _options = options;
         _generator = new ClusterRecordGenerator(options);
         _services = new ClusterServiceCodec(options);
-        _namespaceSelector = options.NamespaceLabels is { } ns ? LabelSelector.Parse(ns) : null;
+        _exposure = new NamespaceExposure(options);
         _serviceSelector = options.Labels is { } labels ? LabelSelector.Parse(labels) : null;
         _expectedKinds = expectedKinds.ToHashSet();
         _apexWires = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
@@ -202,7 +202,7 @@ public sealed class ClusterZoneBuilder
     private void ApplyNamespace(ClusterChange change)
     {
         MarkDirty(NamespaceOwner(change.Key));
-        if (_namespaceSelector is not null)
+        if (_exposure.SelectsByLabels)
         {
             // Labels decide exposure: every Service and pod of the namespace may appear or vanish.
             var label = System.Text.Encoding.ASCII.GetBytes(change.Key);
@@ -308,18 +308,14 @@ public sealed class ClusterZoneBuilder
         }
     }
 
-    /// <summary>A namespace is served when the <c>namespaces</c> list and <c>namespace_labels</c> allow it.</summary>
-    private bool IsNamespaceExposed(string name)
+    /// <summary>
+    /// <see cref="NamespaceExposure"/> over the store. A namespace exists through its object or its Services;
+    /// <paramref name="inhabited"/> says the caller holds an object of the namespace (a Service, a pod).
+    /// </summary>
+    private bool IsNamespaceExposed(string name, bool inhabited)
     {
-        if (_options.Namespaces.Count > 0 && !_options.Namespaces.Contains(name))
-        {
-            return false;
-        }
-        if (_namespaceSelector is not null)
-        {
-            return _namespaces.TryGetValue(name, out var ns) && _namespaceSelector.Matches(ns.Labels);
-        }
-        return true;
+        var namespaceObject = _namespaces.GetValueOrDefault(name);
+        return _exposure.IsExposed(name, namespaceObject, inhabited || namespaceObject is not null || _serviceCountByNamespace.ContainsKey(name));
     }
 
     /// <summary>
@@ -498,7 +494,7 @@ public sealed class ClusterZoneBuilder
             var slices = _slicesByService.TryGetValue(key, out var sliceKeys)
                 ? sliceKeys.Order(StringComparer.Ordinal).Select(k => StoredSlice.Decode(k, _slices[k])).ToArray()
                 : [];
-            bool exposed = IsNamespaceExposed(service.Namespace) && (_serviceSelector is null || _serviceSelector.Matches(service.Labels));
+            bool exposed = IsNamespaceExposed(service.Namespace, inhabited: true) && (_serviceSelector is null || _serviceSelector.Matches(service.Labels));
             return _services.Compose(service, slices, exposed, keepLabels: _serviceSelector is not null);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
@@ -542,14 +538,13 @@ public sealed class ClusterZoneBuilder
         switch (kind)
         {
             case "ns":
-                bool declared = _namespaces.ContainsKey(key) || _serviceCountByNamespace.ContainsKey(key);
-                if (declared && IsNamespaceExposed(key))
+                if (IsNamespaceExposed(key, inhabited: false))
                 {
                     _generator.ForNamespace(key, records);
                 }
                 break;
             case "pod":
-                if (_options.Pods == PodsMode.Verified && _pods.TryGetValue(key, out var pod) && IsNamespaceExposed(pod.Namespace))
+                if (_options.Pods == PodsMode.Verified && _pods.TryGetValue(key, out var pod) && IsNamespaceExposed(pod.Namespace, inhabited: true))
                 {
                     _generator.ForPod(pod, records);
                 }

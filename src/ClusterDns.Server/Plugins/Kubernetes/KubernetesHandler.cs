@@ -37,163 +37,165 @@ public sealed class KubernetesHandler : DnsHandler
             return NextAsync(context);
         }
         var index = _index();
-        var apex = index.Apexes[zone];
         context.DoNotCache = true;
         var type = context.QuestionType;
         var writer = context.BeginResponse();
 
+        // The question and each CNAME target take the same step: one set of rules for both (RFC 1034 4.3.2).
+        for (int hop = 0; hop <= MaxCnameChain; hop++)
+        {
+            var apex = index.Apexes[zone];
+            bool atQuestion = hop == 0;
+            switch (AnswerStep(ref writer, index, apex, name, atQuestion, type, out var target))
+            {
+                case StepResult.Answered:
+                    return Complete(context, ref writer, ResponseCode.NoError, false);
+                case StepResult.Truncated:
+                    return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+                case StepResult.NoData:
+                    return Negative(context, ref writer, apex, ResponseCode.NoError);
+                case StepResult.Missing:
+                    return Missing(context, ref writer, index, apex, atQuestion);
+            }
+            // A CNAME was written: follow its target while it stays in the cluster zone.
+            zone = MatchZone(target);
+            if (zone < 0)
+            {
+                // Outside the cluster zone: follow it through our own pipeline (forward, file…), as CoreDNS's
+                // upstream does, because glibc and musl do not chase a CNAME left without its addresses.
+                return _resolver is null
+                    ? Complete(context, ref writer, ResponseCode.NoError, false)
+                    : ChaseExternalAsync(context, writer.Mark(), DnsName.FromWire(target), type);
+            }
+            name = target;
+        }
+        return Complete(context, ref writer, ResponseCode.NoError, false);
+    }
+
+    /// <summary>What answering one name came to.</summary>
+    private enum StepResult
+    {
+        Answered,
+        /// <summary>Not every record fitted: those that did are written, TC is set.</summary>
+        Truncated,
+        NoData,
+        /// <summary>The name does not exist (or is not known yet).</summary>
+        Missing,
+        /// <summary>A CNAME is written and its target is to be followed.</summary>
+        Cname,
+    }
+
+    /// <summary>
+    /// Writes the records of <paramref name="name"/> for <paramref name="type"/>: owners are a pointer to the
+    /// question when <paramref name="atQuestion"/>, else the name written out (a CNAME target). On
+    /// <see cref="StepResult.Cname"/>, <paramref name="target"/> is where the chain goes next.
+    /// </summary>
+    private StepResult AnswerStep(scoped ref MessageWriter writer, ClusterIndex index, ZoneApex apex, ReadOnlySpan<byte> name,
+        bool atQuestion, RecordType type, out ReadOnlySpan<byte> target)
+    {
+        target = default;
+        bool followCname = type is not (RecordType.CNAME or RecordType.ANY);
         if (name.Length == apex.Wire.Length && type is RecordType.SOA)
         {
-            bool written = apex.Soa.TryWriteAtQuestion(ref writer, MessageSection.Answer);
-            return Complete(context, ref writer, ResponseCode.NoError, truncated: !written);
+            bool written = atQuestion
+                ? apex.Soa.TryWriteAtQuestion(ref writer, MessageSection.Answer)
+                : apex.Soa.TryWriteWithOwner(ref writer, name, MessageSection.Answer);
+            return written ? StepResult.Answered : StepResult.Truncated;
         }
 
         if (!apex.IsReverse && ServiceAnswers.TryLocate(name, name.Length - apex.Wire.Length, out int serviceName, out int keyLength))
         {
             var service = index.FindService(name.Slice(serviceName, keyLength));
-            switch (ServiceAnswers.Write(ref writer, service, name, serviceName, type, _options.Ttl, atQuestion: true))
+            switch (ServiceAnswers.Write(ref writer, service, name, serviceName, type, _options.Ttl, atQuestion))
             {
                 case ServiceAnswer.Missing:
-                    return Missing(context, ref writer, index, apex);
+                    return StepResult.Missing;
                 case ServiceAnswer.NoData:
-                    return Negative(context, ref writer, apex, ResponseCode.NoError);
+                    return StepResult.NoData;
                 case ServiceAnswer.Truncated:
-                    return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
-                case ServiceAnswer.Cname when type is not (RecordType.CNAME or RecordType.ANY):
-                    return ChaseCname(context, ref writer, index, service.ExternalName);
+                    return StepResult.Truncated;
+                case ServiceAnswer.Cname when followCname:
+                    target = service.ExternalName;
+                    return StepResult.Cname;
                 default:
-                    return Complete(context, ref writer, ResponseCode.NoError, false);
+                    return StepResult.Answered;
             }
         }
 
         var entry = index.Find(name);
         if (entry.IsNull)
         {
-            if (TryAnswerPodName(context, ref writer, name, apex, out var podResult))
-            {
-                return podResult;
-            }
-            return Missing(context, ref writer, index, apex);
+            return AnswerPodName(ref writer, index, apex, name, atQuestion, type);
         }
 
         if (type == RecordType.ANY)
         {
             for (int i = 0; i < entry.RRsetCount; i++)
             {
-                if (!entry.RRsetAt(i).TryWriteAtQuestion(ref writer, MessageSection.Answer))
+                if (!TryWrite(ref writer, entry.RRsetAt(i), name, atQuestion, MessageSection.Answer))
                 {
-                    return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+                    return StepResult.Truncated;
                 }
             }
-            return entry.RRsetCount > 0 ? Complete(context, ref writer, ResponseCode.NoError, false) : Negative(context, ref writer, apex, ResponseCode.NoError);
+            return entry.RRsetCount > 0 ? StepResult.Answered : StepResult.NoData;
         }
 
         var answer = entry.Find(type);
         if (!answer.IsNull)
         {
-            if (!answer.TryWriteAtQuestion(ref writer, MessageSection.Answer))
+            if (!TryWrite(ref writer, answer, name, atQuestion, MessageSection.Answer))
             {
                 // Too large for this client: TC, with the records that fit (CoreDNS does the same).
-                answer.WriteFittingAtQuestion(ref writer, MessageSection.Answer);
-                return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
+                if (atQuestion)
+                {
+                    answer.WriteFittingAtQuestion(ref writer, MessageSection.Answer);
+                }
+                else
+                {
+                    answer.WriteFittingWithOwner(ref writer, name, MessageSection.Answer);
+                }
+                return StepResult.Truncated;
             }
             WriteAdditional(index, answer, ref writer);
-            return Complete(context, ref writer, ResponseCode.NoError, false);
+            return StepResult.Answered;
         }
 
         var cname = entry.Find(RecordType.CNAME);
-        if (!cname.IsNull)
+        if (cname.IsNull)
         {
-            if (!cname.TryWriteAtQuestion(ref writer, MessageSection.Answer))
-            {
-                return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
-            }
-            return cname.TargetCount > 0 ? ChaseCname(context, ref writer, index, cname.Target(0)) : Complete(context, ref writer, ResponseCode.NoError, false);
+            return StepResult.NoData;
         }
-        return Negative(context, ref writer, apex, ResponseCode.NoError);
+        if (!TryWrite(ref writer, cname, name, atQuestion, MessageSection.Answer))
+        {
+            return StepResult.Truncated;
+        }
+        if (!followCname || cname.TargetCount == 0)
+        {
+            return StepResult.Answered;
+        }
+        target = cname.Target(0);
+        return StepResult.Cname;
     }
 
-    /// <summary>A name that does not exist: the next handler where <c>fallthrough</c> says so, else NXDOMAIN.</summary>
-    private ValueTask<HandlerResult> Missing(DnsQueryContext context, ref MessageWriter writer, ClusterIndex index, ZoneApex apex)
+    private static bool TryWrite(ref MessageWriter writer, ClusterRRset rrset, ReadOnlySpan<byte> owner, bool atQuestion, MessageSection section) =>
+        atQuestion ? rrset.TryWriteAtQuestion(ref writer, section) : rrset.TryWriteWithOwner(ref writer, owner, section);
+
+    /// <summary>
+    /// A name that does not exist: at the question, the next handler where <c>fallthrough</c> says so; before the
+    /// first sync SERVFAIL (not knowing yet is not knowing it is absent: SERVFAIL makes clients retry, NXDOMAIN
+    /// would be cached), whether the name was asked or reached through a CNAME; else NXDOMAIN.
+    /// </summary>
+    private ValueTask<HandlerResult> Missing(DnsQueryContext context, ref MessageWriter writer, ClusterIndex index, ZoneApex apex, bool atQuestion)
     {
-        if (_options.FallsThrough(context.LowerName))
+        if (atQuestion && _options.FallsThrough(context.LowerName))
         {
             return NextAsync(context);
         }
         if (!index.Synced)
         {
-            // Not knowing yet is not knowing it is absent: SERVFAIL makes clients retry, NXDOMAIN would be cached.
             return new ValueTask<HandlerResult>(HandlerResult.NotWritten(ResponseCode.ServFail));
         }
         return Negative(context, ref writer, apex, ResponseCode.NXDomain);
-    }
-
-    /// <summary>After a CNAME (an ExternalName's) is written: its target's records while the target is in this snapshot.</summary>
-    private ValueTask<HandlerResult> ChaseCname(DnsQueryContext context, ref MessageWriter writer, ClusterIndex index, ReadOnlySpan<byte> target)
-    {
-        var type = context.QuestionType;
-        for (int hop = 0; hop < MaxCnameChain; hop++)
-        {
-            int targetZone = MatchZone(target);
-            if (targetZone < 0)
-            {
-                // Outside the cluster zone: follow it through our own pipeline (forward, file…), as CoreDNS's
-                // upstream does, because glibc and musl do not chase a CNAME left without its addresses.
-                if (_resolver is null)
-                {
-                    return Complete(context, ref writer, ResponseCode.NoError, false);
-                }
-                return ChaseExternalAsync(context, writer.Mark(), DnsName.FromWire(target), type);
-            }
-            var targetApex = index.Apexes[targetZone];
-            if (!targetApex.IsReverse && ServiceAnswers.TryLocate(target, target.Length - targetApex.Wire.Length, out int serviceName, out int keyLength))
-            {
-                var service = index.FindService(target.Slice(serviceName, keyLength));
-                switch (ServiceAnswers.Write(ref writer, service, target, serviceName, type, _options.Ttl, atQuestion: false))
-                {
-                    case ServiceAnswer.Missing:
-                        return Negative(context, ref writer, targetApex, ResponseCode.NXDomain);
-                    case ServiceAnswer.NoData:
-                        return Negative(context, ref writer, targetApex, ResponseCode.NoError);
-                    case ServiceAnswer.Truncated:
-                        return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
-                    case ServiceAnswer.Cname:
-                        target = service.ExternalName;
-                        continue;
-                    default:
-                        return Complete(context, ref writer, ResponseCode.NoError, false);
-                }
-            }
-            var entry = index.Find(target);
-            if (entry.IsNull)
-            {
-                return Negative(context, ref writer, targetApex, ResponseCode.NXDomain);
-            }
-            var records = entry.Find(type);
-            if (!records.IsNull)
-            {
-                if (!records.TryWriteWithOwner(ref writer, target, MessageSection.Answer))
-                {
-                    return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
-                }
-                return Complete(context, ref writer, ResponseCode.NoError, false);
-            }
-            var next = entry.Find(RecordType.CNAME);
-            if (next.IsNull)
-            {
-                return Negative(context, ref writer, index.Apexes[targetZone], ResponseCode.NoError);
-            }
-            if (!next.TryWriteWithOwner(ref writer, target, MessageSection.Answer))
-            {
-                return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
-            }
-            if (next.TargetCount == 0)
-            {
-                break;
-            }
-            target = next.Target(0);
-        }
-        return Complete(context, ref writer, ResponseCode.NoError, false);
     }
 
     private async ValueTask<HandlerResult> ChaseExternalAsync(DnsQueryContext context, WriterMark mark, DnsName target, RecordType type)
@@ -253,69 +255,39 @@ public sealed class KubernetesHandler : DnsHandler
 
     /// <summary>
     /// <c>a-b-c-d.ns.pod.zone</c> with <c>pods insecure</c>: answered from the name itself (verified pods are
-    /// real entries in the index). <c>ns.pod.zone</c> is an empty non-terminal.
+    /// real entries in the index), while the namespace is exposed. Whether it is, the builder decided with
+    /// <see cref="NamespaceExposure"/> and published as the entry <c>ns.pod.zone</c>: one predicate for both.
     /// </summary>
-    private bool TryAnswerPodName(DnsQueryContext context, ref MessageWriter writer, ReadOnlySpan<byte> name, ZoneApex apex, out ValueTask<HandlerResult> result)
+    private StepResult AnswerPodName(ref MessageWriter writer, ClusterIndex index, ZoneApex apex, ReadOnlySpan<byte> name, bool atQuestion, RecordType type)
     {
-        result = default;
         if (_options.Pods != PodsMode.Insecure || apex.IsReverse)
         {
-            return false;
+            return StepResult.Missing;
         }
         int labels = WireName.CountLabels(name) - WireName.CountLabels(apex.Wire);
         int podLabel = WireName.SkipLabels(name, labels - 1);
-        if (labels is < 2 or > 3 || !name[podLabel..].StartsWith("\x03pod"u8) || podLabel + 4 != name.Length - apex.Wire.Length)
+        if (labels != 3 || !name[podLabel..].StartsWith("\x03pod"u8) || podLabel + 4 != name.Length - apex.Wire.Length)
         {
-            return false;
+            return StepResult.Missing;
         }
-        // ns.pod.zone: the namespace label sits just before "pod".
-        int namespaceLabel = WireName.SkipLabels(name, labels - 2);
-        var namespaceName = name.Slice(namespaceLabel + 1, name[namespaceLabel]);
-        if (!IsExposed(namespaceName))
+        if (index.Find(name[(1 + name[0])..]).IsNull)
         {
-            return false;
+            return StepResult.Missing; // the namespace does not exist or is not exposed
         }
-        if (labels == 2)
-        {
-            result = Negative(context, ref writer, apex, ResponseCode.NoError);
-            return true;
-        }
-        var ipLabel = name.Slice(1, name[0]);
         Span<byte> rdata = stackalloc byte[16];
-        if (!ClusterNames.TryParseDashedIp(ipLabel, rdata, out int written))
+        if (!ClusterNames.TryParseDashedIp(name.Slice(1, name[0]), rdata, out int length))
         {
-            result = Negative(context, ref writer, apex, ResponseCode.NXDomain);
-            return true;
+            return StepResult.Missing;
         }
-        var addressType = written == 4 ? RecordType.A : RecordType.AAAA;
-        if (context.QuestionType != addressType && context.QuestionType != RecordType.ANY)
+        var addressType = length == 4 ? RecordType.A : RecordType.AAAA;
+        if (type != addressType && type != RecordType.ANY)
         {
-            result = Negative(context, ref writer, apex, ResponseCode.NoError);
-            return true;
+            return StepResult.NoData;
         }
-        if (!writer.TryWriteRecordAt(DnsHeader.Size, addressType, (ushort)RecordClass.IN, _options.Ttl, rdata[..written], MessageSection.Answer))
-        {
-            result = Complete(context, ref writer, ResponseCode.NoError, truncated: true);
-            return true;
-        }
-        result = Complete(context, ref writer, ResponseCode.NoError, false);
-        return true;
-    }
-
-    private bool IsExposed(ReadOnlySpan<byte> namespaceName)
-    {
-        if (_options.Namespaces.Count == 0)
-        {
-            return true;
-        }
-        foreach (var allowed in _options.Namespaces)
-        {
-            if (namespaceName.Length == allowed.Length && System.Text.Ascii.EqualsIgnoreCase(namespaceName, allowed))
-            {
-                return true;
-            }
-        }
-        return false;
+        bool written = atQuestion
+            ? writer.TryWriteRecordAt(DnsHeader.Size, addressType, (ushort)RecordClass.IN, _options.Ttl, rdata[..length], MessageSection.Answer)
+            : writer.TryWriteRecord(name, addressType, (ushort)RecordClass.IN, _options.Ttl, rdata[..length], MessageSection.Answer);
+        return written ? StepResult.Answered : StepResult.Truncated;
     }
 
     private static ValueTask<HandlerResult> Negative(DnsQueryContext context, ref MessageWriter writer, ZoneApex apex, ResponseCode rcode)

@@ -248,7 +248,7 @@ internal static class ServiceAnswers
     {
         foreach (var port in service.Ports)
         {
-            if (port.Name.Length > 0 && port.Protocol.SequenceEqual(protocol))
+            if (port.HasSrvName && port.Protocol.SequenceEqual(protocol))
             {
                 return true;
             }
