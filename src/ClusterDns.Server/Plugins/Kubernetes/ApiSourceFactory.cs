@@ -1,6 +1,10 @@
 using ClusterDns.Corefile;
 using ClusterDns.Kubernetes;
 using Microsoft.Extensions.Logging;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
 

@@ -4,6 +4,10 @@ using ClusterDns.Kubernetes;
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Pipeline;
 using Microsoft.Extensions.Logging;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
 
@@ -20,14 +24,14 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     private readonly ClusterZoneBuilder _builder;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ClusterSnapshot? _snapshot;
+    private readonly ClusterStateFile? _snapshot;
 
     /// <summary>Objects loaded from the snapshot that the source has not confirmed yet, per kind.</summary>
     private readonly Dictionary<ResourceKind, HashSet<string>> _unconfirmed = new();
     private CancellationTokenSource? _stopping;
     private Task _running = Task.CompletedTask;
 
-    public ClusterZoneComponent(IClusterSource source, ClusterZoneBuilder builder, ILogger logger, ClusterSnapshot? snapshot = null)
+    public ClusterZoneComponent(IClusterSource source, ClusterZoneBuilder builder, ILogger logger, ClusterStateFile? snapshot = null)
     {
         _source = source;
         _builder = builder;

@@ -1,4 +1,8 @@
 using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
 

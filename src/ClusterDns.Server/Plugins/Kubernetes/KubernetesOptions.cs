@@ -1,4 +1,8 @@
 using ClusterDns.Protocol;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
 
@@ -42,7 +46,7 @@ public sealed record KubernetesOptions
     /// <summary>Our extension: load objects from manifests in this folder instead of the API server.</summary>
     public string? ManifestsDirectory { get; init; }
 
-    /// <summary>Our extension: keep the last synced objects in this file and answer from it at start (see <see cref="ClusterSnapshot"/>).</summary>
+    /// <summary>Our extension: keep the last synced objects in this file and answer from it at start (see <see cref="ClusterStateFile"/>).</summary>
     public string? SnapshotPath { get; init; }
 
     /// <summary>TTL of the dns-version TXT record (CoreDNS uses 28800).</summary>

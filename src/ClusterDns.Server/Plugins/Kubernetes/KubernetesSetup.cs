@@ -4,6 +4,10 @@ using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Plugins.Prometheus;
 using Microsoft.Extensions.Logging;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
 
@@ -24,7 +28,7 @@ public sealed class KubernetesSetup : IPluginSetup
             ? new ManifestDirectorySource(directory, logger)
             : ApiSourceFactory.Create(options, directive, logger);
         var builder = new ClusterZoneBuilder(options, source.Kinds) { Metrics = new KubernetesMetrics(block.Context.Metrics()) };
-        var snapshot = options.SnapshotPath is { } path ? new ClusterSnapshot(path, ClusterSnapshot.HashOptions(options), logger) : null;
+        var snapshot = options.SnapshotPath is { } path ? new ClusterStateFile(path, ClusterStateFile.HashOptions(options), logger) : null;
         var component = new ClusterZoneComponent(source, builder, logger, snapshot);
         block.Context.Components.Add(component);
         block.Context.Readiness.Add(component);

@@ -1,3 +1,8 @@
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
+
 namespace ClusterDns.Server.Plugins.Kubernetes;
 
 /// <summary>The <c>pods</c> option: how <c>a-b-c-d.ns.pod.zone</c> names are answered.</summary>

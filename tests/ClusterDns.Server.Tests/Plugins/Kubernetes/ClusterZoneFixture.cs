@@ -4,6 +4,10 @@ using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 using ClusterDns.Server.Tests.Support;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;

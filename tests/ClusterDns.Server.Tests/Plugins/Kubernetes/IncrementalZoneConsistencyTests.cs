@@ -2,6 +2,10 @@ using System.Net;
 using System.Text;
 using ClusterDns.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 

@@ -2,6 +2,10 @@ using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Metrics;
 using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 using static ClusterDns.Server.Tests.Plugins.Kubernetes.ClusterObjects;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;

@@ -1,10 +1,14 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Text;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
+using ClusterDns.Server.Plugins.Kubernetes.Binary;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Services;
 
 /// <summary>
 /// Builds a <see cref="ClusterService"/> from a Service and its EndpointSlices (what the specification
@@ -114,59 +118,59 @@ public sealed class ClusterServiceCodec
             answers &= ips.Count > 0 && (!_options.IgnoreEmptyService || HasReadyEndpoint(service, slices));
         }
 
-        var blob = new List<byte>(64 + key.Length);
-        blob.Add((byte)key.Length);
-        blob.AddRange(key);
-        blob.Add(answers ? (byte)1 : (byte)0);
-        blob.Add(type);
-        blob.Add((byte)((service.IsHeadless ? ClusterService.FlagHeadless : 0)
+        var blob = new BlobWriter(64 + key.Length);
+        blob.ShortBytes(key);
+        blob.Bool(answers);
+        blob.U8(type);
+        blob.U8((byte)((service.IsHeadless ? ClusterService.FlagHeadless : 0)
             | (service.PublishNotReadyAddresses ? ClusterService.FlagPublishNotReady : 0)
             | (service.HasSelector ? ClusterService.FlagHasSelector : 0)));
         int ipCount = Math.Min(ips.Count, byte.MaxValue);
-        blob.Add((byte)ipCount);
+        blob.U8((byte)ipCount);
         foreach (var ip in ips.Take(ipCount))
         {
-            var bytes = ip.GetAddressBytes();
-            blob.Add((byte)bytes.Length);
-            blob.AddRange(bytes);
+            blob.Address(ip);
         }
         int portCount = Math.Min(ports.Count, byte.MaxValue);
-        blob.Add((byte)portCount);
+        blob.U8((byte)portCount);
         for (int i = 0; i < portCount; i++)
         {
             var (name, protocol, number) = ports[i];
             bool repeats = ports.Take(i).Any(p => p.Number == number);
-            blob.Add(repeats ? ClusterService.PortRepeatsNumber : (byte)0);
-            AddShort(blob, protocol.ToLowerInvariant());
-            blob.Add((byte)(number >> 8));
-            blob.Add((byte)number);
+            blob.U8(repeats ? ClusterService.PortRepeatsNumber : (byte)0);
+            blob.ShortBytes(Ascii(protocol.ToLowerInvariant()));
+            blob.U16(number);
             // Stored whole, whatever its length: the record is the builder's only copy of the Service. A name
             // too long for "_" + name to be a label still counts at the Service name; it has no SRV name.
-            AddShort(blob, name.ToLowerInvariant());
+            blob.ShortBytes(Ascii(name.ToLowerInvariant()));
         }
-        blob.Add((byte)external.Length);
-        blob.AddRange(external);
+        blob.ShortBytes(external);
         var labels = keepLabels ? service.Labels.Take(ushort.MaxValue).ToArray() : [];
-        AddUInt16(blob, labels.Length);
+        blob.U16(labels.Length);
         foreach (var (labelKey, value) in labels)
         {
-            AddLong(blob, labelKey);
-            AddLong(blob, value);
+            blob.Text(labelKey);
+            blob.Text(value);
         }
-        AddUInt16(blob, endpoints.Count);
+        blob.U16(endpoints.Count);
         var addressesSeen = new HashSet<IPAddress>();
         var labelsSeen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (address, label) in endpoints)
         {
             bool firstOfAddress = addressesSeen.Add(address);
             bool firstOfLabel = labelsSeen.Add(label);
-            blob.Add((byte)((firstOfAddress ? ClusterService.EndpointFirstOfAddress : 0) | (firstOfLabel ? ClusterService.EndpointFirstOfLabel : 0)));
-            var bytes = address.GetAddressBytes();
-            blob.Add((byte)bytes.Length);
-            blob.AddRange(bytes);
-            AddShort(blob, label);
+            blob.U8((byte)((firstOfAddress ? ClusterService.EndpointFirstOfAddress : 0) | (firstOfLabel ? ClusterService.EndpointFirstOfLabel : 0)));
+            blob.Address(address);
+            blob.ShortBytes(Ascii(label));
         }
         return blob.ToArray();
+    }
+
+    /// <summary>Names, protocols and labels are ASCII (DNS-1123) by the time they are stored; at most a label's bytes.</summary>
+    private static byte[] Ascii(string text)
+    {
+        var bytes = Encoding.ASCII.GetBytes(text);
+        return bytes.Length <= byte.MaxValue ? bytes : bytes[..byte.MaxValue];
     }
 
     /// <summary>
@@ -287,27 +291,4 @@ public sealed class ClusterServiceCodec
         ClusterService.TypeLoadBalancer => "LoadBalancer",
         _ => "ClusterIP",
     };
-
-    private static void AddShort(List<byte> blob, string ascii)
-    {
-        var bytes = Encoding.ASCII.GetBytes(ascii);
-        int length = Math.Min(bytes.Length, byte.MaxValue);
-        blob.Add((byte)length);
-        blob.AddRange(bytes.AsSpan(0, length));
-    }
-
-    private static void AddLong(List<byte> blob, string text)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        int length = Math.Min(bytes.Length, ushort.MaxValue);
-        AddUInt16(blob, length);
-        blob.AddRange(bytes.AsSpan(0, length));
-    }
-
-    private static void AddUInt16(List<byte> blob, int value)
-    {
-        Span<byte> bytes = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16BigEndian(bytes, (ushort)value);
-        blob.AddRange(bytes);
-    }
 }

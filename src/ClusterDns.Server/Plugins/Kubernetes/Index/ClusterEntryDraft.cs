@@ -1,7 +1,12 @@
 using System.Buffers.Binary;
 using ClusterDns.Protocol;
+using ClusterDns.Server.Plugins.Kubernetes.Binary;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Index;
 
 /// <summary>
 /// The zone builder's editable form of one <see cref="ClusterEntry"/>: decoded from the published blob,
@@ -69,7 +74,7 @@ internal sealed class ClusterEntryDraft
             for (int r = 0; r < rrset.Count; r++)
             {
                 int length = ClusterRRset.RecordLength(wire);
-                int references = BinaryPrimitives.ReadInt32LittleEndian(blob.AsSpan(referenceOffset));
+                int references = (int)BinaryPrimitives.ReadUInt32BigEndian(blob.AsSpan(referenceOffset));
                 referenceOffset += 4;
                 records.Add(wire[12..length].ToArray(), references);
                 wire = wire[length..];
@@ -118,65 +123,60 @@ internal sealed class ClusterEntryDraft
     public IEnumerable<(RecordType Type, byte[] Rdata, int References)> Records() =>
         _rrsets.SelectMany(rrset => rrset.Live().Select(r => (rrset.Type, r.Rdata, r.References)));
 
-    /// <summary>The blob; <paramref name="ttlOf"/> gives each type's TTL.</summary>
+    /// <summary>The blob (<see cref="ClusterEntry"/>'s layout); <paramref name="ttlOf"/> gives each type's TTL.</summary>
     public byte[] Encode(Func<RecordType, uint> ttlOf)
     {
         var rrsets = _rrsets.Where(r => r.LiveCount > 0).ToArray();
-        var targets = rrsets.Select(DistinctTargets).ToArray();
-        int size = 1 + Name.Length + 9;
-        for (int r = 0; r < rrsets.Length; r++)
+        int size = 1 + Name.Length + ClusterEntry.HeaderSize;
+        foreach (var rrset in rrsets)
         {
-            size += ClusterEntry.RRsetHeaderSize + 4 * rrsets[r].LiveCount + 4 * targets[r].Count;
-            foreach (var (rdata, _) in rrsets[r].Live())
-            {
-                size += 12 + rdata.Length;
-            }
-        }
-        var blob = new byte[size];
-        blob[0] = (byte)Name.Length;
-        Name.CopyTo(blob, 1);
-        int offset = 1 + Name.Length;
-        BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(offset), Children);
-        BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(offset + 4), Markers);
-        blob[offset + 8] = (byte)rrsets.Length;
-        offset += 9;
-        for (int r = 0; r < rrsets.Length; r++)
-        {
-            var rrset = rrsets[r];
-            uint ttl = ttlOf(rrset.Type);
-            int wireStart = offset + ClusterEntry.RRsetHeaderSize;
-            int position = wireStart;
+            size += ClusterEntry.RRsetHeaderSize + 4 * rrset.LiveCount;
             foreach (var (rdata, _) in rrset.Live())
             {
-                var span = blob.AsSpan(position);
-                BinaryPrimitives.WriteUInt16BigEndian(span, 0xC000 | DnsHeader.Size);
-                BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)rrset.Type);
-                BinaryPrimitives.WriteUInt16BigEndian(span[4..], (ushort)RecordClass.IN);
-                BinaryPrimitives.WriteUInt32BigEndian(span[6..], ttl);
-                BinaryPrimitives.WriteUInt16BigEndian(span[10..], (ushort)rdata.Length);
-                rdata.CopyTo(span[12..]);
-                position += 12 + rdata.Length;
+                size += 12 + rdata.Length + 4;
             }
-            BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(offset), (ushort)rrset.Type);
-            BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(offset + 2), (ushort)targets[r].Count);
-            BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(offset + 4), rrset.LiveCount);
-            BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(offset + 8), position - wireStart);
-            foreach (int target in targets[r])
+        }
+        var blob = new BlobWriter(size);
+        blob.ShortBytes(Name);
+        blob.U32((uint)Children);
+        blob.U32((uint)Markers);
+        blob.U8((byte)rrsets.Length);
+        Span<byte> fixedFields = stackalloc byte[12];
+        foreach (var rrset in rrsets)
+        {
+            var targets = DistinctTargets(rrset);
+            uint ttl = ttlOf(rrset.Type);
+            blob.U16((ushort)rrset.Type);
+            blob.U16(targets.Count);
+            blob.Count(rrset.LiveCount);
+            int wireLengthAt = blob.Position;
+            blob.U32(0);
+            int wireStart = blob.Position;
+            foreach (var (rdata, _) in rrset.Live())
             {
-                BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(position), target);
-                position += 4;
+                // Answer-ready: the owner a pointer to the question, then the record's fixed fields (DNS wire order).
+                BinaryPrimitives.WriteUInt16BigEndian(fixedFields, 0xC000 | DnsHeader.Size);
+                BinaryPrimitives.WriteUInt16BigEndian(fixedFields[2..], (ushort)rrset.Type);
+                BinaryPrimitives.WriteUInt16BigEndian(fixedFields[4..], (ushort)RecordClass.IN);
+                BinaryPrimitives.WriteUInt32BigEndian(fixedFields[6..], ttl);
+                BinaryPrimitives.WriteUInt16BigEndian(fixedFields[10..], (ushort)rdata.Length);
+                blob.Bytes(fixedFields);
+                blob.Bytes(rdata);
             }
-            offset = position;
+            blob.U32At(wireLengthAt, (uint)(blob.Position - wireStart));
+            foreach (int target in targets)
+            {
+                blob.U32((uint)target);
+            }
         }
         foreach (var rrset in rrsets)
         {
             foreach (var (_, references) in rrset.Live())
             {
-                BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(offset), references);
-                offset += 4;
+                blob.U32((uint)references);
             }
         }
-        return blob;
+        return blob.ToArray();
     }
 
     /// <summary>

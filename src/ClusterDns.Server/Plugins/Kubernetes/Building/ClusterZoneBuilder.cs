@@ -2,8 +2,12 @@ using System.Net;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Common;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Building;
 
 /// <summary>
 /// The one writer of the cluster zone. Per batch it recomposes the <see cref="ClusterService"/> record of
@@ -89,7 +93,7 @@ public sealed class ClusterZoneBuilder
         + _pods.Count + _namespaces.Count + _dirtyOwners.Count + _pendingServices.Count + _dirtyServices.Count;
 
     /// <summary>The objects as published, for the snapshot; on the writer's thread only, after a publish.</summary>
-    internal ClusterSnapshot.ClusterObjects CopyObjects() =>
+    internal ClusterStateFile.ClusterObjects CopyObjects() =>
         new(_published.Services().Select(ClusterServiceCodec.Decode).ToArray(),
             _slices.Select(s => StoredSlice.Decode(s.Key, s.Value)).ToArray(), _pods.Values.ToArray(), _namespaces.Values.ToArray());
 

@@ -1,14 +1,18 @@
 using System.Buffers.Binary;
 using ClusterDns.Protocol;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Services;
 
 /// <summary>
 /// One Service of the cluster zone in a single byte array: what its DNS names answer, compact enough that the
 /// names themselves are never stored. The query path reads it in place (<see cref="ServiceAnswers"/> writes
 /// the records of <c>svc.ns.svc.zone</c>, <c>_port._proto.svc…</c>, <c>_proto.svc…</c> and
 /// <c>endpoint.svc…</c> from it); the zone builder keeps the Service's spec in it too, so that it holds no
-/// second copy of the object (<see cref="ClusterServiceCodec"/>). Layout, integers big-endian:
+/// second copy of the object (<see cref="ClusterServiceCodec"/>). Layout, in <see cref="Binary.BlobWriter"/>'s convention:
 /// <code>
 /// [L] [key, L bytes: the lower-case wire labels "name" and "namespace", no root]
 /// [answers u8]  1 when the name exists (exposed, and has records); 0 hides every name of the Service

@@ -2,6 +2,10 @@ using System.Threading.Channels;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 using ClusterDns.Server.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -11,7 +15,7 @@ namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 /// <c>kubernetes { snapshot FILE }</c>: a restarted replica answers from the last synced state before its source
 /// is reachable, converges to the source's state when it comes back, and ignores a damaged or foreign file.
 /// </summary>
-public sealed class ClusterSnapshotTests : IDisposable
+public sealed class ClusterStateFileTests : IDisposable
 {
     private static readonly ResourceKind[] Kinds = [ResourceKind.Service, ResourceKind.EndpointSlice, ResourceKind.Namespace];
 
@@ -26,7 +30,7 @@ public sealed class ClusterSnapshotTests : IDisposable
     {
         public Channel<ClusterChange> Changes { get; } = Channel.CreateUnbounded<ClusterChange>();
 
-        public IReadOnlyCollection<ResourceKind> Kinds => ClusterSnapshotTests.Kinds;
+        public IReadOnlyCollection<ResourceKind> Kinds => ClusterStateFileTests.Kinds;
 
         public async Task RunAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
         {
@@ -61,7 +65,7 @@ public sealed class ClusterSnapshotTests : IDisposable
         {
             Options = options;
             Builder = new ClusterZoneBuilder(options, Kinds);
-            Snapshot = new ClusterSnapshot(snapshotPath, ClusterSnapshot.HashOptions(options), NullLogger.Instance, TimeSpan.FromMilliseconds(50));
+            Snapshot = new ClusterStateFile(snapshotPath, ClusterStateFile.HashOptions(options), NullLogger.Instance, TimeSpan.FromMilliseconds(50));
             Component = new ClusterZoneComponent(Source, Builder, NullLogger.Instance, Snapshot);
             Handler = new KubernetesHandler(options, () => Builder.Current);
         }
@@ -72,7 +76,7 @@ public sealed class ClusterSnapshotTests : IDisposable
 
         public ClusterZoneBuilder Builder { get; }
 
-        public ClusterSnapshot Snapshot { get; }
+        public ClusterStateFile Snapshot { get; }
 
         public ClusterZoneComponent Component { get; }
 
@@ -163,7 +167,7 @@ public sealed class ClusterSnapshotTests : IDisposable
         replica.Source.Changes.Writer.TryWrite(ClusterChange.Delete(ResourceKind.Service, "default/web-service"));
         await secondSave.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.True(ClusterSnapshot.TryDecode(await File.ReadAllBytesAsync(SnapshotPath), replica.Snapshot.OptionsHash, out var objects, out var problem), problem);
+        Assert.True(ClusterStateFormat.TryDecode(await File.ReadAllBytesAsync(SnapshotPath), replica.Snapshot.OptionsHash, out var objects, out var problem), problem);
         Assert.DoesNotContain(objects!.Services, s => s.Key == "default/web-service");
         Assert.Equal(DemoObjects().OfType<ServiceObject>().Count() - 1, objects.Services.Count);
         Assert.Empty(Directory.GetFiles(_directory, "*.tmp-*"));
@@ -202,35 +206,90 @@ public sealed class ClusterSnapshotTests : IDisposable
         await restarted.Component.StartAsync(CancellationToken.None);
 
         Assert.False(restarted.Component.IsReady);
-        Assert.False(ClusterSnapshot.TryDecode(await File.ReadAllBytesAsync(SnapshotPath), restarted.Snapshot.OptionsHash, out _, out var problem));
+        Assert.False(ClusterStateFormat.TryDecode(await File.ReadAllBytesAsync(SnapshotPath), restarted.Snapshot.OptionsHash, out _, out var problem));
         Assert.Contains("another zone configuration", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SnapshotOfTheEarlierFormatIsIgnoredAndReplaced()
+    {
+        // Format 1 as it was written: "CNDS", a little-endian int32 version 1, BinaryWriter strings, a SHA-256.
+        var options = Options();
+        using var body = new MemoryStream();
+        using (var writer = new BinaryWriter(body, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(0x53444e43u);
+            writer.Write(1);
+            writer.Write(ClusterStateFile.HashOptions(options));
+            for (int kind = 0; kind < 4; kind++)
+            {
+                writer.Write(0);
+            }
+        }
+        var image = body.ToArray().Concat(System.Security.Cryptography.SHA256.HashData(body.ToArray())).ToArray();
+        await File.WriteAllBytesAsync(SnapshotPath, image);
+
+        Assert.False(ClusterStateFormat.TryDecode(image, ClusterStateFile.HashOptions(options), out _, out var problem));
+        Assert.Contains("another format", problem, StringComparison.Ordinal);
+        var logger = new ListLogger();
+        var file = new ClusterStateFile(SnapshotPath, ClusterStateFile.HashOptions(options), logger);
+        Assert.Null(file.TryLoad([ResourceKind.Service]));
+        Assert.Contains(logger.Messages, m => m.Contains("ignored", StringComparison.Ordinal) && m.Contains("another format", StringComparison.Ordinal));
+
+        // The next save writes the current format over it.
+        var saved = new TaskCompletionSource();
+        file.Saved += () => saved.TrySetResult();
+        file.Start();
+        file.Schedule(new ClusterStateFile.ClusterObjects([], [], [], [new NamespaceObject { Name = "default" }]));
+        await saved.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await file.StopAsync();
+        Assert.True(ClusterStateFormat.TryDecode(await File.ReadAllBytesAsync(SnapshotPath), ClusterStateFile.HashOptions(options), out var objects, out _));
+        Assert.Equal("default", Assert.Single(objects!.Namespaces).Name);
+    }
+
+    /// <summary>Keeps formatted log messages (the warning an operator reads).</summary>
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Messages { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages)
+            {
+                Messages.Add(formatter(state, exception));
+            }
+        }
     }
 
     [Fact]
     public void EveryPrefixOfAnImageFailsCleanly()
     {
         var objects = DemoObjects();
-        var image = ClusterSnapshot.Encode(new ClusterSnapshot.ClusterObjects(
+        var image = ClusterStateFormat.Encode(new ClusterStateFile.ClusterObjects(
             objects.OfType<ServiceObject>().ToArray(), objects.OfType<EndpointSliceObject>().ToArray(), [], objects.OfType<NamespaceObject>().ToArray()), "hash");
 
-        Assert.True(ClusterSnapshot.TryDecode(image, "hash", out var decoded, out _));
+        Assert.True(ClusterStateFormat.TryDecode(image, "hash", out var decoded, out _));
         Assert.Equal(objects.OfType<ServiceObject>().Select(s => s.Key).Order(), decoded!.Services.Select(s => s.Key).Order());
         for (int length = 0; length < image.Length; length++)
         {
-            Assert.False(ClusterSnapshot.TryDecode(image[..length], "hash", out _, out _));
+            Assert.False(ClusterStateFormat.TryDecode(image[..length], "hash", out _, out _));
         }
     }
 
     [Fact]
     public void OptionsThatShapeTheZoneChangeTheHashOthersDoNot()
     {
-        var baseline = ClusterSnapshot.HashOptions(Options());
+        var baseline = ClusterStateFile.HashOptions(Options());
 
-        Assert.NotEqual(baseline, ClusterSnapshot.HashOptions(Options() with { Namespaces = new HashSet<string> { "default" } }));
-        Assert.NotEqual(baseline, ClusterSnapshot.HashOptions(Options() with { Endpoint = "https://other:6443" }));
-        Assert.NotEqual(baseline, ClusterSnapshot.HashOptions(Options(PodsMode.Verified)));
-        Assert.Equal(baseline, ClusterSnapshot.HashOptions(Options() with { Ttl = 300 }));
-        Assert.Equal(baseline, ClusterSnapshot.HashOptions(Options() with { SnapshotPath = "/elsewhere" }));
+        Assert.NotEqual(baseline, ClusterStateFile.HashOptions(Options() with { Namespaces = new HashSet<string> { "default" } }));
+        Assert.NotEqual(baseline, ClusterStateFile.HashOptions(Options() with { Endpoint = "https://other:6443" }));
+        Assert.NotEqual(baseline, ClusterStateFile.HashOptions(Options(PodsMode.Verified)));
+        Assert.Equal(baseline, ClusterStateFile.HashOptions(Options() with { Ttl = 300 }));
+        Assert.Equal(baseline, ClusterStateFile.HashOptions(Options() with { SnapshotPath = "/elsewhere" }));
     }
 
     [Fact]

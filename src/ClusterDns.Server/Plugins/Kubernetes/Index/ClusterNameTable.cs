@@ -1,6 +1,10 @@
 using ClusterDns.Server.Common;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Index;
 
 /// <summary>
 /// One shard of the cluster index: an open-addressing hash table (linear probing, backward-shift deletion)

@@ -1,6 +1,10 @@
 using ClusterDns.Protocol;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Index;
 
 /// <summary>
 /// An immutable snapshot of the cluster zone. The zone builder publishes a new one per batch of changes;

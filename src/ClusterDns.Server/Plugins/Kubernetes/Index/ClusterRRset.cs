@@ -1,7 +1,11 @@
 using System.Buffers.Binary;
 using ClusterDns.Protocol;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Index;
 
 /// <summary>
 /// A view of one RRset inside a <see cref="ClusterEntry"/> in answer-ready wire form: each record is
@@ -22,13 +26,13 @@ public readonly struct ClusterRRset
 
     public bool IsNull => _blob is null;
 
-    public RecordType Type => (RecordType)BinaryPrimitives.ReadUInt16LittleEndian(_blob.AsSpan(_offset));
+    public RecordType Type => (RecordType)BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(_offset + ClusterEntry.RRsetTypeOffset));
 
-    public int TargetCount => BinaryPrimitives.ReadUInt16LittleEndian(_blob.AsSpan(_offset + 2));
+    public int TargetCount => BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(_offset + ClusterEntry.RRsetTargetCountOffset));
 
-    public int Count => BinaryPrimitives.ReadInt32LittleEndian(_blob.AsSpan(_offset + 4));
+    public int Count => (int)BinaryPrimitives.ReadUInt32BigEndian(_blob.AsSpan(_offset + ClusterEntry.RRsetRecordCountOffset));
 
-    private int WireLength => BinaryPrimitives.ReadInt32LittleEndian(_blob.AsSpan(_offset + 8));
+    private int WireLength => (int)BinaryPrimitives.ReadUInt32BigEndian(_blob.AsSpan(_offset + ClusterEntry.RRsetWireLengthOffset));
 
     private int WireOffset => _offset + ClusterEntry.RRsetHeaderSize;
 
@@ -40,7 +44,7 @@ public readonly struct ClusterRRset
     /// <summary>The distinct target name at <paramref name="index"/> (lower-case, uncompressed wire).</summary>
     public ReadOnlySpan<byte> Target(int index)
     {
-        int start = BinaryPrimitives.ReadInt32LittleEndian(_blob.AsSpan(WireOffset + WireLength + 4 * index));
+        int start = (int)BinaryPrimitives.ReadUInt32BigEndian(_blob.AsSpan(WireOffset + WireLength + 4 * index));
         var wire = Wire[start..];
         return wire[..WireName.UncompressedLength(wire)];
     }

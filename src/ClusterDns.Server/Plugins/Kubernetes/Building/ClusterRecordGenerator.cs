@@ -3,8 +3,12 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Building;
 
 /// <summary>
 /// Turns Kubernetes objects into the records of the DNS specification (and CoreDNS's extras) for every zone

@@ -1,6 +1,10 @@
 using ClusterDns.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Building;
 
 /// <summary>
 /// The one rule for whether a namespace's names are served, as CoreDNS's <c>namespaceExposed</c> has it: the

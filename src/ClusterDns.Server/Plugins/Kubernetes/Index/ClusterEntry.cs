@@ -1,16 +1,20 @@
 using System.Buffers.Binary;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Index;
 
 /// <summary>
 /// One name of the cluster zone and everything it holds, in a single byte array (no object graph per name:
 /// at 100k Services the zone has 700k names, and an array per name is what keeps it small and cheap to
-/// collect). Layout, integers little-endian:
+/// collect). Layout, in <see cref="Binary.BlobWriter"/>'s convention (big-endian), offsets named below:
 /// <code>
 /// [L] [name, L bytes, lower-case wire]
-/// [children i32] [markers i32] [rrset count u8]
-/// per RRset: [type u16] [target count u16] [record count i32] [wire length i32] [wire] [target offset i32 × target count]
-/// per record, in RRset order: [references i32]
+/// [children u32] [markers u32] [rrset count u8]
+/// per RRset: [type u16] [target count u16] [record count u32] [wire length u32] [wire] [target offset u32 × target count]
+/// per record, in RRset order: [references u32]
 /// </code>
 /// The wire of an RRset is answer-ready (<see cref="ClusterRRset"/>). <c>children</c> counts existing names
 /// directly below (an empty non-terminal exists through them), <c>markers</c> counts owners that say the
@@ -19,7 +23,11 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 /// </summary>
 public readonly struct ClusterEntry
 {
-    internal const int RRsetHeaderSize = 12;
+    /// <summary>After the name: children, markers, RRset count.</summary>
+    internal const int ChildrenOffset = 0, MarkersOffset = 4, RRsetCountOffset = 8, HeaderSize = 9;
+
+    /// <summary>Within an RRset: type, target count, record count, wire length, then the wire.</summary>
+    internal const int RRsetTypeOffset = 0, RRsetTargetCountOffset = 2, RRsetRecordCountOffset = 4, RRsetWireLengthOffset = 8, RRsetHeaderSize = 12;
 
     private readonly byte[] _blob;
 
@@ -33,13 +41,13 @@ public readonly struct ClusterEntry
 
     internal int HeaderOffset => 1 + _blob[0];
 
-    public int Children => BinaryPrimitives.ReadInt32LittleEndian(_blob.AsSpan(HeaderOffset));
+    public int Children => (int)BinaryPrimitives.ReadUInt32BigEndian(_blob.AsSpan(HeaderOffset + ChildrenOffset));
 
-    public int Markers => BinaryPrimitives.ReadInt32LittleEndian(_blob.AsSpan(HeaderOffset + 4));
+    public int Markers => (int)BinaryPrimitives.ReadUInt32BigEndian(_blob.AsSpan(HeaderOffset + MarkersOffset));
 
-    public int RRsetCount => _blob[HeaderOffset + 8];
+    public int RRsetCount => _blob[HeaderOffset + RRsetCountOffset];
 
-    internal int FirstRRsetOffset => HeaderOffset + 9;
+    internal int FirstRRsetOffset => HeaderOffset + HeaderSize;
 
     /// <summary>True when the entry's name matches <paramref name="lowerName"/> exactly.</summary>
     public static bool NameEquals(byte[] blob, ReadOnlySpan<byte> lowerName) =>

@@ -1,6 +1,10 @@
 using ClusterDns.Protocol;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Index;
 
 /// <summary>
 /// One record an object contributes to the cluster zone, before encoding. <see cref="Type"/> 0 marks a name

@@ -1,0 +1,209 @@
+using System.Security.Cryptography;
+using System.Text;
+using ClusterDns.Kubernetes;
+using Microsoft.Extensions.Logging;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
+
+namespace ClusterDns.Server.Plugins.Kubernetes.Persistence;
+
+/// <summary>
+/// Our extension <c>kubernetes { snapshot FILE }</c>, the cluster state file: the last synced cluster objects on
+/// disk, so that a restarted replica answers from them before the API server is reachable. (In this code base
+/// "snapshot" names only this option; the in-memory zone is the published <see cref="ClusterIndex"/>.) The image
+/// is <see cref="ClusterStateFormat"/>'s; it is written after changes, debounced, to a temporary file renamed
+/// over the old one. A file that is corrupt, truncated, of an earlier format or from another zone
+/// configuration is ignored with a warning.
+/// </summary>
+public sealed partial class ClusterStateFile
+{
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _changed = new(0, 1);
+    private ClusterObjects? _pending;
+    private CancellationTokenSource? _stopping;
+    private Task _saving = Task.CompletedTask;
+
+    public ClusterStateFile(string path, string optionsHash, ILogger logger, TimeSpan? debounce = null)
+    {
+        Path = path;
+        OptionsHash = optionsHash;
+        _logger = logger;
+        Debounce = debounce ?? TimeSpan.FromSeconds(1);
+    }
+
+    public string Path { get; }
+
+    public string OptionsHash { get; }
+
+    /// <summary>Changes arriving within this time after the first are written together.</summary>
+    public TimeSpan Debounce { get; }
+
+    /// <summary>Raised after the file was replaced (tests await it).</summary>
+    public event Action? Saved;
+
+    /// <summary>The objects of the zone at one moment (they are immutable; the collections are copies).</summary>
+    public sealed record ClusterObjects(
+        IReadOnlyCollection<ServiceObject> Services,
+        IReadOnlyCollection<EndpointSliceObject> Slices,
+        IReadOnlyCollection<PodObject> Pods,
+        IReadOnlyCollection<NamespaceObject> Namespaces);
+
+    /// <summary>A hash of the options that decide which objects exist and what records they make.</summary>
+    public static string HashOptions(KubernetesOptions options)
+    {
+        var text = new StringBuilder();
+        text.Append("zones=").AppendJoin(',', options.Zones.Select(z => z.ToString())).Append('\n');
+        text.Append("namespaces=").AppendJoin(',', options.Namespaces.Order(StringComparer.Ordinal)).Append('\n');
+        text.Append("namespace_labels=").Append(options.NamespaceLabels).Append('\n');
+        text.Append("labels=").Append(options.Labels).Append('\n');
+        text.Append("pods=").Append(options.Pods).Append('\n');
+        text.Append("endpoint_pod_names=").Append(options.EndpointPodNames).Append('\n');
+        text.Append("noendpoints=").Append(options.NoEndpoints).Append('\n');
+        text.Append("ignore_empty_service=").Append(options.IgnoreEmptyService).Append('\n');
+        text.Append("endpoint=").Append(options.Endpoint).Append('\n');
+        text.Append("kubeconfig=").Append(options.KubeConfigPath).Append(' ').Append(options.KubeConfigContext).Append('\n');
+        text.Append("manifests=").Append(options.ManifestsDirectory).Append('\n');
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>
+    /// Reads the file into upserts followed by one <see cref="ChangeType.Synced"/> per kind in <paramref name="kinds"/>.
+    /// Null when there is no usable file (missing: silently; corrupt or foreign: with a warning).
+    /// </summary>
+    public IReadOnlyList<ClusterChange>? TryLoad(IEnumerable<ResourceKind> kinds)
+    {
+        byte[] bytes;
+        try
+        {
+            if (!File.Exists(Path))
+            {
+                return null;
+            }
+            bytes = File.ReadAllBytes(Path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            LogIgnored(_logger, Path, exception.Message);
+            return null;
+        }
+        if (!ClusterStateFormat.TryDecode(bytes, OptionsHash, out var objects, out var problem))
+        {
+            LogIgnored(_logger, Path, problem!);
+            return null;
+        }
+        var changes = new List<ClusterChange>();
+        changes.AddRange(objects!.Namespaces.Select(n => ClusterChange.Upsert(ResourceKind.Namespace, n.Key, n)));
+        changes.AddRange(objects.Services.Select(s => ClusterChange.Upsert(ResourceKind.Service, s.Key, s)));
+        changes.AddRange(objects.Slices.Select(s => ClusterChange.Upsert(ResourceKind.EndpointSlice, s.Key, s)));
+        changes.AddRange(objects.Pods.Select(p => ClusterChange.Upsert(ResourceKind.Pod, p.Key, p)));
+        changes.AddRange(kinds.Select(ClusterChange.Synced));
+        LogLoaded(_logger, Path, objects.Services.Count, objects.Slices.Count, objects.Pods.Count, objects.Namespaces.Count);
+        return changes;
+    }
+
+    public void Start()
+    {
+        _stopping = new CancellationTokenSource();
+        var token = _stopping.Token;
+        _saving = Task.Run(() => SaveLoopAsync(token), CancellationToken.None);
+    }
+
+    /// <summary>Asks for <paramref name="objects"/> to be written (the latest request wins; debounced).</summary>
+    public void Schedule(ClusterObjects objects)
+    {
+        Volatile.Write(ref _pending, objects);
+        if (_changed.CurrentCount == 0)
+        {
+            try
+            {
+                _changed.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled.
+            }
+        }
+    }
+
+    /// <summary>Stops the writer, writing what is still pending first.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopping is null)
+        {
+            return;
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _saving.ConfigureAwait(false);
+        _stopping.Dispose();
+        _stopping = null;
+        SavePending();
+    }
+
+    private async Task SaveLoopAsync(CancellationToken token)
+    {
+        try
+        {
+            while (true)
+            {
+                await _changed.WaitAsync(token).ConfigureAwait(false);
+                await Task.Delay(Debounce, token).ConfigureAwait(false);
+                SavePending();
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void SavePending()
+    {
+        var objects = Interlocked.Exchange(ref _pending, null);
+        if (objects is null)
+        {
+            return;
+        }
+        string temporary = Path + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                file.Write(ClusterStateFormat.Encode(objects, OptionsHash));
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, Path, overwrite: true);
+            Saved?.Invoke();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            LogSaveFailed(_logger, exception, Path);
+            TryDelete(temporary);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 320, Level = LogLevel.Warning, Message = "Cluster snapshot {Path} ignored: {Problem}")]
+    private static partial void LogIgnored(ILogger logger, string path, string problem);
+
+    [LoggerMessage(EventId = 321, Level = LogLevel.Information, Message = "Cluster snapshot {Path} loaded: {Services} services, {Slices} endpoint slices, {Pods} pods, {Namespaces} namespaces; answering from it until the source syncs")]
+    private static partial void LogLoaded(ILogger logger, string path, int services, int slices, int pods, int namespaces);
+
+    [LoggerMessage(EventId = 322, Level = LogLevel.Warning, Message = "Writing the cluster snapshot {Path} failed")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception, string path);
+}

@@ -1,0 +1,251 @@
+using System.Security.Cryptography;
+using ClusterDns.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Binary;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+
+namespace ClusterDns.Server.Plugins.Kubernetes.Persistence;
+
+/// <summary>
+/// The image of the cluster state file, in the builder's one binary layout (<see cref="BlobWriter"/>):
+/// <code>
+/// [magic "CNDS"] [format version u32] [options hash: text]
+/// [namespace count u32] per namespace: [name] [labels] [resourceVersion]
+/// [service count u32]   per Service:   [namespace] [name] [type] [headless u8] [cluster IP count u16] [address]…
+///                                      [ExternalName: optional text] [ports] [publishNotReady u8] [has selector u8]
+///                                      [labels] [resourceVersion]
+/// [slice count u32]     per slice:     [namespace] [name] [the slice as <see cref="StoredSlice"/> stores it] [resourceVersion]
+/// [pod count u32]       per pod:       [namespace] [name] [IP count u16] [address]… [phase: optional text] [resourceVersion]
+/// [SHA-256 of everything before it, 32 bytes]
+/// ports: [count u16] per port [name: optional text] [protocol: text] [port u16];  labels: [count u32] per label [key] [value]
+/// </code>
+/// Version 1 (before the one layout) was little-endian with 7-bit string lengths: it reads as another version
+/// and is ignored with a warning, as any unusable file is; the next save replaces it.
+/// </summary>
+public static class ClusterStateFormat
+{
+    public const uint FormatVersion = 2;
+
+    private static ReadOnlySpan<byte> Magic => "CNDS"u8;
+
+    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
+
+    /// <summary>The file image: header, objects, then a SHA-256 of everything before it.</summary>
+    public static byte[] Encode(ClusterStateFile.ClusterObjects objects, string optionsHash)
+    {
+        var writer = new BlobWriter(4096);
+        writer.Bytes(Magic);
+        writer.U32(FormatVersion);
+        writer.Text(optionsHash);
+        writer.Count(objects.Namespaces.Count);
+        foreach (var ns in objects.Namespaces)
+        {
+            writer.Text(ns.Name);
+            WriteLabels(writer, ns.Labels);
+            writer.Text(ns.ResourceVersion);
+        }
+        writer.Count(objects.Services.Count);
+        foreach (var service in objects.Services)
+        {
+            writer.Text(service.Namespace);
+            writer.Text(service.Name);
+            writer.Text(service.Type);
+            writer.Bool(service.IsHeadless);
+            writer.U16(service.ClusterIPs.Count);
+            foreach (var ip in service.ClusterIPs)
+            {
+                writer.Address(ip);
+            }
+            writer.OptionalText(service.ExternalName);
+            writer.U16(service.Ports.Count);
+            foreach (var port in service.Ports)
+            {
+                writer.OptionalText(port.Name);
+                writer.Text(port.Protocol);
+                writer.U16(port.Port);
+            }
+            writer.Bool(service.PublishNotReadyAddresses);
+            writer.Bool(service.HasSelector);
+            WriteLabels(writer, service.Labels);
+            writer.Text(service.ResourceVersion);
+        }
+        writer.Count(objects.Slices.Count);
+        foreach (var slice in objects.Slices)
+        {
+            writer.Text(slice.Namespace);
+            writer.Text(slice.Name);
+            StoredSlice.Write(writer, slice);
+            writer.Text(slice.ResourceVersion);
+        }
+        writer.Count(objects.Pods.Count);
+        foreach (var pod in objects.Pods)
+        {
+            writer.Text(pod.Namespace);
+            writer.Text(pod.Name);
+            writer.U16(pod.PodIPs.Count);
+            foreach (var ip in pod.PodIPs)
+            {
+                writer.Address(ip);
+            }
+            writer.OptionalText(pod.Phase);
+            writer.Text(pod.ResourceVersion);
+        }
+        int bodyLength = writer.Position;
+        var image = new byte[bodyLength + SHA256.HashSizeInBytes];
+        writer.ToArray().CopyTo(image, 0);
+        SHA256.HashData(image.AsSpan(0, bodyLength), image.AsSpan(bodyLength));
+        return image;
+    }
+
+    /// <summary>Reads a file image; false with the reason when it is damaged, of another version or of other options.</summary>
+    public static bool TryDecode(byte[] image, string optionsHash, out ClusterStateFile.ClusterObjects? objects, out string? problem)
+    {
+        objects = null;
+        if (image.Length < Magic.Length + 4 + SHA256.HashSizeInBytes)
+        {
+            problem = "the file is too short to be a snapshot";
+            return false;
+        }
+        var body = image.AsSpan(0, image.Length - SHA256.HashSizeInBytes);
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(image.AsSpan(body.Length)))
+        {
+            problem = "the checksum does not match (a damaged or truncated file)";
+            return false;
+        }
+        try
+        {
+            var reader = new BlobReader(body);
+            if (!reader.Bytes(Magic.Length).SequenceEqual(Magic))
+            {
+                problem = "not a snapshot file";
+                return false;
+            }
+            uint version = reader.U32();
+            if (version != FormatVersion)
+            {
+                problem = $"written in another format (version {version}, this build reads {FormatVersion}); it is replaced at the next save";
+                return false;
+            }
+            if (reader.Text() != optionsHash)
+            {
+                problem = "it was written for another zone configuration (kubernetes options differ)";
+                return false;
+            }
+            var namespaces = new NamespaceObject[reader.Count(minimumItemSize: 10)];
+            for (int i = 0; i < namespaces.Length; i++)
+            {
+                namespaces[i] = new NamespaceObject { Name = reader.Text(), Labels = ReadLabels(ref reader), ResourceVersion = reader.Text() };
+            }
+            var services = new ServiceObject[reader.Count(minimumItemSize: 20)];
+            for (int i = 0; i < services.Length; i++)
+            {
+                services[i] = ReadService(ref reader);
+            }
+            var slices = new EndpointSliceObject[reader.Count(minimumItemSize: 16)];
+            for (int i = 0; i < slices.Length; i++)
+            {
+                string ns = reader.Text();
+                string name = reader.Text();
+                var slice = StoredSlice.Read(ref reader, ns, name);
+                slices[i] = new EndpointSliceObject
+                {
+                    Namespace = ns,
+                    Name = name,
+                    ServiceName = slice.ServiceName,
+                    AddressType = slice.AddressType,
+                    Ports = slice.Ports,
+                    Endpoints = slice.Endpoints,
+                    ResourceVersion = reader.Text(),
+                };
+            }
+            var pods = new PodObject[reader.Count(minimumItemSize: 9)];
+            for (int i = 0; i < pods.Length; i++)
+            {
+                pods[i] = new PodObject
+                {
+                    Namespace = reader.Text(),
+                    Name = reader.Text(),
+                    PodIPs = ReadAddresses(ref reader),
+                    Phase = reader.OptionalText(),
+                    ResourceVersion = reader.Text(),
+                };
+            }
+            if (reader.Remaining != 0)
+            {
+                problem = "unexpected bytes after the objects";
+                return false;
+            }
+            objects = new ClusterStateFile.ClusterObjects(services, slices, pods, namespaces);
+            problem = null;
+            return true;
+        }
+        catch (Exception exception) when (exception is InvalidDataException or ArgumentException or FormatException)
+        {
+            problem = "the contents do not decode: " + exception.Message;
+            return false;
+        }
+    }
+
+    private static ServiceObject ReadService(ref BlobReader reader)
+    {
+        string ns = reader.Text();
+        string name = reader.Text();
+        string type = reader.Text();
+        bool headless = reader.Bool();
+        var ips = ReadAddresses(ref reader);
+        string? externalName = reader.OptionalText();
+        var ports = new ServicePort[reader.U16()];
+        for (int i = 0; i < ports.Length; i++)
+        {
+            ports[i] = new ServicePort(reader.OptionalText(), reader.Text(), reader.U16());
+        }
+        return new ServiceObject
+        {
+            Namespace = ns,
+            Name = name,
+            Type = type,
+            IsHeadless = headless,
+            ClusterIPs = ips,
+            ExternalName = externalName,
+            Ports = ports,
+            PublishNotReadyAddresses = reader.Bool(),
+            HasSelector = reader.Bool(),
+            Labels = ReadLabels(ref reader),
+            ResourceVersion = reader.Text(),
+        };
+    }
+
+    private static System.Net.IPAddress[] ReadAddresses(ref BlobReader reader)
+    {
+        var addresses = new System.Net.IPAddress[reader.U16()];
+        for (int i = 0; i < addresses.Length; i++)
+        {
+            addresses[i] = reader.Address();
+        }
+        return addresses;
+    }
+
+    private static void WriteLabels(BlobWriter writer, IReadOnlyDictionary<string, string> labels)
+    {
+        writer.Count(labels.Count);
+        foreach (var (key, value) in labels)
+        {
+            writer.Text(key);
+            writer.Text(value);
+        }
+    }
+
+    private static IReadOnlyDictionary<string, string> ReadLabels(ref BlobReader reader)
+    {
+        int count = reader.Count(minimumItemSize: 4);
+        if (count == 0)
+        {
+            return NoLabels;
+        }
+        var labels = new Dictionary<string, string>(count, StringComparer.Ordinal);
+        for (int i = 0; i < count; i++)
+        {
+            labels[reader.Text()] = reader.Text();
+        }
+        return labels;
+    }
+}
