@@ -36,7 +36,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         _source = source;
         _builder = builder;
         _logger = logger;
-        _builder.GenerateFailed += (owner, exception) => LogGenerateFailed(_logger, exception, owner);
+        _builder.GenerateFailed += (owner, exception) => LogGenerateFailed(_logger, exception, owner.ToString());
         _snapshot = snapshot;
     }
 

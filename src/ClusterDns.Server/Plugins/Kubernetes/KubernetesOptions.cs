@@ -49,6 +49,13 @@ public sealed record KubernetesOptions
     /// <summary>Our extension: keep the last synced objects in this file and answer from it at start (see <see cref="ClusterStateFile"/>).</summary>
     public string? SnapshotPath { get; init; }
 
+    /// <summary>
+    /// "namespace/name" of the Service that fronts the cluster DNS replicas: the NS name <c>ns.dns.zone</c>
+    /// answers its cluster IPs (this host's addresses while it is unknown). kubeadm and the CoreDNS chart name it
+    /// kube-system/kube-dns.
+    /// </summary>
+    public string NameServerService { get; init; } = "kube-system/kube-dns";
+
     /// <summary>TTL of the dns-version TXT record (CoreDNS uses 28800).</summary>
     public const uint DnsVersionTtl = 28800;
 

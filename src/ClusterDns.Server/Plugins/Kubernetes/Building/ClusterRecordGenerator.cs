@@ -25,14 +25,11 @@ public sealed class ClusterRecordGenerator
     {
         _options = options;
         _allZones = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
-        _forwardZones = options.Zones.Where(z => !IsReverseZone(z)).Select(z => z.ToLower().Wire.ToArray()).ToArray();
+        _forwardZones = options.Zones.Where(z => !ClusterNames.IsReverseZone(z)).Select(z => z.ToLower().Wire.ToArray()).ToArray();
         // A zone such as arpa. holds reverse names too.
-        _hasReverseZones = options.Zones.Any(z => IsReverseZone(z)
+        _hasReverseZones = options.Zones.Any(z => ClusterNames.IsReverseZone(z)
             || DnsName.Parse("in-addr.arpa.").IsSubdomainOf(z) || DnsName.Parse("ip6.arpa.").IsSubdomainOf(z));
     }
-
-    public static bool IsReverseZone(DnsName zone) =>
-        zone.IsSubdomainOf(DnsName.Parse("in-addr.arpa.")) || zone.IsSubdomainOf(DnsName.Parse("ip6.arpa."));
 
     /// <summary>True when some served zone contains the name (reverse names of IPs outside them are not ours).</summary>
     public bool IsServed(ReadOnlySpan<byte> name) => WireName.IsInAnyZone(name, _allZones);

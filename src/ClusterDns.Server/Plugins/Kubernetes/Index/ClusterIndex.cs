@@ -98,27 +98,3 @@ public sealed class ClusterIndex
     /// <summary>Every entry (tests and diagnostics; not for the query path).</summary>
     public IEnumerable<ClusterEntry> Entries() => Shards.SelectMany(s => s.Entries()).Select(b => new ClusterEntry(b));
 }
-
-/// <summary>A served zone's apex and its SOA record in wire form (owner written separately).</summary>
-public sealed class ZoneApex
-{
-    private readonly byte[] _soaEntry;
-
-    public ZoneApex(DnsName zone, bool isReverse, byte[] soaRdata, uint ttl)
-    {
-        Zone = zone;
-        Wire = zone.ToLower().Wire.ToArray();
-        IsReverse = isReverse;
-        var draft = new ClusterEntryDraft(Wire);
-        draft.Add(RecordType.SOA, soaRdata, 1);
-        _soaEntry = draft.Encode(_ => ttl);
-    }
-
-    public DnsName Zone { get; }
-
-    public byte[] Wire { get; }
-
-    public bool IsReverse { get; }
-
-    public ClusterRRset Soa => new ClusterEntry(_soaEntry).RRsetAt(0);
-}

@@ -14,6 +14,10 @@ namespace ClusterDns.Server.Plugins.Kubernetes.Index;
 /// <summary>Builds the names and RDATA of the Kubernetes DNS specification in lower-case wire form.</summary>
 public static class ClusterNames
 {
+    /// <summary>True for in-addr.arpa, ip6.arpa and the zones below them.</summary>
+    public static bool IsReverseZone(DnsName zone) =>
+        zone.IsSubdomainOf(DnsName.Parse("in-addr.arpa.")) || zone.IsSubdomainOf(DnsName.Parse("ip6.arpa."));
+
     /// <summary>Labels (left to right) followed by a zone; null when a label is empty, too long or the name too long.</summary>
     public static byte[]? Build(ReadOnlySpan<byte> zone, params ReadOnlySpan<string> labels)
     {

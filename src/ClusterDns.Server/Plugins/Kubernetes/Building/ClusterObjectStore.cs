@@ -1,0 +1,188 @@
+using ClusterDns.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
+
+namespace ClusterDns.Server.Plugins.Kubernetes.Building;
+
+/// <summary>
+/// The zone builder's store of the objects the records come from. A Service is kept only as its published
+/// <see cref="ClusterService"/> record (decoded when it must be composed again), plus what changed in the batch
+/// not yet published; slices as <see cref="StoredSlice"/> arrays; pods and namespaces as their slim objects.
+/// Owned by the one writer.
+/// </summary>
+internal sealed class ClusterObjectStore
+{
+    private readonly Func<ClusterIndex> _published;
+    private readonly NamespaceExposure _exposure;
+
+    /// <summary>Services changed in this batch ("namespace/name"), null when deleted; the rest are in the published index.</summary>
+    private readonly Dictionary<string, ServiceObject?> _pendingServices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _serviceCountByNamespace = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _slices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _slicesByService = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PodObject> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NamespaceObject> _namespaces = new(StringComparer.Ordinal);
+
+    public ClusterObjectStore(NamespaceExposure exposure, Func<ClusterIndex> published)
+    {
+        _exposure = exposure;
+        _published = published;
+    }
+
+    /// <summary>Entries held (tests: nothing is kept for objects that are gone).</summary>
+    public int Count => _slices.Count + _slicesByService.Count + _serviceCountByNamespace.Count + _pods.Count + _namespaces.Count + _pendingServices.Count;
+
+    /// <summary>Stores a Service's new state (null: deleted); it is published with the batch.</summary>
+    public void SetService(string key, ServiceObject? service)
+    {
+        bool existed = _pendingServices.TryGetValue(key, out var pending) ? pending is not null : !PublishedService(key).IsNull;
+        _pendingServices[key] = service;
+        if (existed == service is not null)
+        {
+            return;
+        }
+        string ns = NamespaceOf(key);
+        int count = _serviceCountByNamespace.GetValueOrDefault(ns) + (existed ? -1 : 1);
+        if (count > 0)
+        {
+            _serviceCountByNamespace[ns] = count;
+        }
+        else
+        {
+            _serviceCountByNamespace.Remove(ns);
+        }
+    }
+
+    /// <summary>A Service as it is now: changed in this batch, else as published (decoded from its record).</summary>
+    public ServiceObject? Service(string key)
+    {
+        if (_pendingServices.TryGetValue(key, out var pending))
+        {
+            return pending;
+        }
+        var record = PublishedService(key);
+        return record.IsNull ? null : ClusterServiceCodec.Decode(record);
+    }
+
+    /// <summary>The batch's changed Services have been published: their records are the store again.</summary>
+    public void ClearPendingServices() => _pendingServices.Clear();
+
+    /// <summary>Keys of the Services in <paramref name="ns"/>, published or changed in this batch.</summary>
+    public IEnumerable<string> ServiceKeysIn(string ns)
+    {
+        var label = System.Text.Encoding.ASCII.GetBytes(ns);
+        foreach (var service in _published().Services())
+        {
+            if (service.NamespaceLabel.SequenceEqual(label))
+            {
+                yield return ns + "/" + System.Text.Encoding.ASCII.GetString(service.NameLabel);
+            }
+        }
+        foreach (var pending in _pendingServices.Keys)
+        {
+            if (pending.Length > ns.Length && pending[ns.Length] == '/' && pending.StartsWith(ns, StringComparison.Ordinal))
+            {
+                yield return pending;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stores or removes a slice; returns the keys of the Services it belonged to before and belongs to now
+    /// (either null), whose records must be composed again.
+    /// </summary>
+    public (string? Before, string? After) SetSlice(string key, EndpointSliceObject? slice)
+    {
+        string? before = null, after = null;
+        if (_slices.Remove(key, out var previous) && StoredSlice.ServiceName(previous) is { } previousService)
+        {
+            before = NamespaceOf(key) + "/" + previousService;
+            RemoveSlice(before, key);
+        }
+        if (slice?.ServiceName is { } serviceName)
+        {
+            after = slice.Namespace + "/" + serviceName;
+            _slices[key] = StoredSlice.Encode(slice);
+            AddSlice(after, key);
+        }
+        return (before, after);
+    }
+
+    /// <summary>The slices of a Service, in key order (a stable order makes the composed record stable).</summary>
+    public EndpointSliceObject[] SlicesOf(string serviceKey) =>
+        _slicesByService.TryGetValue(serviceKey, out var keys)
+            ? keys.Order(StringComparer.Ordinal).Select(k => StoredSlice.Decode(k, _slices[k])).ToArray()
+            : [];
+
+    public void SetPod(string key, PodObject? pod)
+    {
+        _pods.Remove(key);
+        if (pod is not null)
+        {
+            _pods[key] = pod;
+        }
+    }
+
+    public PodObject? Pod(string key) => _pods.GetValueOrDefault(key);
+
+    public IEnumerable<string> PodKeysIn(string ns) =>
+        _pods.Values.Where(p => p.Namespace == ns).Select(p => p.Key);
+
+    public void SetNamespace(string name, NamespaceObject? value)
+    {
+        _namespaces.Remove(name);
+        if (value is not null)
+        {
+            _namespaces[name] = value;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="NamespaceExposure"/> over the store. A namespace exists through its object or its Services;
+    /// <paramref name="inhabited"/> says the caller holds an object of the namespace (a Service, a pod).
+    /// </summary>
+    public bool IsNamespaceExposed(string name, bool inhabited)
+    {
+        var namespaceObject = _namespaces.GetValueOrDefault(name);
+        return _exposure.IsExposed(name, namespaceObject, inhabited || namespaceObject is not null || _serviceCountByNamespace.ContainsKey(name));
+    }
+
+    /// <summary>The objects as published, for the state file; after a publish.</summary>
+    public ClusterStateFile.ClusterObjects Copy() =>
+        new(_published().Services().Select(ClusterServiceCodec.Decode).ToArray(),
+            _slices.Select(s => StoredSlice.Decode(s.Key, s.Value)).ToArray(), _pods.Values.ToArray(), _namespaces.Values.ToArray());
+
+    public static string NamespaceOf(string key) => key[..key.IndexOf('/')];
+
+    private ClusterService PublishedService(string key) =>
+        ClusterServiceCodec.KeyOf(key) is { } wireKey ? _published().FindService(wireKey) : default;
+
+    /// <summary>
+    /// Removes a slice from its Service's list; an emptied list goes too (Services come and go, e.g. per CI run).
+    /// Arrays, not sets: a Service has a slice or a few, and a set per Service costs more than its slices' keys.
+    /// </summary>
+    private void RemoveSlice(string serviceKey, string sliceKey)
+    {
+        if (_slicesByService.TryGetValue(serviceKey, out var keys) && Array.IndexOf(keys, sliceKey) is int at and >= 0)
+        {
+            if (keys.Length == 1)
+            {
+                _slicesByService.Remove(serviceKey);
+            }
+            else
+            {
+                _slicesByService[serviceKey] = [.. keys.AsSpan(0, at), .. keys.AsSpan(at + 1)];
+            }
+        }
+    }
+
+    private void AddSlice(string serviceKey, string sliceKey)
+    {
+        var keys = _slicesByService.GetValueOrDefault(serviceKey, []);
+        if (Array.IndexOf(keys, sliceKey) < 0)
+        {
+            _slicesByService[serviceKey] = [.. keys, sliceKey];
+        }
+    }
+}
