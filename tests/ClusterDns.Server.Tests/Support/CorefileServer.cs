@@ -1,6 +1,7 @@
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Hosting;
 using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Testing.Network;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Server.Tests.Support;
@@ -42,7 +43,7 @@ internal sealed class CorefileServer : IAsyncDisposable
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await File.WriteAllTextAsync(path, content);
         }
-        int port = DigClient.FreePort();
+        int port = FreePorts.Loopback();
         await File.WriteAllTextAsync(Path.Combine(directory, "Corefile"), WithPort(corefile, port));
         var loader = new CorefileLoader(NullLoggerFactory.Instance);
         var pipeline = loader.Load(Path.Combine(directory, "Corefile"));

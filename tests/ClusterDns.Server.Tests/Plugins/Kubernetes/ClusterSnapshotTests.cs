@@ -3,6 +3,7 @@ using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Tests.Support;
+using ClusterDns.Testing.Files;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;

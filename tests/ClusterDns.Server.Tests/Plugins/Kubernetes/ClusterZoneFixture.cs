@@ -5,6 +5,7 @@ using ClusterDns.Server.Config;
 using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Tests.Support;
+using ClusterDns.Testing.Files;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 
