@@ -5,8 +5,8 @@ using ClusterDns.Testing.Network;
 namespace ClusterDns.Testing.Processes;
 
 /// <summary>
-/// The real executable (clusterdns.dll beside the test binaries), started with a Corefile on a free port, stopped at dispose. Its output is kept for
-/// failure messages.
+/// The real executable (clusterdns.dll beside the test binaries), started with a Corefile on a free port,
+/// stopped at dispose. Its output is kept for failure messages.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
