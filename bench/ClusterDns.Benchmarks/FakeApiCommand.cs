@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using ClusterDns.Kubernetes.Testing;
+using ClusterDns.Testing.FakeApiServer;
 
 namespace ClusterDns.Benchmarks;
 

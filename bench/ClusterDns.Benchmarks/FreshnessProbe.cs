@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using ClusterDns.Kubernetes.Testing;
+using ClusterDns.Testing.FakeApiServer;
 using ClusterDns.Protocol;
 
 namespace ClusterDns.Benchmarks;

@@ -1,3 +1,5 @@
+using ClusterDns.Testing.Processes;
+
 namespace ClusterDns.Clients.Tests;
 
 /// <summary>
@@ -19,7 +21,7 @@ internal sealed class ClusterDnsServer : IAsyncDisposable
         File.WriteAllText(corefile, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "testdata", "Corefile"))
             .Replace("{ADDRESS}", PodNetwork.DnsAddress, StringComparison.Ordinal)
             .Replace("{UPSTREAM}", PodNetwork.UpstreamAddress, StringComparison.Ordinal));
-        var dotnet = UpstreamServer.FindExecutable("dotnet") ?? "dotnet";
+        var dotnet = ProcessRunner.FindExecutable("dotnet") ?? "dotnet";
         var server = new ClusterDnsServer(network.StartDaemon(directory, dotnet, Path.Combine(AppContext.BaseDirectory, "clusterdns.dll"), "-conf", corefile));
         try
         {

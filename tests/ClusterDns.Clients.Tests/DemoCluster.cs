@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ClusterDns.Kubernetes;
+using ClusterDns.Testing.Files;
 
 namespace ClusterDns.Clients.Tests;
 
@@ -39,7 +40,7 @@ internal sealed class DemoCluster
     /// <summary>Copies the repository's demo cluster into <paramref name="directory"/> and adds the large headless Service.</summary>
     public static void Copy(string directory)
     {
-        EndToEnd.Tests.Tools.CopyDirectory(Path.Combine(EndToEnd.Tests.Tools.RepositoryRoot, "zones", "demo-cluster"), directory);
+        RepositoryPaths.CopyDirectory(RepositoryPaths.DemoCluster, directory);
         File.WriteAllText(Path.Combine(directory, LargeHeadlessService + ".yaml"), LargeHeadlessManifest());
     }
 

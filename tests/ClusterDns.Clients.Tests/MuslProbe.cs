@@ -1,3 +1,5 @@
+using ClusterDns.Testing.Processes;
+
 namespace ClusterDns.Clients.Tests;
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed class MuslProbe : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var source = System.IO.Path.Combine(AppContext.BaseDirectory, "testdata", "musl-getaddrinfo.c");
-        var build = await Command.RunAsync(["musl-gcc", "-static", "-O1", "-Wall", "-Werror", "-o", Path, source], TimeSpan.FromSeconds(60));
+        var build = await ProcessRunner.RunAsync("musl-gcc", ["-static", "-O1", "-Wall", "-Werror", "-o", Path, source], timeout: TimeSpan.FromSeconds(60));
         if (build.ExitCode != 0)
         {
             throw new InvalidOperationException($"musl-gcc failed ({build.ExitCode}): {build.Output}{build.Error}");

@@ -1,4 +1,4 @@
-using ClusterDns.EndToEnd.Tests;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Clients.Tests;
 
@@ -38,6 +38,6 @@ internal sealed class Pod
     /// <summary>The folder of the pod's files (also a scratch space for the tests, e.g. trace files).</summary>
     public string Directory { get; }
 
-    public Task<Tools.Result> RunAsync(params string[] command) =>
+    public Task<ProcessResult> RunAsync(params string[] command) =>
         _network.ExecAsync(["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", MountThenExec, "sh", Directory, .. command]);
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Clients.Tests;
 
@@ -23,7 +24,7 @@ internal sealed class PodNetwork : IAsyncDisposable
     public static async Task<PodNetwork> CreateAsync()
     {
         var network = new PodNetwork("cdns-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
-        await Command.RunCheckedAsync("ip", "netns", "add", network.Name);
+        await ProcessRunner.RunCheckedAsync("ip", ["netns", "add", network.Name]);
         try
         {
             await network.ExecCheckedAsync("ip", "link", "add", "veth-dns", "type", "veth", "peer", "name", "veth-upstream");
@@ -43,15 +44,15 @@ internal sealed class PodNetwork : IAsyncDisposable
     }
 
     /// <summary>Runs a command inside the namespace, with the host's /etc.</summary>
-    public Task<EndToEnd.Tests.Tools.Result> ExecAsync(params string[] argv) => Command.RunAsync(["ip", "netns", "exec", Name, .. argv]);
+    public Task<ProcessResult> ExecAsync(params string[] argv) => ProcessRunner.RunAsync("ip", ["netns", "exec", Name, .. argv]);
 
-    private Task<EndToEnd.Tests.Tools.Result> ExecCheckedAsync(params string[] argv) => Command.RunCheckedAsync(["ip", "netns", "exec", Name, .. argv]);
+    private Task<ProcessResult> ExecCheckedAsync(params string[] argv) => ProcessRunner.RunCheckedAsync("ip", ["netns", "exec", Name, .. argv]);
 
     public NamespacedDaemon StartDaemon(string workingDirectory, params string[] argv) => NamespacedDaemon.Start(Name, workingDirectory, argv);
 
     public async ValueTask DisposeAsync()
     {
         // The daemons are disposed (killed) by their owners first; deleting the namespace removes the veth pair.
-        await Command.RunAsync(["ip", "netns", "delete", Name]);
+        await ProcessRunner.RunAsync("ip", ["netns", "delete", Name]);
     }
 }

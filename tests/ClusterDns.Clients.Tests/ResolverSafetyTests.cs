@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using ClusterDns.EndToEnd.Tests;
+using ClusterDns.Testing.Files;
 
 namespace ClusterDns.Clients.Tests;
 
@@ -19,7 +19,7 @@ public sealed partial class ResolverSafetyTests : IClassFixture<PodEnvironment>
     /// <summary>Every IPv4-only Service of the demo cluster (cluster IPs of one family, or headless with IPv4 endpoints).</summary>
     public static TheoryData<string, string> IPv4OnlyServices()
     {
-        var cluster = DemoCluster.Load(Path.Combine(Tools.RepositoryRoot, "zones", "demo-cluster"));
+        var cluster = DemoCluster.Load(RepositoryPaths.DemoCluster);
         var data = new TheoryData<string, string>();
         foreach (var service in cluster.IPv4OnlyClusterIPServices())
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using ClusterDns.Protocol;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Clients.Tests;
 
@@ -19,7 +20,7 @@ internal sealed record SentQuery(string Name, RecordType Type, bool OverTcp)
 internal static partial class SentQueries
 {
     /// <summary>What the client printed, every query it sent in order, the same grouped by send call, and how long it ran.</summary>
-    public sealed record Trace(EndToEnd.Tests.Tools.Result Result, IReadOnlyList<SentQuery> Queries, IReadOnlyList<IReadOnlyList<SentQuery>> Calls, TimeSpan Elapsed);
+    public sealed record Trace(ProcessResult Result, IReadOnlyList<SentQuery> Queries, IReadOnlyList<IReadOnlyList<SentQuery>> Calls, TimeSpan Elapsed);
 
     public static async Task<Trace> RecordAsync(Pod pod, params string[] command)
     {

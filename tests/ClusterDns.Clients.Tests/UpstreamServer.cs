@@ -1,5 +1,6 @@
 using ClusterDns.Protocol;
 using ClusterDns.Protocol.Text;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Clients.Tests;
 
@@ -36,7 +37,7 @@ internal sealed class UpstreamServer : IAsyncDisposable
             .Replace("{DIR}", directory, StringComparison.Ordinal)
             .Replace("{ADDRESS}", PodNetwork.UpstreamAddress, StringComparison.Ordinal)
             .Replace("{ZONE}", ZonePath, StringComparison.Ordinal));
-        var knotd = FindExecutable("knotd") ?? throw new InvalidOperationException("knotd (Debian package 'knot') is not installed: run ./test.sh");
+        var knotd = ProcessRunner.FindExecutable("knotd") ?? throw new InvalidOperationException("knotd (Debian package 'knot') is not installed: run ./test.sh");
         var server = new UpstreamServer(network.StartDaemon(directory, knotd, "-c", config), zone.Records);
         try
         {
@@ -79,12 +80,6 @@ internal sealed class UpstreamServer : IAsyncDisposable
         }
         throw new TimeoutException("knotd did not answer: " + daemon.Output);
     }
-
-    internal static string? FindExecutable(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Concat(["/usr/sbin", "/sbin", "/usr/bin"])
-            .Where(d => d.Length > 0)
-            .Select(d => Path.Combine(d, name))
-            .FirstOrDefault(File.Exists);
 
     public ValueTask DisposeAsync() => _daemon.DisposeAsync();
 }

@@ -1,3 +1,5 @@
+using ClusterDns.Testing.Processes;
+
 namespace ClusterDns.EndToEnd.Tests;
 
 /// <summary>A bad Corefile stops the start with file:line and a reason, and a non-zero exit code.</summary>

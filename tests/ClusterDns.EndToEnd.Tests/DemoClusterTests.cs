@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using ClusterDns.Testing.Files;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.EndToEnd.Tests;
 
@@ -17,7 +19,7 @@ public sealed class DemoClusterTests : IClassFixture<DemoClusterTests.DemoServer
 
         public async Task InitializeAsync()
         {
-            Server = ServerProcess.Start(Corefile, dir => Tools.CopyDirectory(Path.Combine(Tools.RepositoryRoot, "zones", "demo-cluster"), Path.Combine(dir, "demo-cluster")));
+            Server = ServerProcess.Start(Corefile, dir => RepositoryPaths.CopyDirectory(RepositoryPaths.DemoCluster, Path.Combine(dir, "demo-cluster")));
             // Answers start before the manifests are read (SERVFAIL until then): wait for a Service.
             await Server.WaitUntilAnsweringAsync("web-service.default.svc.cluster.local", "A");
         }
@@ -53,8 +55,8 @@ public sealed class DemoClusterTests : IClassFixture<DemoClusterTests.DemoServer
     [MemberData(nameof(DigCases))]
     public async Task Dig_over_udp_and_tcp_gets_the_demo_answers(string question, string[] expected)
     {
-        Assert.Equal(expected, await Tools.DigShortAsync(_server.Port, question));
-        Assert.Equal(expected, await Tools.DigShortAsync(_server.Port, "+tcp " + question));
+        Assert.Equal(expected, await DigClient.ShortAsync(_server.Port, question));
+        Assert.Equal(expected, await DigClient.ShortAsync(_server.Port, "+tcp " + question));
     }
 
     [Theory]
@@ -62,12 +64,12 @@ public sealed class DemoClusterTests : IClassFixture<DemoClusterTests.DemoServer
     [InlineData("+tcp")]
     public async Task Kdig_gets_authoritative_answers_and_negative_answers_with_the_soa(string transport)
     {
-        var hit = await Tools.RunAsync("kdig", $"@127.0.0.1 -p {_server.Port} {transport} web-service.default.svc.cluster.local A");
+        var hit = await ProcessRunner.RunAsync("kdig", $"@127.0.0.1 -p {_server.Port} {transport} web-service.default.svc.cluster.local A");
         Assert.Contains("status: NOERROR", hit.Output);
         Assert.Matches(@"(?i)flags: qr aa", hit.Output);
         Assert.Matches(@"web-service\.default\.svc\.cluster\.local\.\s+30\s+IN\s+A\s+10\.96\.100\.10", hit.Output);
 
-        var miss = await Tools.RunAsync("kdig", $"@127.0.0.1 -p {_server.Port} {transport} nothing.default.svc.cluster.local A");
+        var miss = await ProcessRunner.RunAsync("kdig", $"@127.0.0.1 -p {_server.Port} {transport} nothing.default.svc.cluster.local A");
         Assert.Contains("status: NXDOMAIN", miss.Output);
         Assert.Matches(@"cluster\.local\.\s+30\s+IN\s+SOA\s+ns\.dns\.cluster\.local\. hostmaster\.cluster\.local\.", miss.Output);
     }
@@ -95,7 +97,7 @@ public sealed class DemoClusterTests : IClassFixture<DemoClusterTests.DemoServer
         string[] answer;
         do
         {
-            answer = await Tools.DigShortAsync(_server.Port, question);
+            answer = await DigClient.ShortAsync(_server.Port, question);
             if (done(answer))
             {
                 return answer;
@@ -141,7 +143,7 @@ public sealed class DemoClusterTests : IClassFixture<DemoClusterTests.DemoServer
 
         // Garbage shorter than a header: dropped. Then a real question still answers.
         await client.SendAsync(new byte[] { 1, 2, 3 });
-        Assert.Equal(["10.96.100.10"], await Tools.DigShortAsync(_server.Port, "web-service.default.svc.cluster.local A"));
+        Assert.Equal(["10.96.100.10"], await DigClient.ShortAsync(_server.Port, "web-service.default.svc.cluster.local A"));
         Assert.False(_server.HasExited);
     }
 

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
-using ClusterDns.Server.Tests.Zones;
+using ClusterDns.Testing.Files;
+using ClusterDns.Testing.Peers;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.EndToEnd.Tests;
 
@@ -25,7 +27,7 @@ public sealed class ZoneFileVersusKnotTests : IClassFixture<KnotDaemon>, IClassF
 
         public async Task InitializeAsync()
         {
-            var zone = Path.Combine(Tools.RepositoryRoot, "zones", "example.org.zone");
+            var zone = RepositoryPaths.SampleZone;
             Server = ServerProcess.Start($$"""
                 example.org:{PORT} {
                     bind 127.0.0.1
@@ -68,8 +70,8 @@ public sealed class ZoneFileVersusKnotTests : IClassFixture<KnotDaemon>, IClassF
     public async Task Dig_over_udp_sees_what_knot_answers(string name, string type)
     {
         string args = $"+norec +noall +comments +answer +authority {name} {type}";
-        var knot = Summary((await Tools.RunAsync("dig", $"@127.0.0.1 -p {_knot.Port} {args}")).Output);
-        var ours = Summary((await Tools.RunAsync("dig", $"@127.0.0.1 -p {_ours.Port} {args}")).Output);
+        var knot = Summary((await ProcessRunner.RunAsync("dig", $"@127.0.0.1 -p {_knot.Port} {args}")).Output);
+        var ours = Summary((await ProcessRunner.RunAsync("dig", $"@127.0.0.1 -p {_ours.Port} {args}")).Output);
         Assert.Equal(knot, ours);
     }
 
@@ -78,17 +80,17 @@ public sealed class ZoneFileVersusKnotTests : IClassFixture<KnotDaemon>, IClassF
     public async Task Kdig_over_tcp_sees_what_knot_answers(string name, string type)
     {
         string args = $"+tcp +norec {name} {type}";
-        var knot = Summary((await Tools.RunAsync("kdig", $"@127.0.0.1 -p {_knot.Port} {args}")).Output);
-        var ours = Summary((await Tools.RunAsync("kdig", $"@127.0.0.1 -p {_ours.Port} {args}")).Output);
+        var knot = Summary((await ProcessRunner.RunAsync("kdig", $"@127.0.0.1 -p {_knot.Port} {args}")).Output);
+        var ours = Summary((await ProcessRunner.RunAsync("kdig", $"@127.0.0.1 -p {_ours.Port} {args}")).Output);
         Assert.Equal(knot, ours);
     }
 
     [Fact]
     public async Task The_comparison_sees_the_records_themselves()
     {
-        var ours = Summary((await Tools.RunAsync("dig", $"@127.0.0.1 -p {_ours.Port} +norec +noall +comments +answer +authority www.example.org A")).Output);
+        var ours = Summary((await ProcessRunner.RunAsync("dig", $"@127.0.0.1 -p {_ours.Port} +norec +noall +comments +answer +authority www.example.org A")).Output);
         Assert.Equal("NOERROR aa=True\nanswer www.example.org. 3600 in a 192.0.2.10\nanswer www.example.org. 3600 in a 192.0.2.11", ours);
-        var negative = Summary((await Tools.RunAsync("kdig", $"@127.0.0.1 -p {_ours.Port} +tcp +norec nope.example.org A")).Output);
+        var negative = Summary((await ProcessRunner.RunAsync("kdig", $"@127.0.0.1 -p {_ours.Port} +tcp +norec nope.example.org A")).Output);
         Assert.StartsWith("NXDOMAIN aa=True\nauthority example.org. 300 in soa ns1.example.org. hostmaster.example.org.", negative);
     }
 

@@ -1,5 +1,5 @@
 using ClusterDns.Protocol;
-using ClusterDns.Protocol.Tests;
+using ClusterDns.Testing.Wire;
 
 namespace ClusterDns.Fuzz.Tests;
 

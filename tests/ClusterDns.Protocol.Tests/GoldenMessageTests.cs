@@ -1,3 +1,5 @@
+using ClusterDns.Testing.Wire;
+
 namespace ClusterDns.Protocol.Tests;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using ClusterDns.Testing.Wire;
+
 using static ClusterDns.Protocol.Tests.Packets;
 
 namespace ClusterDns.Protocol.Tests;

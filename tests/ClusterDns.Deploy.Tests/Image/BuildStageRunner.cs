@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Deploy.Tests.Image;
 

@@ -1,6 +1,7 @@
 using System.Reflection.PortableExecutable;
 using ClusterDns.Deploy.Tests.Image;
 using ClusterDns.Deploy.Tests.Manifests;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Deploy.Tests;
 
@@ -38,10 +39,10 @@ public sealed class DockerfileTests
                 Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, "clusterdns.dll is not ReadyToRun code");
             }
 
-            var help = await ProcessRunner.RunAsync("dotnet", [dll, "--help"]);
+            var help = await ProcessRunner.RunAsync("dotnet", [dll, "--help"], timeout: TimeSpan.FromMinutes(1));
             Assert.True(help.ExitCode == 0, help.ToString());
             Assert.Contains("-conf", help.Output, StringComparison.Ordinal);
-            var corefile = await ProcessRunner.RunAsync("dotnet", [dll, "corefile", "--help"]);
+            var corefile = await ProcessRunner.RunAsync("dotnet", [dll, "corefile", "--help"], timeout: TimeSpan.FromMinutes(1));
             Assert.True(corefile.ExitCode == 0, corefile.ToString());
         }
         finally

@@ -1,4 +1,5 @@
 using ClusterDns.Deploy.Tests.Manifests;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Deploy.Tests;
 
@@ -16,7 +17,7 @@ public sealed class KubectlKustomizeTests
         string directory = Path.Combine(Repository.Deploy, folder);
         Assert.True(ProcessRunner.IsInstalled("kubectl"), "kubectl is not installed: install it (Debian package kubernetes-client) to check that `kubectl kustomize deploy` renders");
 
-        var result = await ProcessRunner.RunAsync("kubectl", ["kustomize", directory]);
+        var result = await ProcessRunner.RunAsync("kubectl", ["kustomize", directory], timeout: TimeSpan.FromMinutes(1));
         Assert.True(result.ExitCode == 0, $"kubectl kustomize {directory} failed: {result}");
 
         var fromKubectl = Yaml.LoadDocuments(result.Output, "kubectl kustomize").ToDictionary(o => o.Identity(), o => o.Canonical());

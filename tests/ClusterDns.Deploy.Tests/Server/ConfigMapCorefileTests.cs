@@ -1,7 +1,8 @@
-using ClusterDns.EndToEnd.Tests;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ClusterDns.Deploy.Tests.Manifests;
+using ClusterDns.Testing.Network;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Deploy.Tests;
 
@@ -20,7 +21,7 @@ public sealed class ConfigMapCorefileTests
     {
         var deploy = DeployManifests.Base;
         string text = source == "deploy/configmap.yaml" ? deploy.CorefileText : File.ReadAllText(Repository.TestData(source.Split('/')));
-        int port = ServerProcess.FreePort();
+        int port = FreePorts.Loopback();
         string corefile = ForLoopback(text, port, Repository.PathOf("zones", "demo-cluster"));
 
         await using var server = ServerProcess.Start(corefile, port: port);

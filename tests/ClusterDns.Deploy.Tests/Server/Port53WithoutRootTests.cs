@@ -1,4 +1,5 @@
 using ClusterDns.Deploy.Tests.Manifests;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Deploy.Tests;
 

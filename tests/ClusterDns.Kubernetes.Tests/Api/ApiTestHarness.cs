@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using ClusterDns.Kubernetes.Connection;
-using ClusterDns.Kubernetes.Testing;
+using ClusterDns.Testing.FakeApiServer;
 
 namespace ClusterDns.Kubernetes.Tests.Api;
 

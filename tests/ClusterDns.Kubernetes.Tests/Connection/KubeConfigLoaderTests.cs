@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using ClusterDns.Kubernetes.Testing;
+using ClusterDns.Testing.FakeApiServer;
 
 namespace ClusterDns.Kubernetes.Tests.Connection;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using ClusterDns.Kubernetes.Testing;
+using ClusterDns.Testing.FakeApiServer;
 
 namespace ClusterDns.Kubernetes.Tests.Connection;
 

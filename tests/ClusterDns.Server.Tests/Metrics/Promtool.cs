@@ -1,4 +1,5 @@
-using ClusterDns.EndToEnd.Tests;
+using ClusterDns.Testing.Processes;
+
 
 namespace ClusterDns.Server.Tests.Metrics;
 
@@ -7,7 +8,7 @@ internal static class Promtool
 {
     public static async Task<(int ExitCode, string Output)> CheckMetricsAsync(string exposition)
     {
-        var result = await Tools.RunAsync("promtool", "check metrics", TimeSpan.FromSeconds(30), stdin: exposition);
+        var result = await ProcessRunner.RunAsync("promtool", "check metrics", TimeSpan.FromSeconds(30), stdin: exposition);
         return (result.ExitCode, result.Output + result.Error);
     }
 }

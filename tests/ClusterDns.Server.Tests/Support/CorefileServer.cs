@@ -5,6 +5,7 @@ using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
 using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
+using ClusterDns.Testing.Network;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Server.Tests.Support;
@@ -46,7 +47,7 @@ internal sealed class CorefileServer : IAsyncDisposable
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await File.WriteAllTextAsync(path, content);
         }
-        int port = DigClient.FreePort();
+        int port = FreePorts.Loopback();
         await File.WriteAllTextAsync(Path.Combine(directory, "Corefile"), WithPort(corefile, port));
         var loader = new CorefileLoader(NullLoggerFactory.Instance);
         var pipeline = loader.Load(Path.Combine(directory, "Corefile"));

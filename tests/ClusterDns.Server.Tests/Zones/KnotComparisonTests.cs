@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Plugins.FilePlugin;
 using ClusterDns.Server.Zones;
+using ClusterDns.Testing.Peers;
 using static ClusterDns.Server.Tests.Zones.ZoneQueryHarness;
 
 namespace ClusterDns.Server.Tests.Zones;

@@ -1,5 +1,6 @@
 using ClusterDns.Corefile;
 using ClusterDns.Server.Tests.Support;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Server.Tests.Plugins.BufSize;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ClusterDns.Testing.Network;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Server.Tests.Plugins.Forward;
 
@@ -58,8 +59,8 @@ internal sealed class UnboundServer : IAsyncDisposable
     {
         string directory = Path.Combine(Path.GetTempPath(), "clusterdns-unbound-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        int port = FreePort();
-        int tlsPort = tls ? FreePort() : 0;
+        int port = FreePorts.Loopback();
+        int tlsPort = tls ? FreePorts.Loopback() : 0;
         var config = new List<string>
         {
             "server:",
@@ -129,13 +130,8 @@ internal sealed class UnboundServer : IAsyncDisposable
             {
                 throw new InvalidOperationException($"unbound exited with {_process.ExitCode}; config in {Directory}");
             }
-            var dig = Process.Start(new ProcessStartInfo("dig", ["@127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), probeName, "+short", "+time=1", "+tries=1"])
-            {
-                RedirectStandardOutput = true,
-            })!;
-            string output = await dig.StandardOutput.ReadToEndAsync();
-            await dig.WaitForExitAsync();
-            if (dig.ExitCode == 0 && output.Trim().Length > 0)
+            var dig = await ProcessRunner.RunAsync("dig", ["@127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), probeName, "+short", "+time=1", "+tries=1"]);
+            if (dig.ExitCode == 0 && dig.Output.Trim().Length > 0)
             {
                 return;
             }
@@ -156,26 +152,6 @@ internal sealed class UnboundServer : IAsyncDisposable
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         File.WriteAllText(Path.Combine(directory, "cert.pem"), certificate.ExportCertificatePem());
         File.WriteAllText(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem());
-    }
-
-    /// <summary>A port free for both UDP and TCP on 127.0.0.1 right now.</summary>
-    public static int FreePort()
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException) when (attempt < 20)
-            {
-            }
-        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,4 @@
 using System.Text;
-using ClusterDns.Kubernetes.Testing;
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Hosting;
 using ClusterDns.Server.Plugins.Kubernetes;
@@ -8,6 +7,9 @@ using ClusterDns.Server.Plugins.Kubernetes.Index;
 using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 using ClusterDns.Server.Tests.Support;
+using ClusterDns.Testing.FakeApiServer;
+using ClusterDns.Testing.Network;
+using ClusterDns.Testing.Processes;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
@@ -50,7 +52,7 @@ public sealed class ApiServerIntegrationTests : IAsyncLifetime
                 user: tester
             current-context: test
             """);
-        _port = DigClient.FreePort();
+        _port = FreePorts.Loopback();
         var corefile = Path.Combine(_directory, "Corefile");
         await File.WriteAllTextAsync(corefile, $$"""
             cluster.local:{{_port}} in-addr.arpa:{{_port}} {

@@ -7,6 +7,7 @@ using ClusterDns.Server.Plugins.Kubernetes.Index;
 using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 using ClusterDns.Server.Tests.Support;
+using ClusterDns.Testing.Files;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;

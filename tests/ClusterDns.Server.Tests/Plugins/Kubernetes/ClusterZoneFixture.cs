@@ -9,6 +9,7 @@ using ClusterDns.Server.Plugins.Kubernetes.Index;
 using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 using ClusterDns.Server.Tests.Support;
+using ClusterDns.Testing.Files;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 

@@ -1,4 +1,5 @@
 using ClusterDns.Server.Tests.Support;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 

@@ -4,6 +4,8 @@ using ClusterDns.Server.Plugins.Kubernetes.Index;
 using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 using ClusterDns.Server.Tests.Support;
+using ClusterDns.Testing.Network;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 
@@ -13,7 +15,7 @@ public sealed class UnreachableApiTests
     [Fact]
     public async Task Without_an_api_server_cluster_names_are_servfail_and_the_handler_is_not_ready()
     {
-        int apiPort = DigClient.FreePort();
+        int apiPort = FreePorts.Loopback();
         await using var server = await CorefileServer.StartAsync($$"""
             cluster.local:{PORT} {
                 bind 127.0.0.1

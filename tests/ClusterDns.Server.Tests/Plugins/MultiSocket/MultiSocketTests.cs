@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using ClusterDns.Corefile;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Tests.Support;
+using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Server.Tests.Plugins.MultiSocket;
 

@@ -1,4 +1,4 @@
-namespace ClusterDns.Kubernetes.Testing;
+namespace ClusterDns.Testing.FakeApiServer;
 
 /// <summary>Equality-based label selectors: "a=b", "a==b", "a!=b", "a", "!a", comma-separated (all must hold).</summary>
 internal static class LabelSelector

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace ClusterDns.Kubernetes.Testing;
+namespace ClusterDns.Testing.FakeApiServer;
 
 /// <summary>An in-process certificate authority issuing ECDSA server and client certificates for tests.</summary>
 public sealed class TestCertificateAuthority : IDisposable

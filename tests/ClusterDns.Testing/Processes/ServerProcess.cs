@@ -1,13 +1,12 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using ClusterDns.Testing.Network;
 
-namespace ClusterDns.EndToEnd.Tests;
+namespace ClusterDns.Testing.Processes;
 
 /// <summary>
-/// The real executable, started with a Corefile on a free port, stopped at dispose. Its output is kept for
-/// failure messages.
+/// The real executable (clusterdns.dll beside the test binaries), started with a Corefile on a free port,
+/// stopped at dispose. Its output is kept for failure messages.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
@@ -47,7 +46,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// </summary>
     public static ServerProcess Start(string corefile, Action<string>? prepare = null, int? port = null)
     {
-        int chosen = port ?? FreePort();
+        int chosen = port ?? FreePorts.Loopback();
         var directory = Path.Combine(Path.GetTempPath(), "clusterdns-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
         prepare?.Invoke(directory);
@@ -105,7 +104,7 @@ public sealed class ServerProcess : IAsyncDisposable
                 await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"server exited with {_process.ExitCode}:\n{Output}");
             }
-            last = (await Tools.RunAsync("dig", $"@127.0.0.1 -p {Port} +time=1 +tries=1 {question}")).Output;
+            last = (await ProcessRunner.RunAsync("dig", $"@127.0.0.1 -p {Port} +time=1 +tries=1 {question}")).Output;
             if (until(last))
             {
                 return last;
@@ -120,26 +119,6 @@ public sealed class ServerProcess : IAsyncDisposable
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
         return _process.ExitCode;
-    }
-
-    public static int FreePort()
-    {
-        // A port free for both UDP and TCP on loopback.
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            using var tcp = new TcpListener(IPAddress.Loopback, 0);
-            tcp.Start();
-            int port = ((IPEndPoint)tcp.LocalEndpoint).Port;
-            try
-            {
-                using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-        }
-        throw new InvalidOperationException("no free port");
     }
 
     public async ValueTask DisposeAsync()

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 
-namespace ClusterDns.Kubernetes.Testing;
+namespace ClusterDns.Testing.FakeApiServer;
 
 /// <summary>
 /// The state of the fake API server: objects of four resources under one global, monotonically increasing
@@ -127,7 +127,7 @@ public sealed class FakeResourceStore
         }
     }
 
-    internal IReadOnlyList<StoredObject> Snapshot(string resource, out long revision)
+    public IReadOnlyList<StoredObject> Snapshot(string resource, out long revision)
     {
         lock (_gate)
         {
@@ -200,7 +200,7 @@ public sealed class FakeResourceStore
     }
 }
 
-internal sealed record StoredObject(string Key, long Revision, string Json, IReadOnlyDictionary<string, string> Labels);
+public sealed record StoredObject(string Key, long Revision, string Json, IReadOnlyDictionary<string, string> Labels);
 
 internal sealed record StoredEvent(string Resource, long Revision, string Type, string Json, IReadOnlyDictionary<string, string> Labels);
 

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using ClusterDns.Testing.Files;
+using ClusterDns.Testing.Network;
+using ClusterDns.Testing.Processes;
 
-namespace ClusterDns.Server.Tests.Zones;
+namespace ClusterDns.Testing.Peers;
 
 /// <summary>
 /// A real Knot DNS server (knotd) on 127.0.0.1 serving the sample zone, for answer comparison. Fails, never
@@ -15,15 +17,15 @@ public sealed class KnotDaemon : IDisposable
 
     public KnotDaemon()
     {
-        string knotd = FindExecutable("knotd")
+        string knotd = ProcessRunner.FindExecutable("knotd")
             ?? throw new InvalidOperationException("knotd (Debian package 'knot') is not installed; the Knot comparison tests need it (apt-get install knot knot-dnsutils).");
-        string kdig = FindExecutable("kdig")
+        string kdig = ProcessRunner.FindExecutable("kdig")
             ?? throw new InvalidOperationException("kdig (Debian package 'knot-dnsutils') is not installed; it is needed to wait for knotd.");
-        ZonePath = FindSampleZone();
+        ZonePath = RepositoryPaths.SampleZone;
         _directory = Directory.CreateTempSubdirectory("clusterdns-knot-").FullName;
         Directory.CreateDirectory(Path.Combine(_directory, "run"));
         Directory.CreateDirectory(Path.Combine(_directory, "storage"));
-        Port = FindFreePort();
+        Port = FreePorts.Loopback();
         string config = Path.Combine(_directory, "knot.conf");
         File.WriteAllText(config, $"""
             server:
@@ -74,21 +76,16 @@ public sealed class KnotDaemon : IDisposable
 
     private void WaitUntilAnswering(string kdig)
     {
-        // Bounded: 50 probes, each bounded by kdig's own 1 s timeout.
+        // Bounded: 50 probes, each bounded by kdig's own 1 s timeout (and the runner's 10 s).
         for (int attempt = 0; attempt < 50; attempt++)
         {
             if (_process.HasExited)
             {
                 throw new InvalidOperationException($"knotd exited with {_process.ExitCode}: {string.Join('\n', Log)}");
             }
-            var probe = Process.Start(new ProcessStartInfo(kdig, ["@127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "+norec", "+time=1", "+retry=0", "example.org.", "SOA"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            })!;
-            string output = probe.StandardOutput.ReadToEnd();
-            probe.WaitForExit();
+            // Blocking is safe here: the runner's continuations do not need the caller's context.
+            string output = ProcessRunner.RunAsync(kdig, ["@127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "+norec", "+time=1", "+retry=0", "example.org.", "SOA"], timeout: TimeSpan.FromSeconds(10))
+                .GetAwaiter().GetResult().Output;
             if (output.Contains("status: NOERROR", StringComparison.Ordinal) && output.Contains("SOA", StringComparison.Ordinal))
             {
                 return;
@@ -96,55 +93,6 @@ public sealed class KnotDaemon : IDisposable
             _process.WaitForExit(100);
         }
         throw new InvalidOperationException($"knotd did not answer on 127.0.0.1:{Port}: {string.Join('\n', Log)}");
-    }
-
-    private static int FindFreePort()
-    {
-        // A port free for both UDP and TCP at this moment.
-        for (int attempt = 0; attempt < 20; attempt++)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            try
-            {
-                using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken for TCP: try another.
-            }
-        }
-        throw new InvalidOperationException("no free port for knotd");
-    }
-
-    internal static string? FindExecutable(string name)
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Concat(["/usr/sbin", "/sbin", "/usr/bin"]))
-        {
-            string candidate = Path.Combine(directory, name);
-            if (directory.Length > 0 && File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    /// <summary>zones/example.org.zone of the repository, found upwards from the test binaries.</summary>
-    internal static string FindSampleZone()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            string candidate = Path.Combine(directory.FullName, "zones", "example.org.zone");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        throw new InvalidOperationException("zones/example.org.zone not found above " + AppContext.BaseDirectory);
     }
 
     public void Dispose()

@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace ClusterDns.Kubernetes.Testing;
+namespace ClusterDns.Testing.FakeApiServer;
 
 /// <summary>
 /// An HTTPS Kubernetes API server on 127.0.0.1 with an ephemeral port, speaking list and watch for

@@ -1,13 +1,12 @@
-using ClusterDns.EndToEnd.Tests;
-
-namespace ClusterDns.Server.Tests.Support;
+namespace ClusterDns.Testing.Processes;
 
 /// <summary>The real dig, bounded in time; a missing dig fails with a clear message (./test.sh installs it).</summary>
 public static class DigClient
 {
     public static async Task<string> RunAsync(int port, string arguments) =>
-        (await Tools.RunAsync("dig", $"@127.0.0.1 -p {port} +time=2 +tries=1 {arguments}")).Output;
+        (await ProcessRunner.RunAsync("dig", $"@127.0.0.1 -p {port} +time=2 +tries=1 {arguments}")).Output;
 
+    /// <summary>dig +short lines, sorted.</summary>
     public static async Task<string[]> ShortAsync(int port, string arguments) =>
         (await RunAsync(port, "+short " + arguments)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToArray();
 
@@ -16,12 +15,5 @@ public static class DigClient
         var output = await RunAsync(port, arguments);
         var match = System.Text.RegularExpressions.Regex.Match(output, @"status: (\w+)");
         return match.Success ? match.Groups[1].Value : "NO ANSWER";
-    }
-
-    public static int FreePort()
-    {
-        using var tcp = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        tcp.Start();
-        return ((System.Net.IPEndPoint)tcp.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,9 @@
-namespace ClusterDns.Protocol.Tests;
+using Xunit;
+
+namespace ClusterDns.Testing.Wire;
 
 /// <summary>Loads the golden packets under testdata/wire: hex bytes, lines starting with ';' say where they came from.</summary>
-internal static class WireHex
+public static class WireHex
 {
     public static string Directory => Path.Combine(AppContext.BaseDirectory, "testdata", "wire");
 
