@@ -2,7 +2,6 @@ using System.Globalization;
 using ClusterDns.Corefile;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Plugins.Prometheus;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Cache;
@@ -26,7 +25,7 @@ public sealed class CacheSetup : IPluginSetup
         var handler = new CacheHandler(options, _time, block.Context.LoggerFactory.CreateLogger("ClusterDns.Cache"));
         block.AddHandler(handler);
         string server = "dns://:" + block.Port.ToString(CultureInfo.InvariantCulture);
-        CacheMetrics.Register(block.Context.Metrics(), server, string.Join(',', block.Zones), handler);
+        CacheMetrics.Register(block.Context.Metrics, server, string.Join(',', block.Zones), handler);
     }
 
     internal static CacheOptions Parse(Directive directive, IReadOnlyList<DnsName> blockZones)

@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using ClusterDns.Corefile;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Plugins.Prometheus;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Forward;
@@ -26,7 +25,7 @@ public sealed class ForwardSetup : IPluginSetup
         block.AddHandler(handler);
         // The handler owns sockets and health probes: they end when its pipeline is replaced.
         block.Context.Components.Add(handler);
-        block.Context.GetOrAddShared(() => new ForwardMetrics()).Register(block.Context.Metrics(), handler);
+        ForwardMetrics.Of(block.Context).Register(block.Context.Metrics, handler);
     }
 
     internal static ForwardOptions Parse(Directive directive, Func<string, string> resolvePath)

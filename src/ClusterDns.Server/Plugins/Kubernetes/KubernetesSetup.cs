@@ -2,7 +2,6 @@ using ClusterDns.Corefile;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Plugins.Prometheus;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
@@ -23,7 +22,7 @@ public sealed class KubernetesSetup : IPluginSetup
         IClusterSource source = options.ManifestsDirectory is { } directory
             ? new ManifestDirectorySource(directory, logger)
             : ApiSourceFactory.Create(options, directive, logger);
-        var builder = new ClusterZoneBuilder(options, source.Kinds) { Metrics = new KubernetesMetrics(block.Context.Metrics()) };
+        var builder = new ClusterZoneBuilder(options, source.Kinds) { Metrics = new KubernetesMetrics(block.Context.Metrics) };
         var snapshot = options.SnapshotPath is { } path ? new ClusterSnapshot(path, ClusterSnapshot.HashOptions(options), logger) : null;
         var component = new ClusterZoneComponent(source, builder, logger, snapshot);
         block.Context.Components.Add(component);
