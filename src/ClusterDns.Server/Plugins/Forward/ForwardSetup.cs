@@ -31,7 +31,7 @@ public sealed class ForwardSetup : IPluginSetup
     internal static ForwardOptions Parse(Directive directive, Func<string, string> resolvePath)
     {
         directive.ExpectArgCount(2, int.MaxValue);
-        var from = directive.Args[0].ParseZones().Select(DnsName.Parse).ToArray();
+        var from = ZoneArguments.Parse([directive.Args[0]]);
         var upstreams = new List<UpstreamAddress>();
         for (int i = 1; i < directive.Args.Count; i++)
         {
@@ -51,7 +51,7 @@ public sealed class ForwardSetup : IPluginSetup
             {
                 case "except":
                     sub.ExpectArgCount(1, int.MaxValue);
-                    options = options with { Except = [.. options.Except, .. sub.Args.SelectMany(a => a.ParseZones()).Select(DnsName.Parse)] };
+                    options = options with { Except = [.. options.Except, .. ZoneArguments.Parse(sub.Args)] };
                     break;
                 case "force_tcp":
                     sub.ExpectArgCount(0, 0);
