@@ -46,7 +46,7 @@ public sealed partial class DnsServer : IAsyncDisposable
         try
         {
             await StartComponentsAsync(pipeline, cancellationToken).ConfigureAwait(false);
-            Observer.OnPipelineActivated(pipeline);
+            (Observer as IPipelineObserver)?.OnPipelineActivated(pipeline);
             foreach (var group in pipeline.Listeners)
             {
                 _ports[group.Port] = StartPort(group);
@@ -83,7 +83,7 @@ public sealed partial class DnsServer : IAsyncDisposable
             // listed (bounded), or every reload would answer SERVFAIL for the cluster zone meanwhile.
             await WaitUntilReadyAsync(next, ReloadReadyTimeout, cancellationToken).ConfigureAwait(false);
             // Before any router swaps: the observer must know the new blocks when their first query finishes.
-            Observer.OnPipelineActivated(next);
+            (Observer as IPipelineObserver)?.OnPipelineActivated(next);
             var keep = new HashSet<int>();
             foreach (var group in next.Listeners)
             {

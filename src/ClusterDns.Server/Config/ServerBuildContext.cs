@@ -1,12 +1,22 @@
+using System.Net;
+using ClusterDns.Server.Http;
+using ClusterDns.Server.Metrics;
 using ClusterDns.Server.Pipeline;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Server.Config;
 
-/// <summary>What every plugin setup of one Corefile load shares: logging, paths, and what the pipeline must run.</summary>
+/// <summary>
+/// What every plugin setup of one Corefile load shares: logging, paths, what the pipeline must run, and the
+/// process-wide services (metrics, HTTP, shutdown) the host hands in. A load without a host gets its own.
+/// </summary>
 public sealed class ServerBuildContext
 {
+    private HttpEndpointHost? _httpHost;
+    private HttpRouteSet? _httpRoutes;
+
     public ServerBuildContext(string corefilePath, ILoggerFactory? loggerFactory = null, Func<string, string?>? environment = null)
     {
         CorefilePath = corefilePath;
@@ -26,18 +36,35 @@ public sealed class ServerBuildContext
     /// <summary>Handlers and components that can be not ready (the <c>ready</c> plugin asks them).</summary>
     public List<IReadinessReporter> Readiness { get; } = new();
 
-    /// <summary>Shared objects keyed by type, so plugins in several blocks can share one instance (e.g. one metrics registry).</summary>
-    public Dictionary<Type, object> Shared { get; } = new();
+    /// <summary>The process's metrics registry: the host passes its own, so families survive reloads.</summary>
+    public MetricsRegistry Metrics { get; init; } = new();
 
-    public T GetOrAddShared<T>(Func<T> create) where T : class
+    /// <summary>Whether the process is shutting down (<c>health</c> and <c>ready</c> answer 503 from then on).</summary>
+    public ShutdownState Shutdown { get; init; } = new();
+
+    /// <summary>The process's HTTP servers (<c>health</c>, <c>ready</c>, <c>prometheus</c> share them by address).</summary>
+    public HttpEndpointHost HttpHost
     {
-        if (Shared.TryGetValue(typeof(T), out var existing))
+        get => _httpHost ??= new HttpEndpointHost(LoggerFactory);
+        init => _httpHost = value;
+    }
+
+    /// <summary>This load's lameduck and reload schedule, filled by <c>health</c> and <c>reload</c>.</summary>
+    public LifecycleSettings Lifecycle { get; } = new();
+
+    /// <summary>This load's <c>coredns_plugin_enabled</c> triples, filled by <c>prometheus</c>.</summary>
+    public PluginEnabledRecords PluginsEnabled { get; } = new();
+
+    /// <summary>Serves <paramref name="path"/> on <paramref name="address"/> while this pipeline runs.</summary>
+    public void MapHttp(IPEndPoint address, string path, RequestDelegate handler)
+    {
+        if (_httpRoutes is null)
         {
-            return (T)existing;
+            _httpRoutes = new HttpRouteSet();
+            // First among the components: probes answer while slower components (informers) still start.
+            Components.Insert(0, new HttpRoutesComponent(HttpHost, _httpRoutes));
         }
-        var created = create();
-        Shared[typeof(T)] = created;
-        return created;
+        _httpRoutes.Map(address, path, handler);
     }
 
     /// <summary>Resolves a path from the Corefile: relative paths are relative to the Corefile's folder.</summary>

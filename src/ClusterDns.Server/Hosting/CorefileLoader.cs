@@ -23,8 +23,7 @@ public sealed class CorefileLoader
     public ServerPipeline Load(string path, int? portOverride = null)
     {
         var document = CorefileParser.ParseFile(path);
-        var context = new ServerBuildContext(path, _loggerFactory);
-        _services?.Seed(context);
+        var context = _services?.NewContext(path, _loggerFactory) ?? new ServerBuildContext(path, _loggerFactory);
         return new PipelineBuilder(_plugins).Build(document, context, portOverride);
     }
 

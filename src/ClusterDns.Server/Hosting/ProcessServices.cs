@@ -8,8 +8,8 @@ namespace ClusterDns.Server.Hosting;
 
 /// <summary>
 /// What outlives a Corefile load: the metrics registry and DNS metrics observer, the HTTP endpoint servers and
-/// the shutdown state. <see cref="Seed"/> puts them into each load's shared objects, so plugins of every reload
-/// find the same instances.
+/// the shutdown state. <see cref="NewContext"/> hands them to each load, so plugins of every reload find the
+/// same instances.
 /// </summary>
 public sealed class ProcessServices : IAsyncDisposable
 {
@@ -37,12 +37,9 @@ public sealed class ProcessServices : IAsyncDisposable
     /// <summary><c>coredns_reload_failed_total</c>.</summary>
     public Counter ReloadFailed { get; }
 
-    public void Seed(ServerBuildContext context)
-    {
-        context.Shared[typeof(MetricsRegistry)] = Registry;
-        context.Shared[typeof(HttpEndpointHost)] = Http;
-        context.Shared[typeof(ShutdownState)] = Shutdown;
-    }
+    /// <summary>The build context of one Corefile load, holding this process's services.</summary>
+    public ServerBuildContext NewContext(string corefilePath, ILoggerFactory loggerFactory) =>
+        new(corefilePath, loggerFactory) { Metrics = Registry, HttpHost = Http, Shutdown = Shutdown };
 
     public ValueTask DisposeAsync() => Http.DisposeAsync();
 }

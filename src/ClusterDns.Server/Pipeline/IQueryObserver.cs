@@ -7,14 +7,6 @@ public interface IQueryObserver
 
     /// <summary>A handler threw: a bug, answered SERVFAIL (coredns_panics_total).</summary>
     void OnHandlerFault(DnsQueryContext context);
-
-    /// <summary>
-    /// A pipeline is about to serve (at start and on every reload), before its routers take queries, so an
-    /// observer can resolve per-block state (metric label sets) once instead of per query.
-    /// </summary>
-    void OnPipelineActivated(Config.ServerPipeline pipeline)
-    {
-    }
 }
 
 /// <summary>The observer used when metrics are off.</summary>

@@ -1,5 +1,4 @@
 using ClusterDns.Protocol;
-using ClusterDns.Server.Listeners;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Server.Pipeline;

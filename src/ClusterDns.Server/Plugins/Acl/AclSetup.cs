@@ -1,7 +1,6 @@
 using ClusterDns.Corefile;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Plugins.FilePlugin;
 
 namespace ClusterDns.Server.Plugins.Acl;
 
@@ -29,7 +28,7 @@ public sealed class AclSetup : IPluginSetup
 
     internal static AclOptions Parse(Directive directive, IReadOnlyList<DnsName> blockZones)
     {
-        var zones = FileSetup.ParseZones(directive, 0, blockZones);
+        var zones = ZoneArguments.OrBlock(directive.Args, 0, blockZones);
         if (!directive.HasBlock || directive.Block.Count == 0)
         {
             throw directive.Error("'acl' needs a block with at least one rule: allow|block|filter|drop [type QTYPE...] [net SOURCE...]");

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Pipeline;
-using ClusterDns.Server.Plugins.Forward;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Cache;

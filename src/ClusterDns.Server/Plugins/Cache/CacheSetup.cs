@@ -2,7 +2,6 @@ using System.Globalization;
 using ClusterDns.Corefile;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Plugins.Prometheus;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Cache;
@@ -26,7 +25,7 @@ public sealed class CacheSetup : IPluginSetup
         var handler = new CacheHandler(options, _time, block.Context.LoggerFactory.CreateLogger("ClusterDns.Cache"));
         block.AddHandler(handler);
         string server = "dns://:" + block.Port.ToString(CultureInfo.InvariantCulture);
-        CacheMetrics.Register(block.Context.Metrics(), server, string.Join(',', block.Zones), handler);
+        CacheMetrics.Register(block.Context.Metrics, server, string.Join(',', block.Zones), handler);
     }
 
     internal static CacheOptions Parse(Directive directive, IReadOnlyList<DnsName> blockZones)
@@ -39,8 +38,7 @@ public sealed class CacheSetup : IPluginSetup
             maxTtl = TimeSpan.FromSeconds(args[0].ParseInt(0));
             first = 1;
         }
-        var zones = args.Skip(first).SelectMany(a => a.ParseZones()).Select(DnsName.Parse).ToArray();
-        var options = new CacheOptions { Zones = zones.Length > 0 ? zones : blockZones };
+        var options = new CacheOptions { Zones = ZoneArguments.OrBlock(args, first, blockZones) };
         if (maxTtl is { } ttl)
         {
             options = options with { SuccessMaxTtl = ttl, DenialMaxTtl = ttl };
@@ -97,7 +95,7 @@ public sealed class CacheSetup : IPluginSetup
                     break;
                 case "disable":
                     sub.ExpectArgCount(1, int.MaxValue);
-                    var disabled = sub.Args.Count > 1 ? sub.Args.Skip(1).SelectMany(a => a.ParseZones()).Select(DnsName.Parse).ToArray() : options.Zones;
+                    var disabled = ZoneArguments.OrBlock(sub.Args, 1, options.Zones);
                     options = sub.Args[0].Text switch
                     {
                         "success" => options with { DisableSuccess = [.. options.DisableSuccess, .. disabled] },

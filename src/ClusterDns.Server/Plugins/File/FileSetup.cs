@@ -30,7 +30,7 @@ public sealed class FileSetup : IPluginSetup
     {
         directive.ExpectArgCount(1, int.MaxValue);
         string path = block.Context.ResolvePath(directive.Args[0].Text);
-        var zones = ParseZones(directive, 1, block.Zones);
+        var zones = ZoneArguments.OrBlock(directive.Args, 1, block.Zones);
         var reload = FileOptions.DefaultReload;
         foreach (var sub in directive.Block)
         {
@@ -48,27 +48,5 @@ public sealed class FileSetup : IPluginSetup
             }
         }
         return new FileOptions(path, zones, reload);
-    }
-
-    /// <summary>Zones named from argument <paramref name="first"/> on, or the server block's zones; each must be inside the block's zones.</summary>
-    internal static IReadOnlyList<DnsName> ParseZones(Directive directive, int first, IReadOnlyList<DnsName> blockZones)
-    {
-        if (directive.Args.Count <= first)
-        {
-            return blockZones;
-        }
-        var zones = new List<DnsName>();
-        for (int i = first; i < directive.Args.Count; i++)
-        {
-            foreach (var text in directive.Args[i].ParseZones())
-            {
-                var zone = DnsName.Parse(text).ToLower();
-                if (!zones.Contains(zone))
-                {
-                    zones.Add(zone);
-                }
-            }
-        }
-        return zones;
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using ClusterDns.Server.Config;
 using ClusterDns.Server.Metrics;
 
 namespace ClusterDns.Server.Plugins.Forward;
@@ -8,7 +10,13 @@ namespace ClusterDns.Server.Plugins.Forward;
 /// </summary>
 internal sealed class ForwardMetrics
 {
+    // Keyed by the load, so the build context need not know a forward type; the entry goes with the load.
+    private static readonly ConditionalWeakTable<ServerBuildContext, ForwardMetrics> ByLoad = new();
+
     private readonly List<ForwardHandler> _handlers = new();
+
+    /// <summary>The instance of this Corefile load.</summary>
+    public static ForwardMetrics Of(ServerBuildContext context) => ByLoad.GetValue(context, _ => new ForwardMetrics());
 
     public void Register(MetricsRegistry registry, ForwardHandler handler)
     {

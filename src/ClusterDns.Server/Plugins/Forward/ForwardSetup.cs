@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using ClusterDns.Corefile;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Plugins.Prometheus;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Forward;
@@ -26,13 +25,13 @@ public sealed class ForwardSetup : IPluginSetup
         block.AddHandler(handler);
         // The handler owns sockets and health probes: they end when its pipeline is replaced.
         block.Context.Components.Add(handler);
-        block.Context.GetOrAddShared(() => new ForwardMetrics()).Register(block.Context.Metrics(), handler);
+        ForwardMetrics.Of(block.Context).Register(block.Context.Metrics, handler);
     }
 
     internal static ForwardOptions Parse(Directive directive, Func<string, string> resolvePath)
     {
         directive.ExpectArgCount(2, int.MaxValue);
-        var from = directive.Args[0].ParseZones().Select(DnsName.Parse).ToArray();
+        var from = ZoneArguments.Parse([directive.Args[0]]);
         var upstreams = new List<UpstreamAddress>();
         for (int i = 1; i < directive.Args.Count; i++)
         {
@@ -52,7 +51,7 @@ public sealed class ForwardSetup : IPluginSetup
             {
                 case "except":
                     sub.ExpectArgCount(1, int.MaxValue);
-                    options = options with { Except = [.. options.Except, .. sub.Args.SelectMany(a => a.ParseZones()).Select(DnsName.Parse)] };
+                    options = options with { Except = [.. options.Except, .. ZoneArguments.Parse(sub.Args)] };
                     break;
                 case "force_tcp":
                     sub.ExpectArgCount(0, 0);

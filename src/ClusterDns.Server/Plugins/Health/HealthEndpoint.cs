@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ClusterDns.Server.Hosting;
+using ClusterDns.Server.Config;
 using ClusterDns.Server.Metrics;
 using Microsoft.AspNetCore.Http;
 

@@ -1,9 +1,6 @@
 using System.Net;
 using ClusterDns.Corefile;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Hosting;
-using ClusterDns.Server.Http;
-using ClusterDns.Server.Plugins.Prometheus;
 
 namespace ClusterDns.Server.Plugins.Health;
 
@@ -18,13 +15,13 @@ public sealed class HealthSetup : IPluginSetup
     public void Setup(Directive directive, ServerBlockBuilder block)
     {
         var options = Parse(directive);
-        var shutdown = block.Context.GetOrAddShared(() => new ShutdownState());
-        var duration = block.Context.Metrics()
+        var shutdown = block.Context.Shutdown;
+        var duration = block.Context.Metrics
             .Histogram("coredns_health_request_duration_seconds", "Histogram of the time (in seconds) each request took.", DurationBuckets)
             .WithLabels();
         var endpoint = new HealthEndpoint(shutdown, duration);
-        HttpEndpoints.Map(block.Context, options.Address, "/health", endpoint.ServeAsync);
-        var lifecycle = block.Context.GetOrAddShared(() => new LifecycleSettings());
+        block.Context.MapHttp(options.Address, "/health", endpoint.ServeAsync);
+        var lifecycle = block.Context.Lifecycle;
         if (options.Lameduck > lifecycle.Lameduck)
         {
             lifecycle.Lameduck = options.Lameduck;

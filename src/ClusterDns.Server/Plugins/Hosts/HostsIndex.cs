@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Zones;
 
@@ -54,7 +53,7 @@ internal sealed class HostsIndex
                 }
                 if (reverse)
                 {
-                    AddDistinct(ptr, ReverseName(entry.Address).Wire.ToArray(), key);
+                    AddDistinct(ptr, ReverseNames.Of(entry.Address).Wire.ToArray(), key);
                 }
             }
         }
@@ -70,28 +69,6 @@ internal sealed class HostsIndex
         }
         return new HostsIndex(names, reverseIndex);
     }
-
-    /// <summary>The in-addr.arpa or ip6.arpa name of an address.</summary>
-    public static DnsName ReverseName(IPAddress address)
-    {
-        var bytes = address.GetAddressBytes();
-        var text = new StringBuilder();
-        if (bytes.Length == 4)
-        {
-            for (int i = 3; i >= 0; i--)
-            {
-                text.Append(bytes[i]).Append('.');
-            }
-            return DnsName.Parse(text.Append("in-addr.arpa.").ToString());
-        }
-        for (int i = bytes.Length - 1; i >= 0; i--)
-        {
-            text.Append(HexDigit(bytes[i] & 0xF)).Append('.').Append(HexDigit(bytes[i] >> 4)).Append('.');
-        }
-        return DnsName.Parse(text.Append("ip6.arpa.").ToString());
-    }
-
-    private static char HexDigit(int value) => (char)(value < 10 ? '0' + value : 'a' + value - 10);
 
     private static bool InZones(DnsName name, IReadOnlyList<DnsName> zones)
     {

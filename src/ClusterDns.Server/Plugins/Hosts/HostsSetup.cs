@@ -1,7 +1,6 @@
 using ClusterDns.Corefile;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Plugins.FilePlugin;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Hosts;
@@ -34,7 +33,7 @@ public sealed partial class HostsSetup : IPluginSetup
     internal static HostsOptions Parse(Directive directive, ServerBlockBuilder block)
     {
         string path = directive.Args.Count > 0 ? block.Context.ResolvePath(directive.Args[0].Text) : HostsOptions.DefaultPath;
-        var zones = FileSetup.ParseZones(directive, 1, block.Zones);
+        var zones = ZoneArguments.OrBlock(directive.Args, 1, block.Zones);
         var inline = new List<HostsEntry>();
         uint ttl = HostsOptions.DefaultTtl;
         bool noReverse = false;
@@ -57,7 +56,7 @@ public sealed partial class HostsSetup : IPluginSetup
                     reload = sub.Args[0].ParseDuration();
                     break;
                 case "fallthrough":
-                    fallthrough = FileSetup.ParseZones(sub, 0, []);
+                    fallthrough = ZoneArguments.Parse(sub.Args);
                     break;
                 default:
                     // Anything else is an inline hosts line: ADDRESS NAME [NAME...].

@@ -2,7 +2,6 @@ using ClusterDns.Corefile;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Plugins.Prometheus;
 using Microsoft.Extensions.Logging;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
@@ -27,7 +26,7 @@ public sealed class KubernetesSetup : IPluginSetup
         IClusterSource source = options.ManifestsDirectory is { } directory
             ? new ManifestDirectorySource(directory, logger)
             : ApiSourceFactory.Create(options, directive, logger);
-        var builder = new ClusterZoneBuilder(options, source.Kinds) { Metrics = new KubernetesMetrics(block.Context.Metrics()) };
+        var builder = new ClusterZoneBuilder(options, source.Kinds) { Metrics = new KubernetesMetrics(block.Context.Metrics) };
         var snapshot = options.SnapshotPath is { } path ? new ClusterStateFile(path, ClusterStateFile.HashOptions(options), logger) : null;
         var component = new ClusterZoneComponent(source, builder, logger, snapshot);
         block.Context.Components.Add(component);
@@ -37,20 +36,7 @@ public sealed class KubernetesSetup : IPluginSetup
 
     public static KubernetesOptions ParseOptions(Directive directive, ServerBlockBuilder block)
     {
-        var zones = new List<DnsName>();
-        foreach (var arg in directive.Args)
-        {
-            foreach (var zone in arg.ParseZones())
-            {
-                var name = DnsName.Parse(zone).ToLower();
-                if (!block.Zones.Any(z => name.IsSubdomainOf(z)))
-                {
-                    throw arg.Error($"zone '{zone}' is not inside the server block's zones ({string.Join(", ", block.Zones)})");
-                }
-                zones.Add(name);
-            }
-        }
-        var options = new KubernetesOptions { Zones = zones.Count > 0 ? zones.Distinct().ToArray() : block.Zones };
+        var options = new KubernetesOptions { Zones = ZoneArguments.OrBlock(directive.Args, 0, block.Zones, insideBlock: true) };
         foreach (var sub in directive.Block)
         {
             options = sub.Name switch
@@ -65,7 +51,7 @@ public sealed class KubernetesSetup : IPluginSetup
                 "endpoint_pod_names" => NoArgs(sub, options with { EndpointPodNames = true }),
                 "ttl" => Ttl(sub, options),
                 "noendpoints" => NoArgs(sub, options with { NoEndpoints = true }),
-                "fallthrough" => options with { Fallthrough = sub.Args.SelectMany(a => a.ParseZones()).Select(z => DnsName.Parse(z).ToLower()).ToArray() },
+                "fallthrough" => options with { Fallthrough = ZoneArguments.Parse(sub.Args) },
                 "ignore" => Ignore(sub, options),
                 "startup_timeout" => Single(sub, (o, _) => o with { StartupTimeout = sub.Args[0].ParseDuration() }, options),
                 "manifests" => Single(sub, (o, a) => o with { ManifestsDirectory = block.Context.ResolvePath(a) }, options),

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Pipeline;
-using ClusterDns.Server.Plugins.Forward;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Loop;
@@ -62,7 +61,8 @@ internal sealed partial class LoopProbe : IServerComponent
     {
         try
         {
-            var forwarders = _handlers().OfType<ForwardHandler>().ToArray();
+            // By the handler name, not the type: a plugin knows no other plugin's internals.
+            var forwarders = _handlers().Where(h => h.Name == "forward").ToArray();
             if (forwarders.Length == 0)
             {
                 _handler.Disable();

@@ -13,7 +13,7 @@ namespace ClusterDns.Server.Plugins.Prometheus;
 /// is activated and cached per (type, proto, family) and (plugin, rcode) on first use, so steady-state updates
 /// are array reads and Interlocked increments: no locks, no allocation.
 /// </summary>
-public sealed class DnsMetricsObserver : IQueryObserver
+public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
 {
     private const string DroppedZone = "dropped";
     private const string View = "";
@@ -82,12 +82,9 @@ public sealed class DnsMetricsObserver : IQueryObserver
         Volatile.Write(ref _blocks, blocks);
 
         _families.PluginEnabled.Clear();
-        if (pipeline.Context.Shared.TryGetValue(typeof(PluginEnabledRecords), out var records))
+        foreach (var (server, zone, plugin) in pipeline.Context.PluginsEnabled.Entries)
         {
-            foreach (var (server, zone, plugin) in ((PluginEnabledRecords)records).Entries)
-            {
-                _families.PluginEnabled.WithLabels(server, zone, View, plugin).Set(1);
-            }
+            _families.PluginEnabled.WithLabels(server, zone, View, plugin).Set(1);
         }
     }
 

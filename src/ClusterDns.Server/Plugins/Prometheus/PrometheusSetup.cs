@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using ClusterDns.Corefile;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Http;
 using ClusterDns.Server.Metrics;
 using Microsoft.AspNetCore.Http;
 
@@ -16,10 +15,10 @@ public sealed class PrometheusSetup : IPluginSetup
     public void Setup(Directive directive, ServerBlockBuilder block)
     {
         var options = Parse(directive);
-        var registry = block.Context.Metrics();
-        HttpEndpoints.Map(block.Context, options.Address, "/metrics", context => ServeAsync(context, registry));
+        var registry = block.Context.Metrics;
+        block.Context.MapHttp(options.Address, "/metrics", context => ServeAsync(context, registry));
 
-        var records = block.Context.GetOrAddShared(() => new PluginEnabledRecords());
+        var records = block.Context.PluginsEnabled;
         var server = "dns://:" + block.Port.ToString(CultureInfo.InvariantCulture);
         var names = block.Source.Directives.Select(d => d.Name).Distinct(StringComparer.Ordinal).ToArray();
         foreach (var zone in block.Zones)

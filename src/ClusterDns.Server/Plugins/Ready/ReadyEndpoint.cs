@@ -1,5 +1,5 @@
 using System.Text;
-using ClusterDns.Server.Hosting;
+using ClusterDns.Server.Config;
 using ClusterDns.Server.Pipeline;
 using Microsoft.AspNetCore.Http;
 

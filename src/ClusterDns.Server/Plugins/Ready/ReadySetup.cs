@@ -1,8 +1,6 @@
 using System.Net;
 using ClusterDns.Corefile;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Hosting;
-using ClusterDns.Server.Http;
 
 namespace ClusterDns.Server.Plugins.Ready;
 
@@ -15,8 +13,8 @@ public sealed class ReadySetup : IPluginSetup
     {
         var options = Parse(directive);
         // The context's list is filled by every block's plugins, also those set up after this one.
-        var endpoint = new ReadyEndpoint(block.Context.Readiness, block.Context.GetOrAddShared(() => new ShutdownState()));
-        HttpEndpoints.Map(block.Context, options.Address, "/ready", endpoint.ServeAsync);
+        var endpoint = new ReadyEndpoint(block.Context.Readiness, block.Context.Shutdown);
+        block.Context.MapHttp(options.Address, "/ready", endpoint.ServeAsync);
     }
 
     public static ReadyOptions Parse(Directive directive)

@@ -1,12 +1,11 @@
 using ClusterDns.Corefile;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Hosting;
 
 namespace ClusterDns.Server.Plugins.Reload;
 
 /// <summary>
 /// <c>reload [INTERVAL [JITTER]]</c>: the host checks the Corefile's hash every INTERVAL ± JITTER and swaps in a
-/// new pipeline when it changed (see <see cref="DnsHostedService"/>). Global, as in CoreDNS: the first
+/// new pipeline when it changed (see <c>DnsHostedService</c>). Global, as in CoreDNS: the first
 /// <c>reload</c> of the Corefile sets the schedule.
 /// </summary>
 public sealed class ReloadSetup : IPluginSetup
@@ -21,7 +20,7 @@ public sealed class ReloadSetup : IPluginSetup
         {
             throw directive.Error("'reload' can only be used once per server block");
         }
-        var lifecycle = block.Context.GetOrAddShared(() => new LifecycleSettings());
+        var lifecycle = block.Context.Lifecycle;
         lifecycle.Reload ??= new ReloadSchedule(options.Interval, options.Jitter);
     }
 

@@ -98,7 +98,7 @@ public sealed class CacheMetricsTests
         await TestDns.RunAsync(cache, TestDns.Query("www.example.org."));
         await TestDns.RunAsync(cache, TestDns.Query("www.example.org."));
 
-        string scrape = ClusterDns.Server.Plugins.Prometheus.MetricsContext.Metrics(context).Scrape();
+        string scrape = context.Metrics.Scrape();
         Assert.Contains("coredns_cache_hits_total{server=\"dns://:53\",type=\"success\",zones=\".\",view=\"\"} 1", scrape);
         Assert.Contains("coredns_cache_misses_total{server=\"dns://:53\",zones=\".\",view=\"\"} 1", scrape);
         Assert.Contains("coredns_cache_entries{server=\"dns://:53\",type=\"success\",zones=\".\",view=\"\"} 1", scrape);

@@ -126,7 +126,7 @@ public sealed class ForwardMetricsTests
             await TestDns.RunAsync(forward, TestDns.Query("a.example.org."));
             await TestDns.RunAsync(forward, TestDns.Query("b.example.org."));
 
-            string scrape = ClusterDns.Server.Plugins.Prometheus.MetricsContext.Metrics(context).Scrape();
+            string scrape = context.Metrics.Scrape();
             Assert.Contains($"coredns_proxy_conn_cache_misses_total{{proxy_name=\"forward\",to=\"{upstream.Address}\",proto=\"tcp\"}} 1", scrape);
             Assert.Contains($"coredns_proxy_conn_cache_hits_total{{proxy_name=\"forward\",to=\"{upstream.Address}\",proto=\"tcp\"}} 1", scrape);
             Assert.Contains("coredns_forward_max_concurrent_rejects_total 0", scrape);

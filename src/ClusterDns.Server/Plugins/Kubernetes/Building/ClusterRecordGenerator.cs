@@ -71,7 +71,7 @@ public sealed class ClusterRecordGenerator
 
     private void AddPtr(IPAddress address, byte[] target, List<ClusterRecord> records)
     {
-        var reverse = ClusterNames.ReverseName(address);
+        var reverse = ReverseNames.Of(address).Wire.ToArray();
         if (IsServed(reverse))
         {
             records.Add(new ClusterRecord(reverse, RecordType.PTR, target));

@@ -138,32 +138,6 @@ public static class ClusterNames
         return true;
     }
 
-    /// <summary>The reverse name of an address: <c>d.c.b.a.in-addr.arpa</c> or the 32 nibbles of ip6.arpa.</summary>
-    public static byte[] ReverseName(IPAddress address)
-    {
-        var bytes = address.GetAddressBytes();
-        var text = new StringBuilder(80);
-        if (bytes.Length == 4)
-        {
-            for (int i = 3; i >= 0; i--)
-            {
-                text.Append(bytes[i].ToString(CultureInfo.InvariantCulture)).Append('.');
-            }
-            text.Append("in-addr.arpa.");
-        }
-        else
-        {
-            for (int i = 15; i >= 0; i--)
-            {
-                text.Append(HexDigit(bytes[i] & 0xF)).Append('.').Append(HexDigit(bytes[i] >> 4)).Append('.');
-            }
-            text.Append("ip6.arpa.");
-        }
-        return DnsName.Parse(text.ToString()).Wire.ToArray();
-    }
-
-    private static char HexDigit(int value) => (char)(value < 10 ? '0' + value : 'a' + value - 10);
-
     public static byte[] AddressRdata(IPAddress address) => address.GetAddressBytes();
 
     public static RecordType AddressType(IPAddress address) =>

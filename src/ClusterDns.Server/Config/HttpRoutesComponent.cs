@@ -1,6 +1,6 @@
-using ClusterDns.Server.Config;
+using ClusterDns.Server.Http;
 
-namespace ClusterDns.Server.Http;
+namespace ClusterDns.Server.Config;
 
 /// <summary>Puts a pipeline's HTTP routes into service when the pipeline starts and takes them down when it stops.</summary>
 internal sealed class HttpRoutesComponent : IServerComponent

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using ClusterDns.Protocol;
 
-namespace ClusterDns.Server.Plugins.Forward;
+namespace ClusterDns.Server.Pipeline;
 
 /// <summary>
 /// Where the records of a response sit, read once without allocating: the header, the end of the question,

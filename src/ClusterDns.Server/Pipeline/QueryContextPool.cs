@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using ClusterDns.Server.Pipeline;
 
-namespace ClusterDns.Server.Listeners;
+namespace ClusterDns.Server.Pipeline;
 
 /// <summary>
 /// Reusable query contexts (each holds a 64 KiB buffer). A receive loop keeps one context while answers

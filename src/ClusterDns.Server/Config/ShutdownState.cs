@@ -1,4 +1,4 @@
-namespace ClusterDns.Server.Hosting;
+namespace ClusterDns.Server.Config;
 
 /// <summary>
 /// Whether the process is shutting down (SIGTERM received, lameduck running). One per process: the host seeds

@@ -1,7 +1,6 @@
 using ClusterDns.Protocol;
-using ClusterDns.Server.Pipeline;
 
-namespace ClusterDns.Server.Plugins.Forward;
+namespace ClusterDns.Server.Pipeline;
 
 /// <summary>
 /// Writes a response body (records without OPT) after the client's own question in the context's buffer,

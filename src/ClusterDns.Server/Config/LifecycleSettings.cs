@@ -1,9 +1,8 @@
-namespace ClusterDns.Server.Hosting;
+namespace ClusterDns.Server.Config;
 
 /// <summary>
 /// Process-wide behaviour one Corefile load asks for: the <c>health</c> lameduck and the <c>reload</c> interval.
-/// Plugins fill it through <c>block.Context.GetOrAddShared(() =&gt; new LifecycleSettings())</c>; the host reads the
-/// running pipeline's copy.
+/// Plugins fill <see cref="ServerBuildContext.Lifecycle"/>; the host reads the running pipeline's copy.
 /// </summary>
 public sealed class LifecycleSettings
 {
@@ -13,10 +12,7 @@ public sealed class LifecycleSettings
     /// <summary>Null when the Corefile has no <c>reload</c>.</summary>
     public ReloadSchedule? Reload { get; set; }
 
-    public static LifecycleSettings Of(Config.ServerPipeline? pipeline) =>
-        pipeline is not null && pipeline.Context.Shared.TryGetValue(typeof(LifecycleSettings), out var settings)
-            ? (LifecycleSettings)settings
-            : new LifecycleSettings();
+    public static LifecycleSettings Of(ServerPipeline? pipeline) => pipeline?.Context.Lifecycle ?? new LifecycleSettings();
 }
 
 /// <summary>Check the Corefile every <see cref="Interval"/> ± <see cref="Jitter"/>.</summary>
