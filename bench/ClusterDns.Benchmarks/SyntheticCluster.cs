@@ -6,7 +6,6 @@ using ClusterDns.Server.Config;
 using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Benchmarks;

@@ -2,12 +2,11 @@ using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Hosting;
 using ClusterDns.Server.Pipeline;
+using Microsoft.Extensions.Logging.Abstractions;
 using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Fuzz.Tests;
 

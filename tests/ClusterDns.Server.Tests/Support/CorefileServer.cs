@@ -1,12 +1,11 @@
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Hosting;
+using ClusterDns.Testing.Network;
+using Microsoft.Extensions.Logging.Abstractions;
 using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
-using ClusterDns.Testing.Network;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Server.Tests.Support;
 

@@ -1,16 +1,15 @@
 using System.Text;
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Hosting;
-using ClusterDns.Server.Plugins.Kubernetes;
-using ClusterDns.Server.Plugins.Kubernetes.Building;
-using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
-using ClusterDns.Server.Plugins.Kubernetes.Services;
 using ClusterDns.Server.Tests.Support;
 using ClusterDns.Testing.FakeApiServer;
 using ClusterDns.Testing.Network;
 using ClusterDns.Testing.Processes;
 using Microsoft.Extensions.Logging.Abstractions;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 

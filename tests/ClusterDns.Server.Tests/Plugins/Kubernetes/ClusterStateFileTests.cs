@@ -1,14 +1,15 @@
 using System.Threading.Channels;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
-using ClusterDns.Server.Plugins.Kubernetes;
-using ClusterDns.Server.Plugins.Kubernetes.Building;
-using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
-using ClusterDns.Server.Plugins.Kubernetes.Services;
 using ClusterDns.Server.Tests.Support;
 using ClusterDns.Testing.Files;
 using Microsoft.Extensions.Logging.Abstractions;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Options;
+using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 
@@ -241,7 +242,7 @@ public sealed class ClusterStateFileTests : IDisposable
         var saved = new TaskCompletionSource();
         file.Saved += () => saved.TrySetResult();
         file.Start();
-        file.Schedule(new ClusterStateFile.ClusterObjects([], [], [], [new NamespaceObject { Name = "default" }]));
+        file.Schedule(new ClusterState([], [], [], [new NamespaceObject { Name = "default" }]));
         await saved.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await file.StopAsync();
         Assert.True(ClusterStateFormat.TryDecode(await File.ReadAllBytesAsync(SnapshotPath), ClusterStateFile.HashOptions(options), out var objects, out _));
@@ -270,7 +271,7 @@ public sealed class ClusterStateFileTests : IDisposable
     public void EveryPrefixOfAnImageFailsCleanly()
     {
         var objects = DemoObjects();
-        var image = ClusterStateFormat.Encode(new ClusterStateFile.ClusterObjects(
+        var image = ClusterStateFormat.Encode(new ClusterState(
             objects.OfType<ServiceObject>().ToArray(), objects.OfType<EndpointSliceObject>().ToArray(), [], objects.OfType<NamespaceObject>().ToArray()), "hash");
 
         Assert.True(ClusterStateFormat.TryDecode(image, "hash", out var decoded, out _));

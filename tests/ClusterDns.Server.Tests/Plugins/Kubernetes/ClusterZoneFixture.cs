@@ -3,13 +3,12 @@ using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Pipeline;
+using ClusterDns.Server.Tests.Support;
+using ClusterDns.Testing.Files;
 using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
-using ClusterDns.Server.Plugins.Kubernetes.Services;
-using ClusterDns.Server.Tests.Support;
-using ClusterDns.Testing.Files;
+using ClusterDns.Server.Plugins.Kubernetes.Options;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 

@@ -1,12 +1,11 @@
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Metrics;
-using ClusterDns.Server.Plugins.Kubernetes;
+using static ClusterDns.Server.Tests.Plugins.Kubernetes.ClusterObjects;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Options;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
-using static ClusterDns.Server.Tests.Plugins.Kubernetes.ClusterObjects;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 

@@ -1,13 +1,12 @@
 using System.Net;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
+using ClusterDns.Server.Tests.Support;
+using static ClusterDns.Server.Tests.Plugins.Kubernetes.ClusterObjects;
 using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
-using ClusterDns.Server.Tests.Support;
-using static ClusterDns.Server.Tests.Plugins.Kubernetes.ClusterObjects;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 

@@ -1,11 +1,10 @@
-using ClusterDns.Server.Plugins.Kubernetes;
-using ClusterDns.Server.Plugins.Kubernetes.Building;
-using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
-using ClusterDns.Server.Plugins.Kubernetes.Services;
 using ClusterDns.Server.Tests.Support;
 using ClusterDns.Testing.Network;
 using ClusterDns.Testing.Processes;
+using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 

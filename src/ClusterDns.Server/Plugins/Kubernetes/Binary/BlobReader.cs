@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Binary;
 

@@ -1,6 +1,5 @@
 using ClusterDns.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Building;
@@ -149,7 +148,7 @@ internal sealed class ClusterObjectStore
     }
 
     /// <summary>The objects as published, for the state file; after a publish.</summary>
-    public ClusterStateFile.ClusterObjects Copy() =>
+    public ClusterState Copy() =>
         new(_published().Services().Select(ClusterServiceCodec.Decode).ToArray(),
             _slices.Select(s => StoredSlice.Decode(s.Key, s.Value)).ToArray(), _pods.Values.ToArray(), _namespaces.Values.ToArray());
 

@@ -3,9 +3,9 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
-using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Names;
+using ClusterDns.Server.Plugins.Kubernetes.Options;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Building;

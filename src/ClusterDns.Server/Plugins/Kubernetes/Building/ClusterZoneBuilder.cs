@@ -2,7 +2,7 @@ using System.Net;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Options;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Building;
@@ -78,7 +78,7 @@ public sealed class ClusterZoneBuilder
     internal int StoredEntries => _published.ServiceCount + _store.Count + _dirtyOwners.Count + _dirtyServices.Count;
 
     /// <summary>The objects as published, for the state file; on the writer's thread only, after a publish.</summary>
-    internal ClusterStateFile.ClusterObjects CopyObjects() => _store.Copy();
+    internal ClusterState CopyObjects() => _store.Copy();
 
     /// <summary>Applies one change to the object store; the records follow at the next <see cref="Publish"/>.</summary>
     public void Apply(ClusterChange change)

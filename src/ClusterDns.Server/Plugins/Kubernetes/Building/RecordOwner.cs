@@ -1,3 +1,6 @@
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
+
 namespace ClusterDns.Server.Plugins.Kubernetes.Building;
 
 /// <summary>What contributes records to stored names; the builder regenerates an owner's records as a whole.</summary>

@@ -1,9 +1,7 @@
 using System.Net;
 using ClusterDns.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Binary;
-using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Building;

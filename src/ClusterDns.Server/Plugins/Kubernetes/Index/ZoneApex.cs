@@ -1,4 +1,8 @@
 using ClusterDns.Protocol;
+using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Names;
+using ClusterDns.Server.Plugins.Kubernetes.Options;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Index;
 

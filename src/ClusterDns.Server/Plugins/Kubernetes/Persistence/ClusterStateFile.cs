@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using ClusterDns.Kubernetes;
 using Microsoft.Extensions.Logging;
-using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Options;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Persistence;
@@ -21,7 +21,7 @@ public sealed partial class ClusterStateFile
 {
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _changed = new(0, 1);
-    private ClusterObjects? _pending;
+    private ClusterState? _pending;
     private CancellationTokenSource? _stopping;
     private Task _saving = Task.CompletedTask;
 
@@ -42,13 +42,6 @@ public sealed partial class ClusterStateFile
 
     /// <summary>Raised after the file was replaced (tests await it).</summary>
     public event Action? Saved;
-
-    /// <summary>The objects of the zone at one moment (they are immutable; the collections are copies).</summary>
-    public sealed record ClusterObjects(
-        IReadOnlyCollection<ServiceObject> Services,
-        IReadOnlyCollection<EndpointSliceObject> Slices,
-        IReadOnlyCollection<PodObject> Pods,
-        IReadOnlyCollection<NamespaceObject> Namespaces);
 
     /// <summary>A hash of the options that decide which objects exist and what records they make.</summary>
     public static string HashOptions(KubernetesOptions options)
@@ -111,7 +104,7 @@ public sealed partial class ClusterStateFile
     }
 
     /// <summary>Asks for <paramref name="objects"/> to be written (the latest request wins; debounced).</summary>
-    public void Schedule(ClusterObjects objects)
+    public void Schedule(ClusterState objects)
     {
         Volatile.Write(ref _pending, objects);
         if (_changed.CurrentCount == 0)

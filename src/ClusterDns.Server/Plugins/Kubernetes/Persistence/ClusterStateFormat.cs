@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using ClusterDns.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Binary;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Persistence;
 
@@ -30,7 +32,7 @@ public static class ClusterStateFormat
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
 
     /// <summary>The file image: header, objects, then a SHA-256 of everything before it.</summary>
-    public static byte[] Encode(ClusterStateFile.ClusterObjects objects, string optionsHash)
+    public static byte[] Encode(ClusterState objects, string optionsHash)
     {
         var writer = new BlobWriter(4096);
         writer.Bytes(Magic);
@@ -97,7 +99,7 @@ public static class ClusterStateFormat
     }
 
     /// <summary>Reads a file image; false with the reason when it is damaged, of another version or of other options.</summary>
-    public static bool TryDecode(byte[] image, string optionsHash, out ClusterStateFile.ClusterObjects? objects, out string? problem)
+    public static bool TryDecode(byte[] image, string optionsHash, out ClusterState? objects, out string? problem)
     {
         objects = null;
         if (image.Length < Magic.Length + 4 + SHA256.HashSizeInBytes)
@@ -174,7 +176,7 @@ public static class ClusterStateFormat
                 problem = "unexpected bytes after the objects";
                 return false;
             }
-            objects = new ClusterStateFile.ClusterObjects(services, slices, pods, namespaces);
+            objects = new ClusterState(services, slices, pods, namespaces);
             problem = null;
             return true;
         }

@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
 using ClusterDns.Protocol;
-using ClusterDns.Server.Plugins.Kubernetes;
+using ClusterDns.Server.Plugins.Kubernetes.Binary;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Services;
 

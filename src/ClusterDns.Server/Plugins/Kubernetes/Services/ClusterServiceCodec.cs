@@ -3,10 +3,10 @@ using System.Text;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Plugins.Kubernetes.Binary;
-using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Names;
+using ClusterDns.Server.Plugins.Kubernetes.Options;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Services;
 

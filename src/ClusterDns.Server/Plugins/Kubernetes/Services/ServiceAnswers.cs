@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
 using ClusterDns.Protocol;
-using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Services;
 
@@ -36,7 +34,7 @@ internal enum ServiceAnswer
 /// </summary>
 internal static class ServiceAnswers
 {
-    private const ushort ClassIn = (ushort)RecordClass.IN;
+    private const ushort ClassIn = ServiceRecords.ClassIn;
 
     /// <summary>
     /// Finds the Service a name below <c>svc.zone</c> belongs to: <paramref name="serviceName"/> is the offset
@@ -76,7 +74,7 @@ internal static class ServiceAnswers
             return ServiceAnswer.Missing;
         }
         var prefix = name[..serviceName];
-        var owner = new Owner(name, atQuestion);
+        var owner = new ServiceRecords.Owner(name, atQuestion);
         if (prefix.IsEmpty)
         {
             return WriteServiceName(ref writer, service, owner, type, ttl);
@@ -103,24 +101,11 @@ internal static class ServiceAnswers
         return WritePortName(ref writer, service, first[1..], second[1..], owner, name[serviceName..], type, ttl);
     }
 
-    /// <summary>An owner: the question (a pointer to it) or a name written out.</summary>
-    private readonly ref struct Owner(ReadOnlySpan<byte> name, bool atQuestion)
-    {
-        public ReadOnlySpan<byte> Name { get; } = name;
-
-        public bool AtQuestion { get; } = atQuestion;
-
-        public bool TryBegin(ref MessageWriter writer, RecordType type, uint ttl, out RecordInProgress record) =>
-            AtQuestion
-                ? writer.TryBeginRecordAt(DnsHeader.Size, type, ClassIn, ttl, out record)
-                : writer.TryBeginRecord(Name, type, ClassIn, ttl, out record);
-    }
-
-    private static ServiceAnswer WriteServiceName(ref MessageWriter writer, ClusterService service, Owner owner, RecordType type, uint ttl)
+    private static ServiceAnswer WriteServiceName(ref MessageWriter writer, ClusterService service, ServiceRecords.Owner owner, RecordType type, uint ttl)
     {
         if (service.IsExternalName)
         {
-            return TryWriteRecord(ref writer, owner, RecordType.CNAME, ttl, service.ExternalName, MessageSection.Answer)
+            return ServiceRecords.TryWriteRecord(ref writer, owner, RecordType.CNAME, ttl, service.ExternalName, MessageSection.Answer)
                 ? ServiceAnswer.Cname
                 : ServiceAnswer.Truncated;
         }
@@ -147,7 +132,7 @@ internal static class ServiceAnswers
     }
 
     /// <summary>The Service name's addresses of one family: cluster IPs, or each distinct endpoint address.</summary>
-    private static bool WriteAddresses(ref MessageWriter writer, ClusterService service, Owner owner, int length, uint ttl, ref int written)
+    private static bool WriteAddresses(ref MessageWriter writer, ClusterService service, ServiceRecords.Owner owner, int length, uint ttl, ref int written)
     {
         var type = length == 4 ? RecordType.A : RecordType.AAAA;
         if (!service.IsHeadless)
@@ -156,7 +141,7 @@ internal static class ServiceAnswers
             {
                 if (ip.Length == length)
                 {
-                    if (!TryWriteRecord(ref writer, owner, type, ttl, ip, MessageSection.Answer))
+                    if (!ServiceRecords.TryWriteRecord(ref writer, owner, type, ttl, ip, MessageSection.Answer))
                     {
                         return false;
                     }
@@ -169,7 +154,7 @@ internal static class ServiceAnswers
         {
             if (endpoint.FirstOfAddress && endpoint.Address.Length == length)
             {
-                if (!TryWriteRecord(ref writer, owner, type, ttl, endpoint.Address, MessageSection.Answer))
+                if (!ServiceRecords.TryWriteRecord(ref writer, owner, type, ttl, endpoint.Address, MessageSection.Answer))
                 {
                     return false;
                 }
@@ -180,19 +165,19 @@ internal static class ServiceAnswers
     }
 
     /// <summary>SRV at the Service name: per named port to the Service (ClusterIP), per endpoint and port (headless).</summary>
-    private static bool WriteServiceSrv(ref MessageWriter writer, ClusterService service, Owner owner, uint ttl, ref int written)
+    private static bool WriteServiceSrv(ref MessageWriter writer, ClusterService service, ServiceRecords.Owner owner, uint ttl, ref int written)
     {
         var ports = service.Ports;
         if (!service.IsHeadless)
         {
-            ushort weight = SrvWeight(ports.Count);
+            ushort weight = ServiceRecords.SrvWeight(ports.Count);
             foreach (var port in ports)
             {
                 if (port.RepeatsNumber)
                 {
                     continue;
                 }
-                if (!TryWriteSrv(ref writer, owner, ttl, weight, port.Number, default, owner.Name, MessageSection.Answer))
+                if (!ServiceRecords.TryWriteSrv(ref writer, owner, ttl, weight, port.Number, default, owner.Name, MessageSection.Answer))
                 {
                     return false;
                 }
@@ -200,7 +185,7 @@ internal static class ServiceAnswers
             }
             return true;
         }
-        ushort endpointWeight = SrvWeight(service.Endpoints.Count * ports.Count);
+        ushort endpointWeight = ServiceRecords.SrvWeight(service.Endpoints.Count * ports.Count);
         foreach (var endpoint in service.Endpoints)
         {
             if (!endpoint.FirstOfLabel)
@@ -213,7 +198,7 @@ internal static class ServiceAnswers
                 {
                     continue;
                 }
-                if (!TryWriteSrv(ref writer, owner, ttl, endpointWeight, port.Number, endpoint.LabelWire, owner.Name, MessageSection.Answer))
+                if (!ServiceRecords.TryWriteSrv(ref writer, owner, ttl, endpointWeight, port.Number, endpoint.LabelWire, owner.Name, MessageSection.Answer))
                 {
                     return false;
                 }
@@ -223,7 +208,7 @@ internal static class ServiceAnswers
         return true;
     }
 
-    private static ServiceAnswer WriteEndpointName(ref MessageWriter writer, ClusterService service, ReadOnlySpan<byte> label, Owner owner, RecordType type, uint ttl)
+    private static ServiceAnswer WriteEndpointName(ref MessageWriter writer, ClusterService service, ReadOnlySpan<byte> label, ServiceRecords.Owner owner, RecordType type, uint ttl)
     {
         bool exists = false;
         int written = 0;
@@ -239,7 +224,7 @@ internal static class ServiceAnswers
             {
                 continue;
             }
-            if (!TryWriteRecord(ref writer, owner, addressType, ttl, endpoint.Address, MessageSection.Answer))
+            if (!ServiceRecords.TryWriteRecord(ref writer, owner, addressType, ttl, endpoint.Address, MessageSection.Answer))
             {
                 return ServiceAnswer.Truncated;
             }
@@ -262,12 +247,12 @@ internal static class ServiceAnswers
 
     /// <summary><c>_port._proto.svc…</c>: SRV to the Service name (ClusterIP) or to each endpoint's name (headless).</summary>
     private static ServiceAnswer WritePortName(ref MessageWriter writer, ClusterService service, ReadOnlySpan<byte> portName,
-        ReadOnlySpan<byte> protocol, Owner owner, ReadOnlySpan<byte> serviceName, RecordType type, uint ttl)
+        ReadOnlySpan<byte> protocol, ServiceRecords.Owner owner, ReadOnlySpan<byte> serviceName, RecordType type, uint ttl)
     {
         bool exists = false;
         int written = 0;
         // Only a headless Service's SRV records share the weight between endpoints (walking to them costs a scan).
-        ushort endpointWeight = service.IsHeadless ? SrvWeight(service.Endpoints.Count) : (ushort)100;
+        ushort endpointWeight = service.IsHeadless ? ServiceRecords.SrvWeight(service.Endpoints.Count) : (ushort)100;
         foreach (var port in service.Ports)
         {
             if (port.Name.IsEmpty || !port.Name.SequenceEqual(portName) || !port.Protocol.SequenceEqual(protocol))
@@ -281,7 +266,7 @@ internal static class ServiceAnswers
             }
             if (!service.IsHeadless)
             {
-                if (!TryWriteSrv(ref writer, owner, ttl, 100, port.Number, default, serviceName, MessageSection.Answer))
+                if (!ServiceRecords.TryWriteSrv(ref writer, owner, ttl, 100, port.Number, default, serviceName, MessageSection.Answer))
                 {
                     return ServiceAnswer.Truncated;
                 }
@@ -292,7 +277,7 @@ internal static class ServiceAnswers
             {
                 if (endpoint.FirstOfLabel)
                 {
-                    if (!TryWriteSrv(ref writer, owner, ttl, endpointWeight, port.Number, endpoint.LabelWire, serviceName, MessageSection.Answer))
+                    if (!ServiceRecords.TryWriteSrv(ref writer, owner, ttl, endpointWeight, port.Number, endpoint.LabelWire, serviceName, MessageSection.Answer))
                     {
                         return ServiceAnswer.Truncated;
                     }
@@ -356,37 +341,4 @@ internal static class ServiceAnswers
             }
         }
     }
-
-    private static bool TryWriteRecord(ref MessageWriter writer, Owner owner, RecordType type, uint ttl, ReadOnlySpan<byte> rdata, MessageSection section) =>
-        owner.AtQuestion
-            ? writer.TryWriteRecordAt(DnsHeader.Size, type, ClassIn, ttl, rdata, section)
-            : writer.TryWriteRecord(owner.Name, type, ClassIn, ttl, rdata, section);
-
-    /// <summary>An SRV record whose target is <paramref name="targetLabel"/> (a wire label, or empty) before <paramref name="targetSuffix"/>.</summary>
-    private static bool TryWriteSrv(ref MessageWriter writer, Owner owner, uint ttl, ushort weight, ushort port,
-        ReadOnlySpan<byte> targetLabel, ReadOnlySpan<byte> targetSuffix, MessageSection section)
-    {
-        if (targetLabel.Length + targetSuffix.Length > WireName.MaxLength)
-        {
-            return true; // such a target cannot be named: the record does not exist
-        }
-        Span<byte> fixedPart = stackalloc byte[6];
-        BinaryPrimitives.WriteUInt16BigEndian(fixedPart, 0);
-        BinaryPrimitives.WriteUInt16BigEndian(fixedPart[2..], weight);
-        BinaryPrimitives.WriteUInt16BigEndian(fixedPart[4..], port);
-        if (!owner.TryBegin(ref writer, RecordType.SRV, ttl, out var record))
-        {
-            return false;
-        }
-        if (!writer.TryWriteBytes(fixedPart) || !writer.TryWriteBytes(targetLabel) || !writer.TryWriteBytes(targetSuffix))
-        {
-            writer.Rollback(record.Start);
-            return false;
-        }
-        writer.EndRecord(record, section);
-        return true;
-    }
-
-    /// <summary>CoreDNS's weight: 100 shared evenly between the records of one priority.</summary>
-    private static ushort SrvWeight(int count) => count <= 0 ? (ushort)100 : (ushort)(100 / count);
 }

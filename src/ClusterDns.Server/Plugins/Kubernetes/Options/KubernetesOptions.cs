@@ -4,7 +4,7 @@ using ClusterDns.Server.Plugins.Kubernetes.Index;
 using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Options;
 
 /// <summary>The typed options of one <c>kubernetes</c> directive.</summary>
 public sealed record KubernetesOptions

@@ -4,12 +4,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ClusterDns.Protocol;
-using ClusterDns.Server.Plugins.Kubernetes;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes.Index;
+namespace ClusterDns.Server.Plugins.Kubernetes.Names;
 
 /// <summary>Builds the names and RDATA of the Kubernetes DNS specification in lower-case wire form.</summary>
 public static class ClusterNames

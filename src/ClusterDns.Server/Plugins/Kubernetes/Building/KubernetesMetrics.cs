@@ -1,10 +1,8 @@
 using ClusterDns.Server.Metrics;
-using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+namespace ClusterDns.Server.Plugins.Kubernetes.Building;
 
 /// <summary>
 /// <c>coredns_kubernetes_dns_programming_duration_seconds{service_kind}</c>: from the endpoints controller's

@@ -1,9 +1,10 @@
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
-using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
-namespace ClusterDns.Server.Plugins.Kubernetes;
+
+
+namespace ClusterDns.Server.Plugins.Kubernetes.Options;
 
 /// <summary>The <c>pods</c> option: how <c>a-b-c-d.ns.pod.zone</c> names are answered.</summary>
 public enum PodsMode
