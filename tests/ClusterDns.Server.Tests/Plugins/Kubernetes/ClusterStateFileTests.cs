@@ -232,7 +232,7 @@ public sealed class ClusterStateFileTests : IDisposable
         await File.WriteAllBytesAsync(SnapshotPath, image);
 
         Assert.False(ClusterStateFormat.TryDecode(image, ClusterStateFile.HashOptions(options), out _, out var problem));
-        Assert.Contains("another format", problem, StringComparison.Ordinal);
+        Assert.Contains("another format (format 1,", problem, StringComparison.Ordinal);
         var logger = new ListLogger();
         var file = new ClusterStateFile(SnapshotPath, ClusterStateFile.HashOptions(options), logger);
         Assert.Null(file.TryLoad([ResourceKind.Service]));

@@ -89,8 +89,6 @@ public sealed class BlobWriter
     }
 
     /// <summary>Overwrites a u16 written earlier at <paramref name="offset"/> (a count known only later).</summary>
-    public void U16At(int offset, int value) => BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(offset, 2), checked((ushort)value));
-
     public void U32At(int offset, uint value) => BinaryPrimitives.WriteUInt32BigEndian(_buffer.AsSpan(offset, 4), value);
 
     private Span<byte> Take(int count)

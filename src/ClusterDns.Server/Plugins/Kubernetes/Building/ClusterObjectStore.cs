@@ -94,6 +94,8 @@ internal sealed class ClusterObjectStore
     public (string? Before, string? After) SetSlice(string key, EndpointSliceObject? slice)
     {
         string? before = null, after = null;
+        // Encoded first: a slice that cannot be stored (a count past the layout's limit) leaves the store as it was.
+        var stored = slice?.ServiceName is null ? null : StoredSlice.Encode(slice);
         if (_slices.Remove(key, out var previous) && StoredSlice.ServiceName(previous) is { } previousService)
         {
             before = NamespaceOf(key) + "/" + previousService;
@@ -102,7 +104,7 @@ internal sealed class ClusterObjectStore
         if (slice?.ServiceName is { } serviceName)
         {
             after = slice.Namespace + "/" + serviceName;
-            _slices[key] = StoredSlice.Encode(slice);
+            _slices[key] = stored!;
             AddSlice(after, key);
         }
         return (before, after);

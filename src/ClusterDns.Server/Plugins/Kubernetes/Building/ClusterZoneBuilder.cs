@@ -257,7 +257,7 @@ public sealed class ClusterZoneBuilder
                 continue;
             }
             var before = edit.FindService(wireKey);
-            var after = Compose(key, before);
+            var after = Compose(key);
             if (before is null && after is null)
             {
                 continue;
@@ -277,7 +277,7 @@ public sealed class ClusterZoneBuilder
     }
 
     /// <summary>The record of one Service as its spec, slices and namespace now say; null when it is gone.</summary>
-    private byte[]? Compose(string key, byte[]? published)
+    private byte[]? Compose(string key)
     {
         var service = _store.Service(key);
         if (service is null)

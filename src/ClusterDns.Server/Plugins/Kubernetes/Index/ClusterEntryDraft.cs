@@ -125,13 +125,15 @@ internal sealed class ClusterEntryDraft
     public byte[] Encode(Func<RecordType, uint> ttlOf)
     {
         var rrsets = _rrsets.Where(r => r.LiveCount > 0).ToArray();
+        var targets = rrsets.Select(DistinctTargets).ToArray();
+        // Sized exactly, so the writer's buffer is the entry (no copy): header, RRsets, one reference count per record.
         int size = 1 + Name.Length + ClusterEntry.HeaderSize;
-        foreach (var rrset in rrsets)
+        for (int r = 0; r < rrsets.Length; r++)
         {
-            size += ClusterEntry.RRsetHeaderSize + 4 * rrset.LiveCount;
-            foreach (var (rdata, _) in rrset.Live())
+            size += ClusterEntry.RRsetHeaderSize + 4 * targets[r].Count + 4 * rrsets[r].LiveCount;
+            foreach (var (rdata, _) in rrsets[r].Live())
             {
-                size += 12 + rdata.Length + 4;
+                size += 12 + rdata.Length;
             }
         }
         var blob = new BlobWriter(size);
@@ -140,12 +142,12 @@ internal sealed class ClusterEntryDraft
         blob.U32((uint)Markers);
         blob.U8((byte)rrsets.Length);
         Span<byte> fixedFields = stackalloc byte[12];
-        foreach (var rrset in rrsets)
+        for (int r = 0; r < rrsets.Length; r++)
         {
-            var targets = DistinctTargets(rrset);
+            var rrset = rrsets[r];
             uint ttl = ttlOf(rrset.Type);
             blob.U16((ushort)rrset.Type);
-            blob.U16(targets.Count);
+            blob.U16(targets[r].Count);
             blob.Count(rrset.LiveCount);
             int wireLengthAt = blob.Position;
             blob.U32(0);
@@ -162,7 +164,7 @@ internal sealed class ClusterEntryDraft
                 blob.Bytes(rdata);
             }
             blob.U32At(wireLengthAt, (uint)(blob.Position - wireStart));
-            foreach (int target in targets)
+            foreach (int target in targets[r])
             {
                 blob.U32((uint)target);
             }

@@ -173,8 +173,9 @@ public sealed partial class ClusterStateFile
             File.Move(temporary, Path, overwrite: true);
             Saved?.Invoke();
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException)
         {
+            // ArgumentException: an object past the layout's limits (a 64 KiB label value); the old file stays.
             LogSaveFailed(_logger, exception, Path);
             TryDelete(temporary);
         }

@@ -124,7 +124,9 @@ public static class ClusterStateFormat
             uint version = reader.U32();
             if (version != FormatVersion)
             {
-                problem = $"written in another format (version {version}, this build reads {FormatVersion}); it is replaced at the next save";
+                // Format 1 wrote its version little-endian, so it reads as 0x01000000 here.
+                string written = version == 0x0100_0000 ? "format 1" : $"format {version}";
+                problem = $"written in another format ({written}, this build reads format {FormatVersion}); it is replaced at the next save";
                 return false;
             }
             if (reader.Text() != optionsHash)
@@ -132,7 +134,7 @@ public static class ClusterStateFormat
                 problem = "it was written for another zone configuration (kubernetes options differ)";
                 return false;
             }
-            var namespaces = new NamespaceObject[reader.Count(minimumItemSize: 10)];
+            var namespaces = new NamespaceObject[reader.Count(minimumItemSize: 8)];
             for (int i = 0; i < namespaces.Length; i++)
             {
                 namespaces[i] = new NamespaceObject { Name = reader.Text(), Labels = ReadLabels(ref reader), ResourceVersion = reader.Text() };
