@@ -63,6 +63,16 @@ public ref struct BlobReader(ReadOnlySpan<byte> blob)
         return new IPAddress(bytes);
     }
 
+    public IPAddress[] Addresses()
+    {
+        var addresses = new IPAddress[U16()];
+        for (int i = 0; i < addresses.Length; i++)
+        {
+            addresses[i] = Address();
+        }
+        return addresses;
+    }
+
     private ReadOnlySpan<byte> Take(int count)
     {
         if (count > Remaining)

@@ -88,7 +88,17 @@ public sealed class BlobWriter
         ShortBytes(bytes[..length]);
     }
 
-    /// <summary>Overwrites a u16 written earlier at <paramref name="offset"/> (a count known only later).</summary>
+    /// <summary>A list of addresses: a u16 count, then each as <see cref="Address"/>.</summary>
+    public void Addresses(IReadOnlyList<IPAddress> addresses)
+    {
+        U16(addresses.Count);
+        foreach (var address in addresses)
+        {
+            Address(address);
+        }
+    }
+
+    /// <summary>Overwrites a u32 written earlier at <paramref name="offset"/> (a length known only later).</summary>
     public void U32At(int offset, uint value) => BinaryPrimitives.WriteUInt32BigEndian(_buffer.AsSpan(offset, 4), value);
 
     private Span<byte> Take(int count)

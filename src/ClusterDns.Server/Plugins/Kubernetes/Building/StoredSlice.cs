@@ -32,22 +32,12 @@ public static class StoredSlice
     {
         writer.OptionalText(slice.ServiceName);
         writer.Text(slice.AddressType);
-        writer.U16(slice.Ports.Count);
-        foreach (var port in slice.Ports)
-        {
-            writer.OptionalText(port.Name);
-            writer.Text(port.Protocol);
-            writer.U16(port.Port);
-        }
+        WritePorts(writer, slice.Ports);
         writer.Count(slice.Endpoints.Count);
         foreach (var endpoint in slice.Endpoints)
         {
             writer.Bool(endpoint.Ready);
-            writer.U16(endpoint.Addresses.Count);
-            foreach (var address in endpoint.Addresses)
-            {
-                writer.Address(address);
-            }
+            writer.Addresses(endpoint.Addresses);
             writer.OptionalText(endpoint.Hostname);
             writer.OptionalText(endpoint.TargetPodName);
             writer.OptionalText(endpoint.NodeName);
@@ -69,20 +59,12 @@ public static class StoredSlice
     {
         string? serviceName = reader.OptionalText();
         string addressType = reader.Text();
-        var ports = new ServicePort[reader.U16()];
-        for (int i = 0; i < ports.Length; i++)
-        {
-            ports[i] = new ServicePort(reader.OptionalText(), reader.Text(), reader.U16());
-        }
+        var ports = ReadPorts(ref reader);
         var endpoints = new EndpointObject[reader.Count(minimumItemSize: 6)];
         for (int i = 0; i < endpoints.Length; i++)
         {
             bool ready = reader.Bool();
-            var addresses = new IPAddress[reader.U16()];
-            for (int a = 0; a < addresses.Length; a++)
-            {
-                addresses[a] = reader.Address();
-            }
+            var addresses = reader.Addresses();
             endpoints[i] = new EndpointObject
             {
                 Ready = ready,
@@ -101,5 +83,27 @@ public static class StoredSlice
             Ports = ports,
             Endpoints = endpoints,
         };
+    }
+
+    /// <summary>Ports as slices and Services both store them: [count u16] per port [name: optional text] [protocol: text] [port u16].</summary>
+    public static void WritePorts(BlobWriter writer, IReadOnlyList<ServicePort> ports)
+    {
+        writer.U16(ports.Count);
+        foreach (var port in ports)
+        {
+            writer.OptionalText(port.Name);
+            writer.Text(port.Protocol);
+            writer.U16(port.Port);
+        }
+    }
+
+    public static ServicePort[] ReadPorts(ref BlobReader reader)
+    {
+        var ports = new ServicePort[reader.U16()];
+        for (int i = 0; i < ports.Length; i++)
+        {
+            ports[i] = new ServicePort(reader.OptionalText(), reader.Text(), reader.U16());
+        }
+        return ports;
     }
 }

@@ -52,19 +52,9 @@ public static class ClusterStateFormat
             writer.Text(service.Name);
             writer.Text(service.Type);
             writer.Bool(service.IsHeadless);
-            writer.U16(service.ClusterIPs.Count);
-            foreach (var ip in service.ClusterIPs)
-            {
-                writer.Address(ip);
-            }
+            writer.Addresses(service.ClusterIPs);
             writer.OptionalText(service.ExternalName);
-            writer.U16(service.Ports.Count);
-            foreach (var port in service.Ports)
-            {
-                writer.OptionalText(port.Name);
-                writer.Text(port.Protocol);
-                writer.U16(port.Port);
-            }
+            StoredSlice.WritePorts(writer, service.Ports);
             writer.Bool(service.PublishNotReadyAddresses);
             writer.Bool(service.HasSelector);
             WriteLabels(writer, service.Labels);
@@ -83,11 +73,7 @@ public static class ClusterStateFormat
         {
             writer.Text(pod.Namespace);
             writer.Text(pod.Name);
-            writer.U16(pod.PodIPs.Count);
-            foreach (var ip in pod.PodIPs)
-            {
-                writer.Address(ip);
-            }
+            writer.Addresses(pod.PodIPs);
             writer.OptionalText(pod.Phase);
             writer.Text(pod.ResourceVersion);
         }
@@ -168,7 +154,7 @@ public static class ClusterStateFormat
                 {
                     Namespace = reader.Text(),
                     Name = reader.Text(),
-                    PodIPs = ReadAddresses(ref reader),
+                    PodIPs = reader.Addresses(),
                     Phase = reader.OptionalText(),
                     ResourceVersion = reader.Text(),
                 };
@@ -195,13 +181,9 @@ public static class ClusterStateFormat
         string name = reader.Text();
         string type = reader.Text();
         bool headless = reader.Bool();
-        var ips = ReadAddresses(ref reader);
+        var ips = reader.Addresses();
         string? externalName = reader.OptionalText();
-        var ports = new ServicePort[reader.U16()];
-        for (int i = 0; i < ports.Length; i++)
-        {
-            ports[i] = new ServicePort(reader.OptionalText(), reader.Text(), reader.U16());
-        }
+        var ports = StoredSlice.ReadPorts(ref reader);
         return new ServiceObject
         {
             Namespace = ns,
@@ -216,16 +198,6 @@ public static class ClusterStateFormat
             Labels = ReadLabels(ref reader),
             ResourceVersion = reader.Text(),
         };
-    }
-
-    private static System.Net.IPAddress[] ReadAddresses(ref BlobReader reader)
-    {
-        var addresses = new System.Net.IPAddress[reader.U16()];
-        for (int i = 0; i < addresses.Length; i++)
-        {
-            addresses[i] = reader.Address();
-        }
-        return addresses;
     }
 
     private static void WriteLabels(BlobWriter writer, IReadOnlyDictionary<string, string> labels)
