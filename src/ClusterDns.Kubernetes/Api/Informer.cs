@@ -124,6 +124,9 @@ internal sealed partial class Informer(
         seen[converted.Key] = converted.ResourceVersion;
         if (_known.TryGetValue(converted.Key, out var version) && version == converted.ResourceVersion && converted.ResourceVersion.Length > 0) return;
         await changes.WriteAsync(ClusterChange.Upsert(kind, converted.Key, converted.Object), ct).ConfigureAwait(false);
+        // Known from the moment the consumer is told: a list that fails after this page (an expired continue
+        // token, the API server going away) must not leave the object outside the next complete list's deletes.
+        _known[converted.Key] = converted.ResourceVersion;
     }
 
     private async Task WatchAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)

@@ -116,6 +116,31 @@ public sealed class ApiServerSourceTests
     }
 
     [Fact]
+    public async Task AnObjectFromAListThatExpiredBetweenPagesIsDeletedByTheNextCompleteList()
+    {
+        // As found against a real API server: the first page is delivered, then the Service is deleted and etcd
+        // compacted while the list is under way, so its continue token expires and the list starts again.
+        await using var h = await ApiTestHarness.CreateAsync();
+        for (var i = 0; i < 12; i++) h.Store.Apply("services", Service("ns", $"svc-{i:D2}", $"10.96.0.{i + 1}"));
+        var expired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Server.BeforeContinuedList = resource =>
+        {
+            h.Server.BeforeContinuedList = null; // once: the relist's own pages go through
+            h.Store.Delete(resource, "ns/svc-00");
+            h.Store.Compact();
+            expired.TrySetResult();
+        };
+        h.Start([ResourceKind.Service], ApiTestHarness.FastOptions(new ApiServerSourceOptions { PageSize = 5 }));
+
+        await expired.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await h.ConvergeAsync(ResourceKind.Service, "services");
+
+        Assert.DoesNotContain("ns/svc-00", h.State[ResourceKind.Service].Keys);
+        Assert.Equal(11, h.State[ResourceKind.Service].Count);
+        Assert.Contains(h.Server.Requests, r => r.Contains("&continue=", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ErrorGoneMidStreamRelistsWithoutSecondSynced()
     {
         await using var h = await ApiTestHarness.CreateAsync();

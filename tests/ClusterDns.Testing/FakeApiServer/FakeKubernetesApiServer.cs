@@ -58,6 +58,9 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
     /// <summary>When set, a watch from a compacted resourceVersion gets HTTP 410 instead of a 200 stream with an ERROR event.</summary>
     public bool GoneAsHttpStatus { get; set; }
 
+    /// <summary>Called with the resource before a list page that carries a continue token is served.</summary>
+    public Action<string>? BeforeContinuedList { get; set; }
+
     /// <summary>When set, every new watch gets HTTP 503: a client kept away while the test changes history.</summary>
     public bool RefuseWatches { get; set; }
 
@@ -150,6 +153,8 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         var after = "";
         if (query["continue"].ToString() is { Length: > 0 } continueToken)
         {
+            // Tests change the store between pages here (e.g. delete and compact, so the token expires).
+            BeforeContinuedList?.Invoke(resource);
             // The token carries the list's revision and the last key sent, as the real server's does.
             var parts = Encoding.UTF8.GetString(Convert.FromBase64String(continueToken)).Split('|', 2);
             var listRevision = long.Parse(parts[0], CultureInfo.InvariantCulture);
