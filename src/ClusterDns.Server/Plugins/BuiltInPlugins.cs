@@ -27,6 +27,7 @@ public static class BuiltInPlugins
         new Log.LogSetup(),
         new Acl.AclSetup(),
         new Local.LocalSetup(),
+        new Any.AnySetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
