@@ -15,6 +15,7 @@ public sealed class DnsQueryContext
 
     private readonly byte[] _nameBuffer = new byte[WireName.MaxLength + 1];
     private IPEndPoint? _remoteEndPoint;
+    private byte[]? _responseOptions;
 
     public DnsQueryContext()
     {
@@ -93,6 +94,7 @@ public sealed class DnsQueryContext
         WrittenBy = string.Empty;
         DoNotCache = false;
         _remoteEndPoint = null;
+        _responseOptions = null;
         Query = default;
         Verdict = QueryParser.Parse(Request, _nameBuffer, out Query);
         MaxResponseSize = ComputeMaxResponseSize(transport, Query.Edns, MaxUdpSize);
@@ -116,7 +118,7 @@ public sealed class DnsQueryContext
     /// </summary>
     public MessageWriter BeginResponse()
     {
-        var writer = new MessageWriter(Buffer, MaxResponseSize - (Query.Edns.IsPresent ? OptRecordSize : 0));
+        var writer = new MessageWriter(Buffer, MaxResponseSize - (Query.Edns.IsPresent ? OptRecordSize + ResponseOptions.Length : 0));
         writer.ContinueAfterQuestion(Query.QuestionEnd);
         return writer;
     }
@@ -124,13 +126,19 @@ public sealed class DnsQueryContext
     /// <summary>Size of the OPT record we send: root owner, fixed part, no options.</summary>
     public const int OptRecordSize = 11;
 
+    /// <summary>EDNS options (wire form) for our OPT record, set before the response is begun (nsid); none by default.</summary>
+    public ReadOnlySpan<byte> ResponseOptions => _responseOptions;
+
+    /// <summary>Adds pre-encoded options to every response this query gets (the array is shared, not copied).</summary>
+    public void SetResponseOptions(byte[] options) => _responseOptions = options;
+
     /// <summary>Finishes a response that <see cref="BeginResponse"/> started.</summary>
     public void CompleteResponse(ref MessageWriter writer, ResponseCode rcode, bool authoritative, bool truncated)
     {
         if (Query.Edns.IsPresent)
         {
             writer.Limit = MaxResponseSize;
-            writer.TryWriteOpt(EdnsPayloadSize, (byte)((int)rcode >> 4), 0, Query.Edns.DnssecOk, default);
+            writer.TryWriteOpt(EdnsPayloadSize, (byte)((int)rcode >> 4), 0, Query.Edns.DnssecOk, ResponseOptions);
         }
         var header = Query.Header;
         header.IsResponse = true;

@@ -28,6 +28,7 @@ public static class BuiltInPlugins
         new Acl.AclSetup(),
         new Local.LocalSetup(),
         new Any.AnySetup(),
+        new Nsid.NsidSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
