@@ -29,6 +29,7 @@ public static class BuiltInPlugins
         new Local.LocalSetup(),
         new Any.AnySetup(),
         new Nsid.NsidSetup(),
+        new Chaos.ChaosSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
