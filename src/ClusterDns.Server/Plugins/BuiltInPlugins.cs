@@ -30,6 +30,7 @@ public static class BuiltInPlugins
         new Any.AnySetup(),
         new Nsid.NsidSetup(),
         new Chaos.ChaosSetup(),
+        new Header.HeaderSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
