@@ -3,12 +3,16 @@ using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.Server.Tests.Plugins.SmallAnswers;
 
-/// <summary>local, any, nsid and chaos together in one Corefile, asked by the real dig over the network.</summary>
+/// <summary>header, local, any, nsid and chaos together in one Corefile, asked by the real dig over the network.</summary>
 public sealed class SmallAnswerPluginsDigTests
 {
     private const string Corefile = """
         .:{PORT} {
             bind 127.0.0.1
+            header {
+                response clear aa
+                response set ra
+            }
             nsid test-node-7
             chaos 9.9.9 alice bob
             local
@@ -34,5 +38,7 @@ public sealed class SmallAnswerPluginsDigTests
         Assert.Contains("NSID: 74 65 73 74 2d 6e 6f 64 65 2d 37 (\"test-node-7\")", asked);
         var notAsked = await DigClient.RunAsync(server.Port, "example.org A");
         Assert.DoesNotContain("NSID", notAsked);
+        // header: whoami sets AA, the response rules clear it and set RA.
+        Assert.Matches(@"flags: qr rd ra;", notAsked);
     }
 }
