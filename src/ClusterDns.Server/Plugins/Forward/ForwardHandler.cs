@@ -117,7 +117,7 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
             bool clientTcp = context.Transport == TransportKind.Tcp;
             long deadline = Environment.TickCount64 + (long)_options.Timeout.TotalMilliseconds;
             var order = Order();
-            int maxTries = Math.Max(2, _upstreams.Length);
+            int maxTries = _options.MaxConnectAttempts > 0 ? _options.MaxConnectAttempts : Math.Max(2, _upstreams.Length);
             int tries = 0;
             int down = 0;
             int i = 0;

@@ -42,6 +42,12 @@ internal sealed record ForwardOptions
 
     public bool FailFastAllUnhealthy { get; init; }
 
+    /// <summary>Idle TCP/TLS connections kept per upstream (<c>max_idle_conns</c>); 0 keeps every one.</summary>
+    public int MaxIdleConnections { get; init; } = 16;
+
+    /// <summary>Upstream tries per query (<c>max_connect_attempts</c>); 0: each upstream once, at least 2.</summary>
+    public int MaxConnectAttempts { get; init; }
+
     public TlsClientOptions Tls { get; init; } = new();
 
     /// <summary>How long one upstream try waits for its reply (CoreDNS: 2 s).</summary>
