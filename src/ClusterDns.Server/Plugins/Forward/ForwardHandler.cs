@@ -164,6 +164,10 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
 
                 var rcode = layout.Rcode;
                 upstream.Metrics?.ResponseReceived(rcode, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                if (_options.NextOnNoData && rcode == ResponseCode.NoError && layout.AnswerCount == 0)
+                {
+                    return await NextAsync(context).ConfigureAwait(false);
+                }
                 foreach (var next in _options.NextRcodes)
                 {
                     if (next == rcode)

@@ -45,6 +45,9 @@ internal sealed record ForwardOptions
     /// <summary>Idle TCP/TLS connections kept per upstream (<c>max_idle_conns</c>); 0 keeps every one.</summary>
     public int MaxIdleConnections { get; init; } = 16;
 
+    /// <summary>A NOERROR reply without answers goes to the next handler (<c>next_on_nodata</c>).</summary>
+    public bool NextOnNoData { get; init; }
+
     /// <summary>Upstream tries per query (<c>max_connect_attempts</c>); 0: each upstream once, at least 2.</summary>
     public int MaxConnectAttempts { get; init; }
 

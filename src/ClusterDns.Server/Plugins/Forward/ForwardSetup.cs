@@ -101,6 +101,10 @@ public sealed class ForwardSetup : IPluginSetup
                     sub.ExpectArgCount(1, 1);
                     options = options with { MaxConnectAttempts = sub.Args[0].ParseInt(0) };
                     break;
+                case "next_on_nodata":
+                    sub.ExpectArgCount(0, 0);
+                    options = options with { NextOnNoData = true };
+                    break;
                 case "failfast_all_unhealthy_upstreams":
                     sub.ExpectArgCount(0, 0);
                     options = options with { FailFastAllUnhealthy = true };

@@ -23,6 +23,15 @@ public sealed class ForwardConnectionOptionsTests
     }
 
     [Theory]
+    [InlineData("forward . 1.2.3.4 {\n next_on_nodata\n}", true)]
+    [InlineData("forward . 1.2.3.4", false)]
+    public void Next_on_nodata(string text, bool expected)
+    {
+        Assert.Equal(expected, ForwardSetup.Parse(TestDns.Directive(text), p => p).NextOnNoData);
+    }
+
+    [Theory]
+    [InlineData("forward . 1.2.3.4 {\n next_on_nodata yes\n}", "expects no arguments")]
     [InlineData("forward . 1.2.3.4 {\n max_idle_conns -1\n}", "out of range")]
     [InlineData("forward . 1.2.3.4 {\n max_idle_conns many\n}", "not an integer")]
     [InlineData("forward . 1.2.3.4 {\n max_connect_attempts -2\n}", "out of range")]

@@ -311,6 +311,28 @@ public sealed class ForwardHandlerTests
         }
     }
 
+    [Theory]
+    [InlineData(true, new[] { "198.51.100.7" })]
+    [InlineData(false, new string[0])]
+    public async Task Next_on_nodata_hands_an_empty_noerror_reply_to_the_next_handler(bool nextOnNoData, string[] expected)
+    {
+        await using var upstream = new FakeUpstream();
+        upstream.Respond = q => TestDns.AnswerA(q, 300);
+        var handler = Create(Options(upstream) with { NextOnNoData = nextOnNoData });
+        handler.Next = new FixedAnswerHandler();
+        try
+        {
+            var reply = await TestDns.RunAsync(handler, TestDns.Query("empty.example.org."));
+            Assert.Equal(ResponseCode.NoError, reply.Rcode);
+            Assert.Equal(expected, TestDns.Addresses(reply));
+            Assert.Equal(1, upstream.Queries);
+        }
+        finally
+        {
+            await handler.StopAsync(default);
+        }
+    }
+
     [Fact]
     public async Task Tcp_connections_are_reused()
     {
