@@ -164,6 +164,10 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
 
                 var rcode = layout.Rcode;
                 upstream.Metrics?.ResponseReceived(rcode, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                if (_options.FailoverRcodes.Count > 0 && tries < maxTries && Environment.TickCount64 < deadline && _options.FailoverRcodes.Contains(rcode))
+                {
+                    continue;
+                }
                 if (_options.NextOnNoData && rcode == ResponseCode.NoError && layout.AnswerCount == 0)
                 {
                     return await NextAsync(context).ConfigureAwait(false);

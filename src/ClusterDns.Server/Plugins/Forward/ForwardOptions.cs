@@ -45,6 +45,9 @@ internal sealed record ForwardOptions
     /// <summary>Idle TCP/TLS connections kept per upstream (<c>max_idle_conns</c>); 0 keeps every one.</summary>
     public int MaxIdleConnections { get; init; } = 16;
 
+    /// <summary>Upstream RCODEs after which the next upstream is tried (<c>failover</c>); the last try's reply stands.</summary>
+    public IReadOnlyList<ResponseCode> FailoverRcodes { get; init; } = [];
+
     /// <summary>A NOERROR reply without answers goes to the next handler (<c>next_on_nodata</c>).</summary>
     public bool NextOnNoData { get; init; }
 

@@ -101,6 +101,10 @@ public sealed class ForwardSetup : IPluginSetup
                     sub.ExpectArgCount(1, 1);
                     options = options with { MaxConnectAttempts = sub.Args[0].ParseInt(0) };
                     break;
+                case "failover":
+                    sub.ExpectArgCount(1, int.MaxValue);
+                    options = options with { FailoverRcodes = [.. options.FailoverRcodes, .. sub.Args.Select(ParseRcode)] };
+                    break;
                 case "next_on_nodata":
                     sub.ExpectArgCount(0, 0);
                     options = options with { NextOnNoData = true };

@@ -22,6 +22,14 @@ public sealed class ForwardConnectionOptionsTests
         Assert.Equal(attempts, options.MaxConnectAttempts);
     }
 
+    [Fact]
+    public void Failover_rcodes_any_case()
+    {
+        var options = ForwardSetup.Parse(TestDns.Directive("forward . 1.2.3.4 {\n failover ServFail Refused\n}"), p => p);
+
+        Assert.Equal([ResponseCode.ServFail, ResponseCode.Refused], options.FailoverRcodes);
+    }
+
     [Theory]
     [InlineData("forward . 1.2.3.4 {\n next_on_nodata\n}", true)]
     [InlineData("forward . 1.2.3.4", false)]

@@ -333,6 +333,39 @@ public sealed class ForwardHandlerTests
         }
     }
 
+    [Theory]
+    [InlineData(true, ResponseCode.NoError)]
+    [InlineData(false, ResponseCode.ServFail)]
+    public async Task Failover_tries_the_next_upstream_after_a_listed_rcode(bool failover, ResponseCode expected)
+    {
+        // CoreDNS's case: sequential, SERVFAIL then REFUSED then a good upstream.
+        await using var failing = new FakeUpstream { Respond = q => WithRcode(q, ResponseCode.ServFail) };
+        await using var refusing = new FakeUpstream { Respond = q => WithRcode(q, ResponseCode.Refused) };
+        await using var good = new FakeUpstream();
+        var handler = Create(Options(failing, refusing, good) with
+        {
+            Policy = ForwardPolicy.Sequential,
+            FailoverRcodes = failover ? [ResponseCode.ServFail, ResponseCode.Refused] : [],
+        });
+        try
+        {
+            var reply = await TestDns.RunAsync(handler, TestDns.Query("www.example.org."));
+            Assert.Equal(expected, reply.Rcode);
+            Assert.Equal(failover ? 1 : 0, good.Queries);
+        }
+        finally
+        {
+            await handler.StopAsync(default);
+        }
+
+        static DnsMessage WithRcode(DnsMessage query, ResponseCode rcode)
+        {
+            var reply = TestDns.AnswerA(query, 300);
+            reply.Header.Rcode = (byte)rcode;
+            return reply;
+        }
+    }
+
     [Fact]
     public async Task Tcp_connections_are_reused()
     {
