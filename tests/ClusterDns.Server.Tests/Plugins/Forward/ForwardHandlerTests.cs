@@ -311,61 +311,6 @@ public sealed class ForwardHandlerTests
         }
     }
 
-    [Theory]
-    [InlineData(true, new[] { "198.51.100.7" })]
-    [InlineData(false, new string[0])]
-    public async Task Next_on_nodata_hands_an_empty_noerror_reply_to_the_next_handler(bool nextOnNoData, string[] expected)
-    {
-        await using var upstream = new FakeUpstream();
-        upstream.Respond = q => TestDns.AnswerA(q, 300);
-        var handler = Create(Options(upstream) with { NextOnNoData = nextOnNoData });
-        handler.Next = new FixedAnswerHandler();
-        try
-        {
-            var reply = await TestDns.RunAsync(handler, TestDns.Query("empty.example.org."));
-            Assert.Equal(ResponseCode.NoError, reply.Rcode);
-            Assert.Equal(expected, TestDns.Addresses(reply));
-            Assert.Equal(1, upstream.Queries);
-        }
-        finally
-        {
-            await handler.StopAsync(default);
-        }
-    }
-
-    [Theory]
-    [InlineData(true, ResponseCode.NoError)]
-    [InlineData(false, ResponseCode.ServFail)]
-    public async Task Failover_tries_the_next_upstream_after_a_listed_rcode(bool failover, ResponseCode expected)
-    {
-        // CoreDNS's case: sequential, SERVFAIL then REFUSED then a good upstream.
-        await using var failing = new FakeUpstream { Respond = q => WithRcode(q, ResponseCode.ServFail) };
-        await using var refusing = new FakeUpstream { Respond = q => WithRcode(q, ResponseCode.Refused) };
-        await using var good = new FakeUpstream();
-        var handler = Create(Options(failing, refusing, good) with
-        {
-            Policy = ForwardPolicy.Sequential,
-            FailoverRcodes = failover ? [ResponseCode.ServFail, ResponseCode.Refused] : [],
-        });
-        try
-        {
-            var reply = await TestDns.RunAsync(handler, TestDns.Query("www.example.org."));
-            Assert.Equal(expected, reply.Rcode);
-            Assert.Equal(failover ? 1 : 0, good.Queries);
-        }
-        finally
-        {
-            await handler.StopAsync(default);
-        }
-
-        static DnsMessage WithRcode(DnsMessage query, ResponseCode rcode)
-        {
-            var reply = TestDns.AnswerA(query, 300);
-            reply.Header.Rcode = (byte)rcode;
-            return reply;
-        }
-    }
-
     [Fact]
     public async Task Tcp_connections_are_reused()
     {
@@ -388,7 +333,7 @@ public sealed class ForwardHandlerTests
     }
 
     /// <summary>Answers every query with A 198.51.100.7 (stands for whatever follows forward in the chain).</summary>
-    private sealed class FixedAnswerHandler : DnsHandler
+    internal sealed class FixedAnswerHandler : DnsHandler
     {
         public override string Name => "fixed";
 
