@@ -88,7 +88,8 @@ public sealed partial class DnsServer : IAsyncDisposable
             foreach (var group in next.Listeners)
             {
                 if (_ports.TryGetValue(group.Port, out var running) && running.Group.Addresses.SequenceEqual(group.Addresses)
-                    && running.Group.MaxUdpSize == group.MaxUdpSize && running.Group.SocketCount == group.SocketCount)
+                    && running.Group.MaxUdpSize == group.MaxUdpSize && running.Group.SocketCount == group.SocketCount
+                    && running.Group.Tcp == group.Tcp)
                 {
                     running.Processor.Router = group.Router;
                     running.Group = group;
@@ -186,13 +187,14 @@ public sealed partial class DnsServer : IAsyncDisposable
         var addresses = group.Addresses.Count > 0 ? group.Addresses : [Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any];
         try
         {
+            var tcpOptions = TcpOptionsFor(group.Tcp);
             bool reusePort = group.SocketCount > 1;
             // Receive threads are shared out over the sockets: one socket keeps the default, N sockets get at least one each.
             int loopsPerSocket = reusePort ? Math.Max(1, (UdpListener.DefaultLoops + group.SocketCount - 1) / group.SocketCount) : 0;
             foreach (var address in addresses)
             {
                 OpenSockets(address, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>(), loopsPerSocket, reusePort: reusePort));
-                OpenSockets(address, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), TcpOptions, reusePort));
+                OpenSockets(address, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), tcpOptions, reusePort));
             }
         }
         catch
@@ -223,6 +225,15 @@ public sealed partial class DnsServer : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The server's TCP defaults with what the port's <c>timeouts</c> blocks set.</summary>
+    private TcpListenerOptions TcpOptionsFor(TcpSettings settings) => TcpOptions with
+    {
+        ReadTimeout = settings.Read ?? TcpOptions.ReadTimeout,
+        WriteTimeout = settings.Write ?? TcpOptions.WriteTimeout,
+        IdleTimeout = settings.Idle ?? TcpOptions.IdleTimeout,
+        MaxQueriesPerConnection = settings.MaxQueries is { } max ? Math.Max(0, max) : TcpOptions.MaxQueriesPerConnection,
+    };
 
     /// <summary>Binding "every address" falls back to IPv4 where IPv6 is disabled (some network namespaces).</summary>
     private static IDnsListener CreateWithFallback(IPEndPoint endPoint, Func<IPEndPoint, IDnsListener> create)

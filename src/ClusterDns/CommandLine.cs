@@ -36,6 +36,9 @@ internal static class CommandLine
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        // The host logs a failed start with the exception's stack trace; RunServerAsync reports every start-up
+        // failure itself as one line (as CoreDNS does), and an unexpected one still ends the process loudly.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
@@ -57,6 +60,7 @@ internal static class CommandLine
         using var host = builder.Build();
         try
         {
+            host.Services.GetRequiredService<DnsHostedService>().LoadCorefile();
             await host.RunAsync().ConfigureAwait(false);
             return 0;
         }

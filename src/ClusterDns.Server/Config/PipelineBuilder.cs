@@ -46,7 +46,10 @@ public sealed class PipelineBuilder
             {
                 builder.Resolver.Attach(router);
             }
-            listeners.Add(new ListenerGroup(port, addresses, router, builders.Max(b => b.MaxUdpSize), builders.Max(b => b.SocketCount)));
+            listeners.Add(new ListenerGroup(port, addresses, router, builders.Max(b => b.MaxUdpSize), builders.Max(b => b.SocketCount))
+            {
+                Tcp = TcpSettings.Merge(builders.Select(b => b.Tcp)),
+            });
         }
         return new ServerPipeline(listeners, context, document.ContentHash);
     }

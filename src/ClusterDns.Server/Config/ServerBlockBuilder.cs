@@ -36,6 +36,9 @@ public sealed class ServerBlockBuilder
     /// <summary>Sockets per address and protocol, sharing the port through SO_REUSEPORT (the <c>multisocket</c> plugin).</summary>
     public int SocketCount { get; set; } = 1;
 
+    /// <summary>TCP read, write and idle timeouts and queries per connection (the <c>timeouts</c> plugin).</summary>
+    public TcpSettings Tcp { get; set; } = TcpSettings.None;
+
     public IReadOnlyList<DnsHandler> Handlers => _handlers;
 
     /// <summary>Resolves names through this block's port once the pipeline is built (CNAME chasing).</summary>

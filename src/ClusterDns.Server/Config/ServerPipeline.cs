@@ -33,6 +33,9 @@ public sealed class ServerPipeline
 /// <summary>The server blocks that share one port, the addresses to listen on for them, and how many sockets each.</summary>
 public sealed record ListenerGroup(int Port, IReadOnlyList<IPAddress> Addresses, ZoneRouter Router, int MaxUdpSize, int SocketCount = 1)
 {
+    /// <summary>The TCP limits the port's blocks set (merged); <see cref="TcpSettings.None"/> keeps the defaults.</summary>
+    public TcpSettings Tcp { get; init; } = TcpSettings.None;
+
     /// <summary>CoreDNS's <c>server</c> metric label for this group, e.g. <c>dns://:53</c>.</summary>
     public string ServerLabel => "dns://:" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

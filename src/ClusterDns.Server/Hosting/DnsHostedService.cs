@@ -24,6 +24,7 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
     private Task _reloadLoop = Task.CompletedTask;
     private string? _lastFailedKey;
     private PosixSignalRegistration? _usr1;
+    private ServerPipeline? _loaded;
 
     public DnsHostedService(DnsServerOptions options, DnsServer server, ILoggerFactory loggerFactory,
         ProcessServices? services = null, IHostApplicationLifetime? lifetime = null, PluginRegistry? plugins = null)
@@ -43,9 +44,16 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
     /// <summary>Completes when the last started reload loop ends (tests wait on it).</summary>
     public Task ReloadLoop => _reloadLoop;
 
+    /// <summary>
+    /// Reads the Corefile before the host starts, so a bad one is reported by the caller as one file:line line,
+    /// not as the host's start-up failure with a stack trace. <see cref="StartAsync"/> serves what it loaded.
+    /// </summary>
+    public void LoadCorefile() => _loaded = _loader.Load(_options.CorefilePath, _options.Port);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var pipeline = _loader.Load(_options.CorefilePath, _options.Port);
+        var pipeline = _loaded ?? _loader.Load(_options.CorefilePath, _options.Port);
+        _loaded = null;
         LogStarting(_logger, _options.CorefilePath);
         await Server.StartAsync(pipeline, cancellationToken).ConfigureAwait(false);
         if (_lifetime is not null)

@@ -97,13 +97,15 @@ public sealed partial class TcpDnsListener : IDnsListener
 
     private async Task ServeConnectionAsync(Socket client)
     {
-        var connection = new TcpConnection(client, _options.MaxInFlightPerConnection, _options.IdleTimeout);
+        var connection = new TcpConnection(client, _options.MaxInFlightPerConnection, _options.WriteTimeout);
         try
         {
             int served = 0;
             while (!_stopping.IsCancellationRequested)
             {
-                int length = await connection.ReadFrameLengthAsync(_options.IdleTimeout, _stopping.Token).ConfigureAwait(false);
+                // As CoreDNS (miekg/dns): the first query gets the read timeout, later ones the idle timeout.
+                var wait = served == 0 ? _options.ReadTimeout : _options.IdleTimeout;
+                int length = await connection.ReadFrameLengthAsync(wait, _stopping.Token).ConfigureAwait(false);
                 if (length <= 0)
                 {
                     // Closed by the peer, idle too long, or a zero-length frame (not a message): close.
@@ -114,7 +116,7 @@ public sealed partial class TcpDnsListener : IDnsListener
                 bool handedOff = false;
                 try
                 {
-                    if (!await connection.ReadExactlyAsync(context.Buffer.AsMemory(0, length), _options.IdleTimeout, _stopping.Token).ConfigureAwait(false))
+                    if (!await connection.ReadExactlyAsync(context.Buffer.AsMemory(0, length), _options.ReadTimeout, _stopping.Token).ConfigureAwait(false))
                     {
                         break;
                     }
@@ -147,12 +149,13 @@ public sealed partial class TcpDnsListener : IDnsListener
                         _pool.Return(context);
                     }
                 }
-                if (_options.MaxQueriesPerConnection > 0 && ++served >= _options.MaxQueriesPerConnection)
+                served = served == int.MaxValue ? served : served + 1;
+                if (_options.MaxQueriesPerConnection > 0 && served >= _options.MaxQueriesPerConnection)
                 {
                     break;
                 }
             }
-            await connection.DrainAsync(_options.MaxInFlightPerConnection, _options.IdleTimeout).ConfigureAwait(false);
+            await connection.DrainAsync(_options.MaxInFlightPerConnection, _options.WriteTimeout).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {

@@ -23,6 +23,7 @@ public static class BuiltInPlugins
         new Bind.BindSetup(),
         new BufSize.BufSizeSetup(),
         new MultiSocket.MultiSocketSetup(),
+        new Timeouts.TimeoutsSetup(),
         new Errors.ErrorsSetup(),
         new Log.LogSetup(),
         new Acl.AclSetup(),

@@ -12,7 +12,7 @@ public sealed class TcpConnectionTests
     public async Task HalfALengthPrefixThenSilenceIsClosedAfterTheIdleTimeout()
     {
         var idle = TimeSpan.FromMilliseconds(400);
-        await using var server = await InProcessDnsServer.StartAsync(tcp: new TcpListenerOptions { IdleTimeout = idle });
+        await using var server = await InProcessDnsServer.StartAsync(tcp: new TcpListenerOptions { ReadTimeout = idle, IdleTimeout = idle });
         using var socket = await server.ConnectTcpAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         var clock = Stopwatch.StartNew();
@@ -28,7 +28,7 @@ public sealed class TcpConnectionTests
     [Fact]
     public async Task HalfAMessageThenSilenceIsClosedAfterTheIdleTimeout()
     {
-        await using var server = await InProcessDnsServer.StartAsync(tcp: new TcpListenerOptions { IdleTimeout = TimeSpan.FromMilliseconds(400) });
+        await using var server = await InProcessDnsServer.StartAsync(tcp: new TcpListenerOptions { ReadTimeout = TimeSpan.FromMilliseconds(400) });
         using var socket = await server.ConnectTcpAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         var query = InProcessDnsServer.Frame(new RawPacket(0x2001).Question("www.example.org.", RecordType.A).ToArray());

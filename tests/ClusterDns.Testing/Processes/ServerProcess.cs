@@ -12,6 +12,7 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _errors = new();
 
     private ServerProcess(Process process, int port, string directory)
     {
@@ -32,6 +33,18 @@ public sealed class ServerProcess : IAsyncDisposable
             lock (_output)
             {
                 return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>What the process wrote to standard error alone (complete once it has exited).</summary>
+    public string StandardError
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _errors.ToString();
             }
         }
     }
@@ -66,14 +79,14 @@ public sealed class ServerProcess : IAsyncDisposable
         var process = new Process { StartInfo = info };
         var server = new ServerProcess(process, chosen, directory);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data, toStandardError: true);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return server;
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool toStandardError = false)
     {
         if (line is null)
         {
@@ -82,6 +95,10 @@ public sealed class ServerProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            if (toStandardError)
+            {
+                _errors.AppendLine(line);
+            }
         }
     }
 
@@ -118,6 +135,8 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
+        // The token-less wait also waits for the redirected streams to reach their end (Output complete).
+        await _process.WaitForExitAsync(CancellationToken.None);
         return _process.ExitCode;
     }
 

@@ -53,7 +53,11 @@ internal sealed partial class ErrorsHandler : DnsHandler
         {
             if (counter.Rule.Pattern.IsMatch(message))
             {
-                counter.Increment();
+                if (counter.Increment() == 1 && counter.Rule.ShowFirst)
+                {
+                    // The level is the rule's, chosen in the Corefile: not a fixed-level [LoggerMessage].
+                    _logger.Log(counter.Rule.Level, "{Message}", message);
+                }
                 return;
             }
         }
@@ -83,7 +87,8 @@ internal sealed class ConsolidationCounter
 
     public ConsolidationRule Rule { get; }
 
-    public void Increment() => Interlocked.Increment(ref _count);
+    /// <summary>Counts one error; returns the count of this period so far (1: the period's first).</summary>
+    public long Increment() => Interlocked.Increment(ref _count);
 
     /// <summary>The count since the last call, reset to zero.</summary>
     public long TakeCount() => Interlocked.Exchange(ref _count, 0);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Errors;
 
-/// <summary><c>errors { stacktrace; consolidate DURATION REGEXP [LEVEL] }</c>, as CoreDNS's errors plugin.</summary>
+/// <summary><c>errors { stacktrace; consolidate DURATION REGEXP [LEVEL] [show_first] }</c>, as CoreDNS's errors plugin.</summary>
 public sealed class ErrorsSetup : IPluginSetup
 {
     public string Name => "errors";
@@ -40,7 +40,14 @@ public sealed class ErrorsSetup : IPluginSetup
                     stackTrace = true;
                     break;
                 case "consolidate":
-                    sub.ExpectArgCount(2, 3);
+                    sub.ExpectArgCount(2, 4);
+                    // show_first (CoreDNS 1.13) comes last, after the optional level.
+                    bool showFirst = sub.Args.Count > 2 && sub.Args[^1].Text == "show_first";
+                    int levelArgs = sub.Args.Count - 2 - (showFirst ? 1 : 0);
+                    if (levelArgs > 1)
+                    {
+                        throw sub.ArgError(3, $"expected show_first after the level, not '{sub.Args[3].Text}'");
+                    }
                     var period = sub.Args[0].ParseDuration();
                     if (period <= TimeSpan.Zero)
                     {
@@ -55,8 +62,8 @@ public sealed class ErrorsSetup : IPluginSetup
                     {
                         throw sub.Args[1].Error($"'{sub.Args[1].Text}' is not a valid regular expression: {exception.Message}");
                     }
-                    var level = sub.Args.Count == 3 ? ParseLevel(sub.Args[2]) : LogLevel.Error;
-                    rules.Add(new ConsolidationRule(period, pattern, level));
+                    var level = levelArgs == 1 ? ParseLevel(sub.Args[2]) : LogLevel.Error;
+                    rules.Add(new ConsolidationRule(period, pattern, level, showFirst));
                     break;
                 default:
                     throw directive.UnknownSubdirective(sub);

@@ -117,7 +117,7 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
             bool clientTcp = context.Transport == TransportKind.Tcp;
             long deadline = Environment.TickCount64 + (long)_options.Timeout.TotalMilliseconds;
             var order = Order();
-            int maxTries = Math.Max(2, _upstreams.Length);
+            int maxTries = _options.MaxConnectAttempts > 0 ? _options.MaxConnectAttempts : Math.Max(2, _upstreams.Length);
             int tries = 0;
             int down = 0;
             int i = 0;
@@ -164,6 +164,14 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
 
                 var rcode = layout.Rcode;
                 upstream.Metrics?.ResponseReceived(rcode, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                if (_options.FailoverRcodes.Count > 0 && tries < maxTries && Environment.TickCount64 < deadline && _options.FailoverRcodes.Contains(rcode))
+                {
+                    continue;
+                }
+                if (_options.NextOnNoData && rcode == ResponseCode.NoError && layout.AnswerCount == 0)
+                {
+                    return await NextAsync(context).ConfigureAwait(false);
+                }
                 foreach (var next in _options.NextRcodes)
                 {
                     if (next == rcode)

@@ -42,6 +42,18 @@ internal sealed record ForwardOptions
 
     public bool FailFastAllUnhealthy { get; init; }
 
+    /// <summary>Idle TCP/TLS connections kept per upstream (<c>max_idle_conns</c>); 0 keeps every one.</summary>
+    public int MaxIdleConnections { get; init; } = 16;
+
+    /// <summary>Upstream RCODEs after which the next upstream is tried (<c>failover</c>); the last try's reply stands.</summary>
+    public IReadOnlyList<ResponseCode> FailoverRcodes { get; init; } = [];
+
+    /// <summary>A NOERROR reply without answers goes to the next handler (<c>next_on_nodata</c>).</summary>
+    public bool NextOnNoData { get; init; }
+
+    /// <summary>Upstream tries per query (<c>max_connect_attempts</c>); 0: each upstream once, at least 2.</summary>
+    public int MaxConnectAttempts { get; init; }
+
     public TlsClientOptions Tls { get; init; } = new();
 
     /// <summary>How long one upstream try waits for its reply (CoreDNS: 2 s).</summary>

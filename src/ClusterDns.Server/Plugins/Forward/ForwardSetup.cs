@@ -93,6 +93,22 @@ public sealed class ForwardSetup : IPluginSetup
                     sub.ExpectArgCount(1, int.MaxValue);
                     options = options with { NextRcodes = [.. options.NextRcodes, .. sub.Args.Select(ParseRcode)] };
                     break;
+                case "max_idle_conns":
+                    sub.ExpectArgCount(1, 1);
+                    options = options with { MaxIdleConnections = sub.Args[0].ParseInt(0) };
+                    break;
+                case "max_connect_attempts":
+                    sub.ExpectArgCount(1, 1);
+                    options = options with { MaxConnectAttempts = sub.Args[0].ParseInt(0) };
+                    break;
+                case "failover":
+                    sub.ExpectArgCount(1, int.MaxValue);
+                    options = options with { FailoverRcodes = [.. options.FailoverRcodes, .. sub.Args.Select(ParseRcode)] };
+                    break;
+                case "next_on_nodata":
+                    sub.ExpectArgCount(0, 0);
+                    options = options with { NextOnNoData = true };
+                    break;
                 case "failfast_all_unhealthy_upstreams":
                     sub.ExpectArgCount(0, 0);
                     options = options with { FailFastAllUnhealthy = true };

@@ -19,9 +19,6 @@ namespace ClusterDns.Server.Plugins.Forward;
 /// </summary>
 internal sealed partial class Upstream : IAsyncDisposable
 {
-    /// <summary>Idle connections kept per upstream; more are closed when returned.</summary>
-    private const int MaxIdleConnections = 16;
-
     private readonly ForwardOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<IdleConnection> _idle = new();
@@ -193,7 +190,7 @@ internal sealed partial class Upstream : IAsyncDisposable
 
     private void ReturnConnection(Stream stream)
     {
-        if (_stopping.IsCancellationRequested || _idle.Count >= MaxIdleConnections || _options.Expire <= TimeSpan.Zero)
+        if (_stopping.IsCancellationRequested || (_options.MaxIdleConnections > 0 && _idle.Count >= _options.MaxIdleConnections) || _options.Expire <= TimeSpan.Zero)
         {
             stream.Dispose();
             return;

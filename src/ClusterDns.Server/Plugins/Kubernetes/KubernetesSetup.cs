@@ -57,6 +57,9 @@ public sealed class KubernetesSetup : IPluginSetup
                 "startup_timeout" => Single(sub, (o, _) => o with { StartupTimeout = sub.Args[0].ParseDuration() }, options),
                 "manifests" => Single(sub, (o, a) => o with { ManifestsDirectory = block.Context.ResolvePath(a) }, options),
                 "snapshot" => Single(sub, (o, a) => o with { SnapshotPath = block.Context.ResolvePath(a) }, options),
+                // CoreDNS 1.14 client-go request bounds: accepted and checked; our lists and watches stay far below them.
+                "apiserver_qps" => ApiServerBound(sub, options, fractional: true),
+                "apiserver_burst" or "apiserver_max_inflight" => ApiServerBound(sub, options, fractional: false),
                 _ => throw directive.UnknownSubdirective(sub),
             };
         }
@@ -121,6 +124,22 @@ public sealed class KubernetesSetup : IPluginSetup
                 var other => throw sub.ArgError(0, $"pods must be disabled, insecure or verified, not '{other}'"),
             },
         };
+    }
+
+    /// <summary>
+    /// apiserver_qps / _burst / _max_inflight bound client-go's request rate and concurrency in CoreDNS. This client
+    /// makes one paged list and one long watch per kind, resumes a watch without relisting, and backs off failures
+    /// (100 ms doubling to 30 s): a handful of requests a minute, so the bound is checked but never reached.
+    /// </summary>
+    private static KubernetesOptions ApiServerBound(Directive sub, KubernetesOptions options, bool fractional)
+    {
+        sub.ExpectArgCount(1, 1);
+        sub.ExpectNoBlock();
+        var token = sub.Args[0];
+        bool valid = fractional
+            ? double.TryParse(token.Text, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out double rate) && double.IsFinite(rate)
+            : token.Text.Length > 0 && token.Text.All(char.IsAsciiDigit) && int.TryParse(token.Text, System.Globalization.CultureInfo.InvariantCulture, out _);
+        return valid ? options : throw token.Error($"'{sub.Name}' expects a non-negative {(fractional ? "number" : "integer")}, not '{token.Text}'");
     }
 
     private static KubernetesOptions Ttl(Directive sub, KubernetesOptions options)

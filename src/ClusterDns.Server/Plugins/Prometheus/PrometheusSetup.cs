@@ -34,7 +34,17 @@ public sealed class PrometheusSetup : IPluginSetup
     public static PrometheusOptions Parse(Directive directive)
     {
         directive.ExpectArgCount(0, 1);
-        directive.ExpectNoBlock();
+        foreach (var sub in directive.Block)
+        {
+            // runtime_metrics (CoreDNS 1.13) turns on Go runtime metrics. This process always exports its
+            // process_* metrics; the go_* ones it adds mean nothing for .NET, so it is accepted and changes nothing.
+            if (sub.Name != "runtime_metrics")
+            {
+                throw directive.UnknownSubdirective(sub);
+            }
+            sub.ExpectArgCount(0, 0);
+            sub.ExpectNoBlock();
+        }
         return directive.Args.Count == 0
             ? PrometheusOptions.Default
             : new PrometheusOptions(directive.Args[0].ParseIPEndPoint(PrometheusOptions.DefaultPort));

@@ -13,11 +13,14 @@ internal sealed class ReadyEndpoint
 {
     private readonly IReadOnlyList<IReadinessReporter> _reporters;
     private readonly ShutdownState _shutdown;
+    private readonly bool _continuously;
+    private volatile bool _wasReady;
 
-    public ReadyEndpoint(IReadOnlyList<IReadinessReporter> reporters, ShutdownState shutdown)
+    public ReadyEndpoint(IReadOnlyList<IReadinessReporter> reporters, ShutdownState shutdown, bool continuously = true)
     {
         _reporters = reporters;
         _shutdown = shutdown;
+        _continuously = continuously;
     }
 
     public Task ServeAsync(HttpContext context)
@@ -27,7 +30,8 @@ internal sealed class ReadyEndpoint
         {
             notReady.Append("shutting down\n");
         }
-        foreach (var reporter in _reporters)
+        // monitor until-ready: once every plugin was ready, they are not asked again.
+        foreach (var reporter in _continuously || !_wasReady ? _reporters : [])
         {
             if (!reporter.IsReady)
             {
@@ -35,6 +39,7 @@ internal sealed class ReadyEndpoint
             }
         }
         var ready = notReady.Length == 0;
+        _wasReady |= ready;
         var body = Encoding.UTF8.GetBytes(ready ? "OK" : notReady.ToString());
         context.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "text/plain; charset=utf-8";

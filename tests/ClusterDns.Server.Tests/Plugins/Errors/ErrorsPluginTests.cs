@@ -80,6 +80,46 @@ public sealed class ErrorsPluginTests
     }
 
     [Fact]
+    public async Task ShowFirstLogsTheFirstErrorOfAPeriodInFullAndCountsTheRest()
+    {
+        var logger = new RecordingLogger();
+        var rule = new ConsolidationRule(TimeSpan.FromMinutes(5), new Regex("^2 .* A: "), LogLevel.Warning, ShowFirst: true);
+        var handler = Handler(logger, new FixedHandler(ResponseCode.ServFail, false), rule);
+        var consolidator = new ErrorsConsolidator(handler.Consolidation, logger);
+        await consolidator.StartAsync(CancellationToken.None);
+
+        Query(handler, "a.example.org.", RecordType.A);
+        Query(handler, "b.example.org.", RecordType.A);
+        Query(handler, "c.example.org.", RecordType.A);
+        consolidator.Report(handler.Consolidation[0]);
+        Query(handler, "d.example.org.", RecordType.A);
+        await consolidator.StopAsync(CancellationToken.None);
+
+        Assert.Equal(
+            [
+                (LogLevel.Warning, "2 a.example.org. A: no plugin could answer"),
+                (LogLevel.Warning, "3 errors like '^2 .* A: ' occurred in last 5m0s"),
+                (LogLevel.Warning, "2 d.example.org. A: no plugin could answer"),
+                (LogLevel.Warning, "1 errors like '^2 .* A: ' occurred in last 5m0s"),
+            ],
+            logger.Entries.ToArray());
+    }
+
+    [Theory]
+    [InlineData("consolidate 30s x", false, LogLevel.Error)]
+    [InlineData("consolidate 30s x show_first", true, LogLevel.Error)]
+    [InlineData("consolidate 30s x info show_first", true, LogLevel.Information)]
+    [InlineData("consolidate 30s x info", false, LogLevel.Information)]
+    public void ParsesShowFirst(string line, bool showFirst, LogLevel level)
+    {
+        var block = Setup(new ErrorsSetup(), $". {{\n errors {{\n {line}\n }}\n}}\n", "/tmp/Corefile");
+
+        var rule = Assert.Single(Assert.IsType<ErrorsHandler>(Assert.Single(block.Handlers)).Consolidation).Rule;
+        Assert.Equal(showFirst, rule.ShowFirst);
+        Assert.Equal(level, rule.Level);
+    }
+
+    [Fact]
     public void ParsesConsolidateAndStacktrace()
     {
         var block = Setup(new ErrorsSetup(), ". {\n errors {\n stacktrace\n consolidate 30s ^timeout warning\n consolidate 1m refused\n }\n}\n", "/tmp/Corefile");
@@ -94,7 +134,10 @@ public sealed class ErrorsPluginTests
     [InlineData("errors stderr", "expects no arguments")]
     [InlineData("errors {\n consolidate 30s (\n }", "not a valid regular expression")]
     [InlineData("errors {\n consolidate 30s x fatal\n }", "unknown log level 'fatal'")]
-    [InlineData("errors {\n consolidate x\n }", "expects 2 to 3 arguments")]
+    [InlineData("errors {\n consolidate x\n }", "expects 2 to 4 arguments")]
+    [InlineData("errors {\n consolidate 30s x warning error\n }", "expected show_first after the level")]
+    [InlineData("errors {\n consolidate 30s x show_first warning\n }", "expected show_first after the level, not 'warning'")]
+    [InlineData("errors {\n consolidate 30s x warning show_first extra\n }", "expects 2 to 4 arguments")]
     [InlineData("errors {\n verbose\n }", "unknown property 'verbose'")]
     [InlineData("errors\n errors", "more than once")]
     public void BadDirectivesAreErrors(string directive, string expected)

@@ -333,7 +333,7 @@ public sealed class ForwardHandlerTests
     }
 
     /// <summary>Answers every query with A 198.51.100.7 (stands for whatever follows forward in the chain).</summary>
-    private sealed class FixedAnswerHandler : DnsHandler
+    internal sealed class FixedAnswerHandler : DnsHandler
     {
         public override string Name => "fixed";
 

@@ -95,7 +95,8 @@ public sealed class ForwardSetupTests
     [InlineData("forward . 1.2.3.4 {\n expire soon\n}", "is not a duration")]
     [InlineData("forward . 1.2.3.4 {\n tls /nonexistent/ca.pem\n}", "cannot load TLS files")]
     [InlineData("forward . 1.2.3.4 {\n force_tcp yes\n}", "'force_tcp' expects no arguments")]
-    [InlineData("forward . 1.2.3.4 {\n max_connect_attempts 3\n}", "unknown property 'max_connect_attempts' in 'forward'")]
+    [InlineData("forward . 1.2.3.4 {\n failover\n}", "expects at least 1 argument")]
+    [InlineData("forward . 1.2.3.4 {\n failover BOGUS\n}", "is not an RCODE name")]
     public void Bad_directives_are_clear_errors_with_the_line(string text, string reason)
     {
         var error = Assert.Throws<CorefileException>(() => Parse(text));
