@@ -7,7 +7,7 @@ namespace ClusterDns.Server.Plugins.Rewrite;
 /// <summary>
 /// Writes the response again behind the client's own question: every record is decoded (names decompressed,
 /// since the question's length changed every pointer) and re-encoded, with owner names turned back per
-/// <c>answer auto|name</c>, RDATA names per <c>answer value</c>, and TTLs per <c>ttl</c> rules.
+/// <c>answer auto|name</c>, RDATA names per <c>answer value</c> (or back to the client's name, as auto), and TTLs per <c>ttl</c> rules.
 /// </summary>
 internal static class ResponseRewriter
 {
@@ -69,7 +69,7 @@ internal static class ResponseRewriter
             var owner = RewriteOwner(name[..nameLength], original, rewritten, rules);
             ttl = RewriteTtl(ttl, rules);
             if (!writer.TryBeginRecord(owner.Wire, type, recordClass, ttl, out var record) ||
-                !TryWriteRdata(ref writer, response, type, rdataOffset, rdataLength, target, rules))
+                !TryWriteRdata(ref writer, response, type, rdataOffset, rdataLength, target, original, rewritten, rules))
             {
                 writer.Rollback(record.Start);
                 truncated = true;
@@ -124,7 +124,7 @@ internal static class ResponseRewriter
 
     /// <summary>Re-encodes RDATA; the names of the types that may be compressed (RFC 3597 §4) are decompressed first.</summary>
     private static bool TryWriteRdata(ref MessageWriter writer, ReadOnlySpan<byte> message, RecordType type, int offset, int length,
-        scoped Span<byte> target, List<RewriteRule> rules)
+        scoped Span<byte> target, string original, string rewritten, List<RewriteRule> rules)
     {
         int fixedBefore = type switch
         {
@@ -151,7 +151,7 @@ internal static class ResponseRewriter
                 return false;
             }
             position += consumed;
-            var value = RewriteValue(target[..nameLength], rules);
+            var value = RewriteValue(target[..nameLength], original, rewritten, rules);
             ReadOnlySpan<byte> written = value is null ? target[..nameLength] : value.Wire;
             // SRV and DNAME targets are never compressed (RFC 2782, RFC 6672); the others may be.
             bool compress = type is not (RecordType.SRV or RecordType.DNAME);
@@ -164,16 +164,18 @@ internal static class ResponseRewriter
     }
 
     /// <summary>The RDATA name per <c>answer value</c>, or null when it stays.</summary>
-    private static DnsName? RewriteValue(ReadOnlySpan<byte> name, List<RewriteRule> rules)
+    private static DnsName? RewriteValue(ReadOnlySpan<byte> name, string original, string rewritten, List<RewriteRule> rules)
     {
+        var text = Text(name);
         foreach (var rule in rules)
         {
-            if (rule.ValueFrom is { } from && from.Match(Text(name)) is { Success: true } match &&
+            if (rule.ValueFrom is { } from && from.Match(text) is { Success: true } match &&
                 DnsName.TryParse(NameText.Qualify(NamePattern.ExpandGroups(match, rule.ValueTo)), out var result, out _))
             {
                 return result;
             }
         }
-        return null;
+        // answer auto, for RDATA: a CNAME (or NS, PTR…) to the name we asked instead points to the client's name.
+        return text == rewritten && original != rewritten ? DnsName.Parse(original) : null;
     }
 }
