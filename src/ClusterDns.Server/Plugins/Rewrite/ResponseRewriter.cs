@@ -68,7 +68,7 @@ internal static class ResponseRewriter
                 : i < header.AnswerCount + header.AuthorityCount ? MessageSection.Authority : MessageSection.Additional;
             var owner = RewriteOwner(name[..nameLength], original, rewritten, rules);
             ttl = RewriteTtl(ttl, rules);
-            if (!writer.TryBeginRecord(owner.Wire, type, recordClass, ttl, out var record) ||
+            if (!writer.TryBeginRecord(owner is null ? name[..nameLength] : owner.Wire, type, recordClass, ttl, out var record) ||
                 !TryWriteRdata(ref writer, response, type, rdataOffset, rdataLength, target, original, rewritten, rules))
             {
                 writer.Rollback(record.Start);
@@ -81,9 +81,11 @@ internal static class ResponseRewriter
         return true;
     }
 
-    private static DnsName RewriteOwner(ReadOnlySpan<byte> owner, string original, string rewritten, List<RewriteRule> rules)
+    /// <summary>The owner name the client sees, or null when it stays as it is (its bytes untouched).</summary>
+    private static DnsName? RewriteOwner(ReadOnlySpan<byte> owner, string original, string rewritten, List<RewriteRule> rules)
     {
         var text = Text(owner);
+        var before = text;
         foreach (var rule in rules)
         {
             if (rule.Field != RewriteField.Name)
@@ -96,11 +98,11 @@ internal static class ResponseRewriter
             }
         }
         // answer auto: the record for the name we asked instead is the record for the name the client asked.
-        if (text == rewritten)
+        if (text == rewritten && original != rewritten)
         {
             text = original;
         }
-        return DnsName.TryParse(text, out var result, out _) ? result : DnsName.FromWire(owner);
+        return text != before && DnsName.TryParse(text, out var result, out _) ? result : null;
     }
 
     /// <summary>ttl rules matched the question, so they apply to every record of the response (as CoreDNS).</summary>

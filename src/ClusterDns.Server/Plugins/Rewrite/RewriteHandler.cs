@@ -94,7 +94,9 @@ internal sealed partial class RewriteHandler : DnsHandler
         bool questionChanged = name != original || type != context.QuestionType || recordClass != context.Query.Class;
         if (questionChanged)
         {
-            context.ReplaceRequest(BuildRequest(saved, questionEnd, name, type, recordClass));
+            // An unchanged name keeps the client's exact bytes (its case, and labels text cannot round-trip).
+            var wire = name == original ? saved.AsSpan(DnsHeader.Size, context.Query.NameLength) : DnsName.Parse(name).Wire;
+            context.ReplaceRequest(BuildRequest(saved, questionEnd, wire, type, recordClass));
         }
         var result = await NextAsync(context).ConfigureAwait(false);
         if (result.IsWritten && !result.IsDropped && context.ResponseLength > 0)
@@ -109,9 +111,8 @@ internal sealed partial class RewriteHandler : DnsHandler
     }
 
     /// <summary>The request with a new question: same header, same sections after the question (OPT included).</summary>
-    private static byte[] BuildRequest(byte[] saved, int questionEnd, string name, RecordType type, RecordClass recordClass)
+    private static byte[] BuildRequest(byte[] saved, int questionEnd, ReadOnlySpan<byte> wire, RecordType type, RecordClass recordClass)
     {
-        var wire = DnsName.Parse(name).Wire;
         var request = new byte[DnsHeader.Size + wire.Length + 4 + saved.Length - questionEnd];
         saved.AsSpan(0, DnsHeader.Size).CopyTo(request);
         wire.CopyTo(request.AsSpan(DnsHeader.Size));

@@ -95,9 +95,10 @@ internal static class RewriteNameParser
     {
         try
         {
-            return new Regex(token.Text, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            // Linear time, as Go's RE2 that CoreDNS uses: a client's name cannot make a match run long.
+            return new Regex(token.Text, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             throw token.Error($"'rewrite': invalid regular expression '{token.Text}': {e.Message}");
         }
