@@ -13,7 +13,8 @@ internal static class ResponseRewriter
 {
     private const int NameBufferSize = WireName.MaxLength + 1;
 
-    public static void Rewrite(DnsQueryContext context, byte[] originalRequest, string original, string rewritten, List<RewriteRule> rules)
+    /// <returns>The RCODE the client gets.</returns>
+    public static ResponseCode Rewrite(DnsQueryContext context, byte[] originalRequest, string original, string rewritten, List<RewriteRule> rules)
     {
         int length = context.ResponseLength;
         var copy = ArrayPool<byte>.Shared.Rent(length);
@@ -21,10 +22,12 @@ internal static class ResponseRewriter
         {
             context.Response.CopyTo(copy);
             context.ReplaceRequest(originalRequest);
-            if (!TryRewrite(context, copy.AsSpan(0, length), original, rewritten, rules))
+            if (!TryRewrite(context, copy.AsSpan(0, length), original, rewritten, rules, out var rcode))
             {
                 context.WriteBareResponse(ResponseCode.ServFail);
+                return ResponseCode.ServFail;
             }
+            return rcode;
         }
         finally
         {
@@ -32,8 +35,10 @@ internal static class ResponseRewriter
         }
     }
 
-    private static bool TryRewrite(DnsQueryContext context, ReadOnlySpan<byte> response, string original, string rewritten, List<RewriteRule> rules)
+    private static bool TryRewrite(DnsQueryContext context, ReadOnlySpan<byte> response, string original, string rewritten, List<RewriteRule> rules,
+        out ResponseCode finalRcode)
     {
+        finalRcode = ResponseCode.ServFail;
         var reader = new MessageReader(response);
         if (reader.ReadHeader(out var header) != DnsError.None)
         {
@@ -77,7 +82,8 @@ internal static class ResponseRewriter
             }
             writer.EndRecord(record, section);
         }
-        context.CompleteResponse(ref writer, (ResponseCode)rcode, header.AuthoritativeAnswer, truncated);
+        finalRcode = RewriteRcode((ResponseCode)rcode, rules);
+        context.CompleteResponse(ref writer, finalRcode, header.AuthoritativeAnswer, truncated);
         return true;
     }
 
@@ -103,6 +109,19 @@ internal static class ResponseRewriter
             text = original;
         }
         return text != before && DnsName.TryParse(text, out var result, out _) ? result : null;
+    }
+
+    /// <summary>rcode rules matched the question; each maps its FROM code to its TO code.</summary>
+    public static ResponseCode RewriteRcode(ResponseCode rcode, List<RewriteRule> rules)
+    {
+        foreach (var rule in rules)
+        {
+            if (rule.Field == RewriteField.Rcode && rcode == rule.FromRcode)
+            {
+                rcode = rule.ToRcode;
+            }
+        }
+        return rcode;
     }
 
     /// <summary>ttl rules matched the question, so they apply to every record of the response (as CoreDNS).</summary>

@@ -101,13 +101,14 @@ internal sealed partial class RewriteHandler : DnsHandler
         var result = await NextAsync(context).ConfigureAwait(false);
         if (result.IsWritten && !result.IsDropped && context.ResponseLength > 0)
         {
-            ResponseRewriter.Rewrite(context, saved, original, name, applied);
+            var rcode = ResponseRewriter.Rewrite(context, saved, original, name, applied);
+            return rcode == result.Rcode ? result : HandlerResult.Written(rcode);
         }
-        else if (questionChanged)
+        if (questionChanged)
         {
             context.ReplaceRequest(saved);
         }
-        return result;
+        return result.IsWritten ? result : HandlerResult.NotWritten(ResponseRewriter.RewriteRcode(result.Rcode, applied));
     }
 
     /// <summary>The request with a new question: same header, same sections after the question (OPT included).</summary>

@@ -62,18 +62,18 @@ internal static class RewriteNameParser
         };
     }
 
+    /// <summary>True when <paramref name="text"/> names a match type; otherwise <paramref name="kind"/> is exact, the default.</summary>
     public static bool TryMatchKind(string text, out NameMatchKind kind)
     {
         kind = text switch
         {
-            "exact" => NameMatchKind.Exact,
             "prefix" => NameMatchKind.Prefix,
             "suffix" => NameMatchKind.Suffix,
             "substring" => NameMatchKind.Substring,
             "regex" => NameMatchKind.Regex,
-            _ => (NameMatchKind)255,
+            _ => NameMatchKind.Exact,
         };
-        return kind != (NameMatchKind)255;
+        return kind != NameMatchKind.Exact || text == "exact";
     }
 
     public static NamePattern Pattern(Token token, NameMatchKind kind)

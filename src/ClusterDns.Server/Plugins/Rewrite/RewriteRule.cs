@@ -10,6 +10,7 @@ internal enum RewriteField : byte
     Type,
     Class,
     Ttl,
+    Rcode,
 }
 
 /// <summary>How the names of a response are rewritten after a name rule changed the question.</summary>
@@ -43,6 +44,10 @@ internal sealed class RewriteRule
     /// <summary>ttl rules: answers' TTLs are clamped to [TtlMin, TtlMax] (a single value sets both).</summary>
     public uint TtlMin { get; init; }
     public uint TtlMax { get; init; }
+
+    /// <summary>rcode rules: a response with FromRcode goes to the client with ToRcode.</summary>
+    public ResponseCode FromRcode { get; init; }
+    public ResponseCode ToRcode { get; init; }
 
     public AnswerMode Answer { get; init; }
     public Regex? AnswerFrom { get; init; }

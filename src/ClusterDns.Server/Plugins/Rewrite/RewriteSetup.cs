@@ -62,8 +62,9 @@ public sealed class RewriteSetup : IPluginSetup
             "type" => ParseType(directive, args, continues, origin),
             "class" => ParseClass(directive, args, continues, origin),
             "ttl" => ParseTtl(directive, args, continues, origin),
-            "edns0" or "rcode" or "cname" or "answer" =>
-                throw args[0].Error($"'rewrite {args[0].Text}' is not supported by ClusterDns yet (name, type, class and ttl are)"),
+            "rcode" => ParseRcode(directive, args, continues, origin),
+            "edns0" or "cname" or "answer" =>
+                throw args[0].Error($"'rewrite {args[0].Text}' is not supported by ClusterDns yet (name, type, class, ttl and rcode are)"),
             _ => throw args[0].Error($"'rewrite': unknown field '{args[0].Text}' (expected name, type, class, ttl, edns0, rcode or cname)"),
         };
     }
@@ -116,6 +117,37 @@ public sealed class RewriteSetup : IPluginSetup
             throw args[first + 1].Error($"'rewrite ttl': '{text}' is not SECONDS or MIN-MAX");
         }
         return new RewriteRule { Field = RewriteField.Ttl, Continue = continues, Pattern = pattern, TtlMin = min, TtlMax = max, Origin = origin };
+    }
+
+    private static RewriteRule ParseRcode(Directive directive, List<Token> args, bool continues, string origin)
+    {
+        var matched = NameMatchKind.Exact;
+        int first = args.Count > 1 && RewriteNameParser.TryMatchKind(args[1].Text, out matched) ? 2 : 1;
+        if (args.Count != first + 3)
+        {
+            throw directive.Error("'rewrite rcode' takes [exact|prefix|suffix|substring|regex] NAME FROM TO");
+        }
+        return new RewriteRule
+        {
+            Field = RewriteField.Rcode, Continue = continues, Pattern = RewriteNameParser.Pattern(args[first], first == 2 ? matched : NameMatchKind.Exact),
+            FromRcode = ParseRcodeValue(args[first + 1]), ToRcode = ParseRcodeValue(args[first + 2]), Origin = origin,
+        };
+    }
+
+    private static ResponseCode ParseRcodeValue(Token token)
+    {
+        if (ushort.TryParse(token.Text, NumberStyles.None, CultureInfo.InvariantCulture, out ushort number) && number <= 4095)
+        {
+            return (ResponseCode)number;
+        }
+        for (ushort code = 0; code <= 23; code++)
+        {
+            if (string.Equals(RecordTypeNames.ToText((ResponseCode)code), token.Text, StringComparison.OrdinalIgnoreCase))
+            {
+                return (ResponseCode)code;
+            }
+        }
+        throw token.Error($"'rewrite rcode': unknown response code '{token.Text}'");
     }
 
     private static bool TryTtl(string text, uint empty, out uint value)

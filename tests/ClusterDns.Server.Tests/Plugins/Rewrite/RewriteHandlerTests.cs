@@ -111,6 +111,27 @@ public sealed class RewriteHandlerTests
         Assert.Equal("db.default.svc.cluster.local.", backend.SeenName);
     }
 
+    [Theory]
+    // rules, qname, backend's bare RCODE (null: it writes an answer), RCODE the client gets
+    [InlineData("rewrite rcode a.nl SERVFAIL NXDOMAIN", "a.nl.", ResponseCode.ServFail, ResponseCode.NXDomain)]
+    [InlineData("rewrite rcode exact a.nl SERVFAIL NXDOMAIN", "b.nl.", ResponseCode.ServFail, ResponseCode.ServFail)]
+    [InlineData("rewrite rcode suffix .nl 2 3", "x.a.nl.", ResponseCode.ServFail, ResponseCode.NXDomain)]
+    [InlineData("rewrite rcode regex .*\\.nl NOERROR refused", "a.nl.", null, ResponseCode.Refused)]
+    [InlineData("rewrite continue name a.nl b.nl\nrewrite rcode b.nl NXDOMAIN NOERROR", "a.nl.", ResponseCode.NXDomain, ResponseCode.NoError)]
+    public async Task RcodeRulesChangeTheResponseCode(string rules, string name, ResponseCode? backendRcode, ResponseCode expected)
+    {
+        var (handler, backend) = Build(rules.Replace("\\n", "\n"));
+        backend.BareRcode = backendRcode;
+        var context = InProcessQuery.Prepare(name, RecordType.A);
+
+        await Process(handler, context);
+
+        var response = InProcessQuery.Parse(context);
+        Assert.Equal(expected, response.Rcode);
+        Assert.Equal(name, Assert.Single(response.Questions).Name.ToString());
+        Assert.Equal(backendRcode is null ? 2 : 0, response.Answers.Count);
+    }
+
     [Fact]
     public async Task AnInvalidResultIsServfailLoggedOncePerRule()
     {
@@ -163,6 +184,8 @@ public sealed class RewriteHandlerTests
     [InlineData(". {\n rewrite name a.nl b.nl answer bogus\n}\n", 2, "'answer' takes auto")]
     [InlineData(". {\n rewrite name a.nl b.nl answer name (x x\n}\n", 2, "invalid regular expression")]
     [InlineData(". {\n\n rewrite edns0 local set 0xffee abcd\n}\n", 3, "not supported by ClusterDns yet")]
+    [InlineData(". {\n rewrite rcode a.nl SERVFAIL BOGUS\n}\n", 2, "unknown response code 'BOGUS'")]
+    [InlineData(". {\n rewrite rcode a.nl SERVFAIL\n}\n", 2, "'rewrite rcode' takes")]
     public void BadRulesAreErrorsWithTheLine(string corefile, int line, string expected)
     {
         var error = Assert.Throws<CorefileException>(() => Plugins.FilePlugin.PluginSetupHarness.Setup(new RewriteSetup(), corefile, "/tmp/Corefile"));
