@@ -1,7 +1,8 @@
 namespace ClusterDns.Server.Config;
 
 /// <summary>
-/// CoreDNS's fixed plugin order (plugin.cfg): handlers run in this order whatever the Corefile's order is.
+/// CoreDNS's fixed plugin order (plugin.cfg, as of 1.14.2: rewrite before acl, so a rewritten name cannot slip
+/// past an acl written for it): handlers run in this order whatever the Corefile's order is.
 /// </summary>
 public static class PluginOrder
 {
@@ -9,7 +10,7 @@ public static class PluginOrder
     [
         "root", "metadata", "geoip", "cancel", "tls", "timeouts", "multisocket", "reload", "nsid", "bufsize",
         "bind", "debug", "trace", "ready", "health", "pprof", "prometheus", "errors", "log", "dnstap", "local",
-        "dns64", "acl", "any", "chaos", "loadbalance", "tsig", "cache", "rewrite", "header", "dnssec", "autopath",
+        "dns64", "rewrite", "acl", "any", "chaos", "loadbalance", "tsig", "cache", "header", "dnssec", "autopath",
         "minimal", "template", "transfer", "hosts", "route53", "azure", "clouddns", "k8s_external", "kubernetes",
         "file", "auto", "secondary", "etcd", "loop", "forward", "grpc", "erratic", "whoami", "on", "sign", "view",
     ];

@@ -100,6 +100,18 @@ public sealed class DnsQueryContext
         MaxResponseSize = ComputeMaxResponseSize(transport, Query.Edns, MaxUdpSize);
     }
 
+    /// <summary>
+    /// Replaces the request with <paramref name="request"/> (rewrite's changed question, or the original put back)
+    /// and parses it again; routing, transport and the response size limit stay as they were.
+    /// </summary>
+    public void ReplaceRequest(ReadOnlySpan<byte> request)
+    {
+        request.CopyTo(Buffer);
+        RequestLength = request.Length;
+        ResponseLength = 0;
+        Verdict = QueryParser.Parse(Request, _nameBuffer, out Query);
+    }
+
     /// <summary>The configured cap on UDP answers to EDNS clients (default 1232, the DNS flag day 2020 value).</summary>
     public int MaxUdpSize { get; set; } = 1232;
 

@@ -32,6 +32,7 @@ public static class BuiltInPlugins
         new Nsid.NsidSetup(),
         new Chaos.ChaosSetup(),
         new Header.HeaderSetup(),
+        new Rewrite.RewriteSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);

@@ -18,6 +18,8 @@ public class PluginOrderContractTests
         { "cache 30\nerrors\nforward . {UPSTREAM}\nlog", ["errors", "log", "cache", "forward"] },
         { "forward . {UPSTREAM}\nhosts {\n 10.9.9.9 local.test\n fallthrough\n}\nloadbalance\nacl {\n allow\n}\ncache 30\nlog",
             ["log", "acl", "loadbalance", "cache", "hosts", "forward"] },
+        // CoreDNS 1.14.2: rewrite runs before acl, so acl judges the name later handlers answer for (the bypass it closed).
+        { "acl {\n allow\n}\nrewrite name a.test b.test\ncache 30\nforward . {UPSTREAM}", ["rewrite", "acl", "cache", "forward"] },
         { "whoami\nforward . {UPSTREAM}\nlog", ["log", "forward", "whoami"] },
     };
 

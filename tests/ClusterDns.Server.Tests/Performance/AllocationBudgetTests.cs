@@ -45,6 +45,29 @@ public sealed class AllocationBudgetTests
     }
 
     [Fact]
+    public void Cluster_query_no_rewrite_rule_matches_allocates_nothing()
+    {
+        var fixture = SyntheticCluster();
+        var document = ClusterDns.Corefile.CorefileParser.Parse(
+            ". {\n rewrite name foo.example.com foo.default.svc.cluster.local\n rewrite name regex (.*)\\.corp\\.local {1}.default.svc.cluster.local answer auto\n rewrite type ANY HINFO\n}\n",
+            "/tmp/Corefile");
+        var directives = document.ServerBlocks[0].Directives;
+        var rewrite = new ClusterDns.Server.Plugins.Rewrite.RewriteHandler(ClusterDns.Server.Plugins.Rewrite.RewriteSetup.Parse(directives[0]), NullLogger.Instance)
+        {
+            Next = fixture.Handler,
+        };
+        rewrite.Add(ClusterDns.Server.Plugins.Rewrite.RewriteSetup.Parse(directives[1]));
+        rewrite.Add(ClusterDns.Server.Plugins.Rewrite.RewriteSetup.Parse(directives[2]));
+        var block = new ServerBlockRuntime(fixture.Zones, rewrite, [rewrite, fixture.Handler]);
+        var processor = new QueryProcessor(new ZoneRouter([block]), NullQueryObserver.Instance, NullLogger.Instance);
+
+        var (query, context) = Prepare("svc7.ns2.svc.cluster.local.", RecordType.A);
+        Assert.Single(AnswerOnce(processor, context, query).Answers);
+
+        Assert.Equal(0, AllocatedWhileAnswering(processor, context, query));
+    }
+
+    [Fact]
     public void Cache_hit_allocates_nothing()
     {
         var cache = new CacheHandler(new CacheOptions { Zones = [DnsName.Root] }, TimeProvider.System, NullLogger.Instance)
