@@ -125,12 +125,19 @@ public sealed class DnsQueryContext
     public const int OptRecordSize = 11;
 
     /// <summary>Finishes a response that <see cref="BeginResponse"/> started.</summary>
-    public void CompleteResponse(ref MessageWriter writer, ResponseCode rcode, bool authoritative, bool truncated)
+    public void CompleteResponse(ref MessageWriter writer, ResponseCode rcode, bool authoritative, bool truncated) =>
+        CompleteResponse(ref writer, rcode, authoritative, truncated, default);
+
+    /// <summary>As above, with EDNS options (e.g. RFC 8914 extended errors) in our OPT; the caller keeps room for them below the limit.</summary>
+    public void CompleteResponse(ref MessageWriter writer, ResponseCode rcode, bool authoritative, bool truncated, scoped ReadOnlySpan<byte> ednsOptions)
     {
         if (Query.Edns.IsPresent)
         {
             writer.Limit = MaxResponseSize;
-            writer.TryWriteOpt(EdnsPayloadSize, (byte)((int)rcode >> 4), 0, Query.Edns.DnssecOk, default);
+            if (ednsOptions.IsEmpty || !writer.TryWriteOpt(EdnsPayloadSize, (byte)((int)rcode >> 4), 0, Query.Edns.DnssecOk, ednsOptions))
+            {
+                writer.TryWriteOpt(EdnsPayloadSize, (byte)((int)rcode >> 4), 0, Query.Edns.DnssecOk, default);
+            }
         }
         var header = Query.Header;
         header.IsResponse = true;

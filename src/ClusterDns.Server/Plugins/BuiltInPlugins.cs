@@ -26,6 +26,7 @@ public static class BuiltInPlugins
         new Errors.ErrorsSetup(),
         new Log.LogSetup(),
         new Acl.AclSetup(),
+        new Template.TemplateSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
