@@ -43,9 +43,9 @@ public sealed class TemplateDigTests
             });
 
         Assert.Equal(["10.1.2.3"], await DigClient.ShortAsync(server.Port, "ip-10-1-2-3.example A"));
-        var aaaa = await DigClient.RunAsync(server.Port, "www.example.org AAAA");
+        var aaaa = await DigClient.RunAsync(server.Port, "www.example.com AAAA");
         Assert.Contains("status: NOERROR", aaaa);
         Assert.Contains("ANSWER: 0", aaaa);
-        Assert.Equal(["database.example.org.", "192.0.2.30"], await DigClient.ShortAsync(server.Port, "foogle.example A"));
+        Assert.Equal(["192.0.2.30", "database.example.org."], await DigClient.ShortAsync(server.Port, "foogle.example A"));
     }
 }
