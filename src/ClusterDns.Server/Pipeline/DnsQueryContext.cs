@@ -145,12 +145,31 @@ public sealed class DnsQueryContext
     public void SetResponseOptions(byte[] options) => _responseOptions = options;
 
     /// <summary>Finishes a response that <see cref="BeginResponse"/> started.</summary>
-    public void CompleteResponse(ref MessageWriter writer, ResponseCode rcode, bool authoritative, bool truncated)
+    public void CompleteResponse(ref MessageWriter writer, ResponseCode rcode, bool authoritative, bool truncated) =>
+        CompleteResponse(ref writer, rcode, authoritative, truncated, default);
+
+    /// <summary>As above, with EDNS options (e.g. RFC 8914 extended errors) in our OPT; the caller keeps room for them below the limit.</summary>
+    public void CompleteResponse(ref MessageWriter writer, ResponseCode rcode, bool authoritative, bool truncated, scoped ReadOnlySpan<byte> ednsOptions)
     {
         if (Query.Edns.IsPresent)
         {
             writer.Limit = MaxResponseSize;
-            writer.TryWriteOpt(EdnsPayloadSize, (byte)((int)rcode >> 4), 0, Query.Edns.DnssecOk, ResponseOptions);
+            // Our own options (nsid) come first, then the caller's (an extended error); if both do not fit, ours alone.
+            ReadOnlySpan<byte> ours = ResponseOptions;
+            if (ednsOptions.IsEmpty)
+            {
+                writer.TryWriteOpt(EdnsPayloadSize, (byte)((int)rcode >> 4), 0, Query.Edns.DnssecOk, ours);
+            }
+            else
+            {
+                Span<byte> both = stackalloc byte[ours.Length + ednsOptions.Length];
+                ours.CopyTo(both);
+                ednsOptions.CopyTo(both[ours.Length..]);
+                if (!writer.TryWriteOpt(EdnsPayloadSize, (byte)((int)rcode >> 4), 0, Query.Edns.DnssecOk, both))
+                {
+                    writer.TryWriteOpt(EdnsPayloadSize, (byte)((int)rcode >> 4), 0, Query.Edns.DnssecOk, ours);
+                }
+            }
         }
         var header = Query.Header;
         header.IsResponse = true;

@@ -33,6 +33,7 @@ public static class BuiltInPlugins
         new Chaos.ChaosSetup(),
         new Header.HeaderSetup(),
         new Rewrite.RewriteSetup(),
+        new Template.TemplateSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
