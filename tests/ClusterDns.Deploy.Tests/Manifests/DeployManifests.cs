@@ -13,7 +13,14 @@ internal sealed class DeployManifests
 
     public IReadOnlyList<YamlMappingNode> Objects { get; }
 
-    public YamlMappingNode Single(string kind) => Assert.Single(Objects, o => o.Kind() == kind);
+    /// <summary>The one object of this kind that belongs to the server (not to its autoscaler).</summary>
+    public YamlMappingNode Single(string kind) => Assert.Single(Objects, o => o.Kind() == kind && !IsAutoscaler(o));
+
+    /// <summary>The autoscaler's object of this kind (deploy/autoscaler).</summary>
+    public YamlMappingNode Autoscaler(string kind) => Assert.Single(Objects, o => o.Kind() == kind && IsAutoscaler(o));
+
+    public static bool IsAutoscaler(YamlMappingNode item) =>
+        item.Find("metadata", "labels") is not null && item.StringMap("metadata", "labels").GetValueOrDefault("app.kubernetes.io/name") == "clusterdns-autoscaler";
 
     public YamlMappingNode Deployment => Single("Deployment");
 

@@ -12,6 +12,7 @@ public sealed class KubectlKustomizeTests
     [Theory]
     [InlineData("")]
     [InlineData("overlays/replace-coredns")]
+    [InlineData("autoscaler")]
     public async Task Kubectl_kustomize_renders_the_same_objects_as_the_tests_renderer(string folder)
     {
         string directory = Path.Combine(Repository.Deploy, folder);

@@ -21,7 +21,7 @@ public sealed class ManifestTests
                 "Service kube-system/kube-dns",
                 "ServiceAccount kube-system/clusterdns",
             ],
-            Deploy.Objects.Select(o => o.Identity()).Order(StringComparer.Ordinal));
+            Deploy.Objects.Where(o => !DeployManifests.IsAutoscaler(o)).Select(o => o.Identity()).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class ManifestTests
             .Order(StringComparer.Ordinal);
         // pods: only `pods verified` and `endpoint_pod_names` read them (docs/kubernetes-client.md).
         Assert.Equal(["/namespaces", "/pods", "/services", "discovery.k8s.io/endpointslices"], granted);
-        Assert.DoesNotContain(Deploy.Objects, o => o.Kind() is "Role" or "RoleBinding");
+        Assert.DoesNotContain(Deploy.Objects, o => o.Kind() is "Role" or "RoleBinding" && !DeployManifests.IsAutoscaler(o));
     }
 
     [Fact]
@@ -110,7 +110,8 @@ public sealed class ManifestTests
     {
         var deployment = Deploy.Deployment;
         var pod = deployment.Map("spec", "template", "spec");
-        Assert.Equal("2", deployment.Text("spec", "replicas"));
+        // The autoscaler owns the replica count (AutoscalerTests: at least 2).
+        Assert.Null(deployment.Find("spec", "replicas"));
         Assert.Equal("system-cluster-critical", pod.Text("priorityClassName"));
         Assert.Equal("Default", pod.Text("dnsPolicy"));
         Assert.Contains(pod.Seq("tolerations"), t => t.Text("key") == "CriticalAddonsOnly" && t.Text("operator") == "Exists");
