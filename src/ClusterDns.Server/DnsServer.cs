@@ -28,6 +28,9 @@ public sealed partial class DnsServer : IAsyncDisposable
 
     public IQueryObserver Observer { get; }
 
+    /// <summary>The process's shutdown state: every query is noted there, so lameduck can count late ones.</summary>
+    public ShutdownState? Shutdown { get; init; }
+
     /// <summary>TCP connection limits for listeners started from now on (idle timeout, connection cap).</summary>
     public TcpListenerOptions TcpOptions { get; init; } = new();
 
@@ -181,7 +184,7 @@ public sealed partial class DnsServer : IAsyncDisposable
 
     private PortRuntime StartPort(ListenerGroup group)
     {
-        var processor = new QueryProcessor(group.Router, Observer, _loggerFactory.CreateLogger<QueryProcessor>());
+        var processor = new QueryProcessor(group.Router, Observer, _loggerFactory.CreateLogger<QueryProcessor>()) { LateQueries = Shutdown?.LateQueries };
         var pool = new QueryContextPool(group.MaxUdpSize);
         var runtime = new PortRuntime(group, processor);
         var addresses = group.Addresses.Count > 0 ? group.Addresses : [Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any];

@@ -49,7 +49,10 @@ internal static class CommandLine
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(sp => new ProcessServices(sp.GetRequiredService<ILoggerFactory>()));
-        builder.Services.AddSingleton(sp => new DnsServer(sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ProcessServices>().Observer));
+        builder.Services.AddSingleton(sp => new DnsServer(sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<ProcessServices>().Observer)
+        {
+            Shutdown = sp.GetRequiredService<ProcessServices>().Shutdown,
+        });
         builder.Services.AddSingleton(sp => new DnsHostedService(
             options,
             sp.GetRequiredService<DnsServer>(),

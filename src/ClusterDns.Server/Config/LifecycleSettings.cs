@@ -9,6 +9,17 @@ public sealed class LifecycleSettings
     /// <summary>How long queries are still answered after SIGTERM (the longest <c>lameduck</c> of any block).</summary>
     public TimeSpan Lameduck { get; set; }
 
+    /// <summary>
+    /// Set by the kubernetes plugin when the replica knows its own address (POD_IP): lameduck then ends
+    /// <see cref="RotationGrace"/> after the address leaves the Service's endpoints, bounded by <see cref="Lameduck"/>.
+    /// </summary>
+    public IRotationSignal? Rotation { get; set; }
+
+    /// <summary>How long queries are still answered after leaving rotation, for the change to reach every node's kube-proxy.</summary>
+    public TimeSpan RotationGrace { get; set; } = DefaultRotationGrace;
+
+    public static readonly TimeSpan DefaultRotationGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>Null when the Corefile has no <c>reload</c>.</summary>
     public ReloadSchedule? Reload { get; set; }
 

@@ -12,4 +12,7 @@ public sealed class ShutdownState
 
     /// <summary>Marks the start of shutdown; returns false if it had already started.</summary>
     public bool Begin() => Interlocked.Exchange(ref _shuttingDown, 1) == 0;
+
+    /// <summary>Queries received after the replica left rotation and the grace passed.</summary>
+    public Pipeline.LateQueryCounter LateQueries { get; } = new();
 }

@@ -80,18 +80,10 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
         _usr1?.Dispose();
         BeginShutdown();
         await _stopping.CancelAsync().ConfigureAwait(false);
-        var lameduck = LifecycleSettings.Of(Server.Pipeline).Lameduck;
-        if (lameduck > TimeSpan.Zero)
+        var lifecycle = LifecycleSettings.Of(Server.Pipeline);
+        if (lifecycle.Lameduck > TimeSpan.Zero)
         {
-            LogLameduck(_logger, lameduck.TotalSeconds);
-            try
-            {
-                await Task.Delay(lameduck, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                LogLameduckCut(_logger);
-            }
+            await LameduckAsync(lifecycle, cancellationToken).ConfigureAwait(false);
         }
         try
         {
@@ -102,7 +94,54 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
         }
         // Drain even when the host's own token is already cancelled (lameduck cut short): bounded by the drain time.
         await Server.StopAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+        if (Services.Shutdown.LateQueries.Count > 0)
+        {
+            LogLateQueries(_logger, Services.Shutdown.LateQueries.Count);
+        }
         LogStopped(_logger);
+    }
+
+    /// <summary>
+    /// Keeps answering after SIGTERM. Where the replica found itself in its Service's endpoints, until it has left
+    /// them and the rotation grace has passed (bounded by lameduck); elsewhere for the whole lameduck, as CoreDNS.
+    /// </summary>
+    private async Task LameduckAsync(LifecycleSettings lifecycle, CancellationToken hostToken)
+    {
+        var lameduck = lifecycle.Lameduck;
+        if (lifecycle.Rotation is not { KnowsItself: true } rotation)
+        {
+            LogLameduck(_logger, lameduck.TotalSeconds);
+            try
+            {
+                await Task.Delay(lameduck, hostToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                LogLameduckCut(_logger);
+            }
+            return;
+        }
+
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(hostToken);
+        bound.CancelAfter(lameduck);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        LogLameduckUntilOutOfRotation(_logger, rotation.Description, lameduck.TotalSeconds);
+        try
+        {
+            await rotation.WaitUntilOutOfRotationAsync(bound.Token).ConfigureAwait(false);
+            LogLeftRotation(_logger, rotation.Description, clock.Elapsed.TotalSeconds, lifecycle.RotationGrace.TotalSeconds);
+            await Task.Delay(lifecycle.RotationGrace, bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!hostToken.IsCancellationRequested)
+        {
+            LogStillInRotation(_logger, rotation.Description, lameduck.TotalSeconds);
+        }
+        catch (OperationCanceledException)
+        {
+            LogLameduckCut(_logger);
+        }
+        // Whatever arrives from now until the listeners close is traffic kube-proxy still sent here.
+        Services.Shutdown.LateQueries.Start();
     }
 
     /// <summary>Health answers 503 from now on; queries are still answered until <see cref="StopAsync"/> drains.</summary>
@@ -261,6 +300,18 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "Lameduck cut short by the host's shutdown timeout")]
     private static partial void LogLameduckCut(ILogger logger);
+
+    [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "Lameduck: answering until {Replica} leaves rotation (at most {Seconds}s)")]
+    private static partial void LogLameduckUntilOutOfRotation(ILogger logger, string replica, double seconds);
+
+    [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "Lameduck: {Replica} left rotation after {Elapsed:0.0}s; answering {Grace}s more for every node to see it")]
+    private static partial void LogLeftRotation(ILogger logger, string replica, double elapsed, double grace);
+
+    [LoggerMessage(EventId = 422, Level = LogLevel.Warning, Message = "Lameduck: {Replica} still in rotation after {Seconds}s; stopping anyway")]
+    private static partial void LogStillInRotation(ILogger logger, string replica, double seconds);
+
+    [LoggerMessage(EventId = 423, Level = LogLevel.Warning, Message = "Lameduck: {Count} queries arrived after leaving rotation (coredns_lameduck_late_queries_total); raise health's rotation_grace")]
+    private static partial void LogLateQueries(ILogger logger, long count);
 
     [LoggerMessage(EventId = 407, Level = LogLevel.Information, Message = "SIGUSR1: checking the Corefile now")]
     private static partial void LogSignalReload(ILogger logger);

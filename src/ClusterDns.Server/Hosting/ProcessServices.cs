@@ -23,6 +23,9 @@ public sealed class ProcessServices : IAsyncDisposable
         }
         Observer = new DnsMetricsObserver(Registry);
         Http = new HttpEndpointHost(loggerFactory);
+        Registry.CounterCallback("coredns_lameduck_late_queries_total",
+                "Queries received after this replica left its Service's endpoints and the rotation grace passed (ClusterDns).")
+            .Set(() => Shutdown.LateQueries.Count);
         ReloadFailed = Registry.Counter(DnsMetricNames.ReloadFailedTotal, "Counter of the number of failed reload attempts.").WithLabels();
     }
 

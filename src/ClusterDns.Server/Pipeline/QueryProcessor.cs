@@ -23,6 +23,9 @@ public sealed partial class QueryProcessor
 
     public IQueryObserver Observer { get; set; }
 
+    /// <summary>Counts queries that arrive after lameduck left rotation (the process's shutdown state owns it); null in tests.</summary>
+    public LateQueryCounter? LateQueries { get; init; }
+
     public ZoneRouter Router
     {
         get => Volatile.Read(ref _router);
@@ -36,6 +39,7 @@ public sealed partial class QueryProcessor
     public ValueTask ProcessAsync(DnsQueryContext context)
     {
         context.StartTimestamp = Stopwatch.GetTimestamp();
+        LateQueries?.NoteQuery();
         switch (context.Verdict)
         {
             case QueryVerdict.Drop:

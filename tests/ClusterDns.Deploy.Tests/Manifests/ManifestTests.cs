@@ -135,6 +135,13 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void The_server_knows_its_pod_ip_so_lameduck_can_wait_for_its_endpoint_to_leave()
+    {
+        var variable = Assert.Single(Deploy.Container.Seq("env"), e => e.Text("name") == "POD_IP");
+        Assert.Equal("status.podIP", variable.Text("valueFrom", "fieldRef", "fieldPath"));
+    }
+
+    [Fact]
     public void The_server_runs_non_root_with_only_net_bind_service_on_a_read_only_root()
     {
         var pod = Deploy.Deployment.Map("spec", "template", "spec");

@@ -88,6 +88,27 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>A kubeconfig that reaches this server with its token, trusting its CA.</summary>
+    public string KubeConfig() => $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: fake
+          cluster:
+            server: {Server}
+            certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(CertificateAuthority.CertificatePem))}
+        users:
+        - name: tester
+          user:
+            token: {Token}
+        contexts:
+        - name: test
+          context:
+            cluster: fake
+            user: tester
+        current-context: test
+        """;
+
     public async ValueTask DisposeAsync()
     {
         Store.DisconnectWatches();

@@ -55,9 +55,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Writes <paramref name="corefile"/> (with <c>{PORT}</c> replaced) into a fresh folder and starts the server.
-    /// <paramref name="prepare"/> may add files to the folder first.
+    /// <paramref name="prepare"/> may add files to the folder first; <paramref name="environment"/> adds variables.
     /// </summary>
-    public static ServerProcess Start(string corefile, Action<string>? prepare = null, int? port = null)
+    public static ServerProcess Start(string corefile, Action<string>? prepare = null, int? port = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         int chosen = port ?? FreePorts.Loopback();
         var directory = Path.Combine(Path.GetTempPath(), "clusterdns-e2e-" + Guid.NewGuid().ToString("N")[..8]);
@@ -73,6 +74,10 @@ public sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = directory,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clusterdns.dll"));
         info.ArgumentList.Add("-conf");
         info.ArgumentList.Add(path);
@@ -129,6 +134,18 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         throw new TimeoutException($"no answer to '{question}' within 30 s; last:\n{last}\nserver:\n{Output}");
     }
+
+    /// <summary>Sends SIGTERM, as the kubelet does when the pod is deleted.</summary>
+    public void Terminate()
+    {
+        if (kill(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     /// <summary>Waits for the process to exit by itself (bounded).</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -4,7 +4,10 @@ using ClusterDns.Server.Config;
 
 namespace ClusterDns.Server.Plugins.Health;
 
-/// <summary><c>health [ADDR] { lameduck DURATION }</c>: GET /health on ADDR (default <c>:8080</c>).</summary>
+/// <summary>
+/// <c>health [ADDR] { lameduck DURATION; rotation_grace DURATION }</c>: GET /health on ADDR (default <c>:8080</c>).
+/// <c>rotation_grace</c> is ours: how long lameduck still answers after the replica left its Service's endpoints.
+/// </summary>
 public sealed class HealthSetup : IPluginSetup
 {
     /// <summary>CoreDNS's plugin.SlimTimeBuckets: 0.25 ms × 10^n, 5 buckets.</summary>
@@ -26,6 +29,10 @@ public sealed class HealthSetup : IPluginSetup
         {
             lifecycle.Lameduck = options.Lameduck;
         }
+        if (options.RotationGrace is { } grace)
+        {
+            lifecycle.RotationGrace = grace;
+        }
     }
 
     public static HealthOptions Parse(Directive directive)
@@ -35,16 +42,24 @@ public sealed class HealthSetup : IPluginSetup
             ? new IPEndPoint(IPAddress.IPv6Any, HealthOptions.DefaultPort)
             : directive.Args[0].ParseIPEndPoint(HealthOptions.DefaultPort);
         var lameduck = TimeSpan.Zero;
+        TimeSpan? grace = null;
         foreach (var sub in directive.Block)
         {
-            if (sub.Name != "lameduck")
+            if (sub.Name is not ("lameduck" or "rotation_grace"))
             {
                 throw directive.UnknownSubdirective(sub);
             }
             sub.ExpectArgCount(1, 1);
             sub.ExpectNoBlock();
-            lameduck = sub.Args[0].ParseDuration();
+            if (sub.Name == "lameduck")
+            {
+                lameduck = sub.Args[0].ParseDuration();
+            }
+            else
+            {
+                grace = sub.Args[0].ParseDuration();
+            }
         }
-        return new HealthOptions(address, lameduck);
+        return new HealthOptions(address, lameduck, grace);
     }
 }

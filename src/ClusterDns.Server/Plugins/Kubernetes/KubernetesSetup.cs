@@ -27,7 +27,19 @@ public sealed class KubernetesSetup : IPluginSetup
         IClusterSource source = options.ManifestsDirectory is { } directory
             ? new ManifestDirectorySource(directory, logger)
             : ApiSourceFactory.Create(options, directive, logger);
-        var builder = new ClusterZoneBuilder(options, source.Kinds) { Metrics = new KubernetesMetrics(block.Context.Metrics) };
+        var self = ReplicaRotation.AddressFromEnvironment(Environment.GetEnvironmentVariable);
+        var builder = new ClusterZoneBuilder(options, source.Kinds)
+        {
+            Metrics = new KubernetesMetrics(block.Context.Metrics),
+            WatchedEndpoints = self is null ? null : options.NameServerService,
+        };
+        if (self is not null && block.Context.Lifecycle.Rotation is null)
+        {
+            // Lameduck ends when this replica has left its Service's endpoints (docs/operations.md, "Signals").
+            var rotation = new ReplicaRotation(self, options.NameServerService);
+            builder.WatchedEndpointsChanged += rotation.Observe;
+            block.Context.Lifecycle.Rotation = rotation;
+        }
         var snapshot = options.SnapshotPath is { } path ? new ClusterStateFile(path, ClusterStateFile.HashOptions(options), logger) : null;
         var component = new ClusterZoneComponent(source, builder, logger, snapshot);
         block.Context.Components.Add(component);

@@ -21,7 +21,19 @@ public sealed class HealthSetupTests
     }
 
     [Theory]
+    [InlineData("health {\n lameduck 30s\n rotation_grace 3s\n}", 3000)]
+    [InlineData("health {\n rotation_grace 0s\n}", 0)]
+    [InlineData("health {\n lameduck 30s\n}", -1)]
+    public void Rotation_grace_is_ours_and_optional(string line, int graceMs)
+    {
+        var options = HealthSetup.Parse(PrometheusSetupTests.Directive(line));
+        Assert.Equal(graceMs < 0 ? null : TimeSpan.FromMilliseconds(graceMs), options.RotationGrace);
+    }
+
+    [Theory]
     [InlineData("health a b", "at most 1 argument")]
+    [InlineData("health {\n rotation_grace\n}", "exactly 1 argument")]
+    [InlineData("health {\n rotation_grace soon\n}", "")]
     [InlineData("health {\n lameduck\n}", "exactly 1 argument")]
     [InlineData("health {\n lameduck 5\n}", "")]
     [InlineData("health {\n lameduck -1s\n}", "")]

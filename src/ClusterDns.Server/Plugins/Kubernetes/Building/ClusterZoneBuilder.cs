@@ -48,6 +48,12 @@ public sealed class ClusterZoneBuilder
     /// <summary>The clock for programming latency (tests may pin it).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>A Service ("namespace/name") whose endpoints someone follows (lameduck's rotation check).</summary>
+    public string? WatchedEndpoints { get; init; }
+
+    /// <summary>Raised on the writer's thread whenever a slice of <see cref="WatchedEndpoints"/> changed, with all its slices.</summary>
+    public event Action<EndpointSliceObject[]>? WatchedEndpointsChanged;
+
     public ClusterZoneBuilder(KubernetesOptions options, IEnumerable<ResourceKind> expectedKinds)
     {
         _options = options;
@@ -129,6 +135,10 @@ public sealed class ClusterZoneBuilder
     {
         var slice = change.Type == ChangeType.Upsert ? change.Object as EndpointSliceObject : null;
         var (before, after) = _store.SetSlice(change.Key, slice);
+        if (WatchedEndpoints is { } watched && (before == watched || after == watched))
+        {
+            WatchedEndpointsChanged?.Invoke(_store.SlicesOf(watched));
+        }
         if (before is not null)
         {
             _dirtyServices.Add(before);
