@@ -30,8 +30,8 @@ public sealed class Dns64HandlerTests
         Assert.Equal((RecordType.AAAA, "example.com."), (response.Questions[0].Type, response.Questions[0].Name.ToString()));
         Assert.Equal(42, response.Header.Id);
         Assert.False(response.Header.AuthoritativeAnswer);
-        Assert.Equal(1, handler.Metrics.Value);
         Assert.Equal([RecordType.AAAA, RecordType.A], backend.Seen.Select(s => s.Type));
+        Assert.Contains("coredns_dns64_requests_translated_total{server=\"dns://:53\"} 1", handler.Registry.Scrape());
     }
 
     [Fact]
@@ -247,12 +247,13 @@ public sealed class Dns64HandlerTests
 
     internal static string[] Lines(params string[] lines) => InProcessQuery.Lines(Dns64Backend.Records(lines));
 
-    internal sealed record Handler(Dns64Handler Dns64, Dns64Metrics Metrics);
+    internal sealed record Handler(Dns64Handler Dns64, Dns64Metrics Metrics, MetricsRegistry Registry);
 
     private static async Task<(DnsMessage Response, Handler Handler)> AskAsync(Dns64Backend backend, Dns64Options? options = null,
         string name = "example.com.", RecordType type = RecordType.AAAA, IPAddress? client = null, bool dnssecOk = false, bool checkingDisabled = false)
     {
-        var metrics = new Dns64Metrics(new MetricsRegistry(), "dns://:53");
+        var registry = new MetricsRegistry();
+        var metrics = new Dns64Metrics(registry, "dns://:53");
         var handler = new Dns64Handler(options ?? new Dns64Options(), metrics) { Next = backend };
         var query = new DnsMessage { Edns = new EdnsRecord { UdpPayloadSize = 1232, DnssecOk = dnssecOk } };
         query.Header.Id = 42;
@@ -265,6 +266,6 @@ public sealed class Dns64HandlerTests
         var block = new ServerBlockRuntime([DnsName.Root], handler, [handler, backend]);
         var processor = new QueryProcessor(new ZoneRouter([block]), NullQueryObserver.Instance, NullLogger.Instance);
         await processor.ProcessAsync(context);
-        return (InProcessQuery.Parse(context), new Handler(handler, metrics));
+        return (InProcessQuery.Parse(context), new Handler(handler, metrics, registry));
     }
 }
