@@ -245,17 +245,34 @@ public sealed class Dns64HandlerTests
         Assert.Equal("ExAmple.com.", response.Questions[0].Name.ToString());
     }
 
+    [Fact]
+    public async Task A_synthesis_larger_than_the_clients_limit_keeps_what_fits_and_sets_tc()
+    {
+        // 30 AAAA records (28 bytes each) do not fit a 512-byte answer to a client without EDNS; the A answer (16 each) does.
+        var many = Enumerable.Range(1, 30).Select(i => $"example.com. 60 IN A 192.0.2.{i}").ToArray();
+        var backend = new Dns64Backend()
+            .On(RecordType.AAAA, ResponseCode.NoError, None, [Soa70])
+            .On(RecordType.A, ResponseCode.NoError, many);
+        var (response, _) = await AskAsync(backend, edns: false);
+
+        Assert.True(response.Header.Truncated);
+        Assert.InRange(response.Answers.Count, 1, 29);
+        Assert.All(response.Answers, r => Assert.Equal(RecordType.AAAA, r.Type));
+        Assert.Null(response.Edns);
+    }
+
     internal static string[] Lines(params string[] lines) => InProcessQuery.Lines(Dns64Backend.Records(lines));
 
     internal sealed record Handler(Dns64Handler Dns64, Dns64Metrics Metrics, MetricsRegistry Registry);
 
     private static async Task<(DnsMessage Response, Handler Handler)> AskAsync(Dns64Backend backend, Dns64Options? options = null,
-        string name = "example.com.", RecordType type = RecordType.AAAA, IPAddress? client = null, bool dnssecOk = false, bool checkingDisabled = false)
+        string name = "example.com.", RecordType type = RecordType.AAAA, IPAddress? client = null, bool dnssecOk = false, bool checkingDisabled = false,
+        bool edns = true)
     {
         var registry = new MetricsRegistry();
         var metrics = new Dns64Metrics(registry, "dns://:53");
         var handler = new Dns64Handler(options ?? new Dns64Options(), metrics) { Next = backend };
-        var query = new DnsMessage { Edns = new EdnsRecord { UdpPayloadSize = 1232, DnssecOk = dnssecOk } };
+        var query = new DnsMessage { Edns = edns ? new EdnsRecord { UdpPayloadSize = 1232, DnssecOk = dnssecOk } : null };
         query.Header.Id = 42;
         query.Header.RecursionDesired = true;
         query.Header.CheckingDisabled = checkingDisabled;
