@@ -27,8 +27,6 @@ internal sealed class Dns64Handler : DnsHandler
 
     public override string Name => "dns64";
 
-    internal Dns64Options Options => _options;
-
     public override ValueTask<HandlerResult> ServeAsync(DnsQueryContext context)
     {
         if (!ShouldIntercept(context))
