@@ -34,6 +34,7 @@ public static class BuiltInPlugins
         new Header.HeaderSetup(),
         new Rewrite.RewriteSetup(),
         new Template.TemplateSetup(),
+        new Dns64.Dns64Setup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
