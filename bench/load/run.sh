@@ -32,7 +32,7 @@ while [[ $# -gt 0 ]]; do
         --servers) servers="$2"; shift 2 ;;
         --skip-build) skip_build=1; shift ;;
         --quick) extra+=(--max-seconds 8 --fixed-seconds 5 --fresh 300); shift ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
