@@ -127,6 +127,20 @@ public sealed class RewriteEdns0Tests
     }
 
     [Fact]
+    public async Task AnExtendedErrorFromLaterHandlersStillReachesTheClient()
+    {
+        var (handler, backend) = Build("rewrite edns0 local set 0xffee abcd");
+        backend.ExtendedError = true;
+        var context = Prepare("example.com.", "", Client4);
+
+        await Process(handler, context);
+
+        var option = Assert.Single(InProcessQuery.Parse(context).Edns!.Options);
+        Assert.Equal(EdnsOption.ExtendedError, option.Code);
+        Assert.Equal("0011" + Hex("x"), Convert.ToHexStringLower(option.Data));
+    }
+
+    [Fact]
     public void ARuleThatCannotApplyLeavesTheQueryUnallocated()
     {
         var (handler, _) = Build("rewrite edns0 local replace 0xffee abcd\nrewrite edns0 local unset 0xffef\nrewrite edns0 nsid replace");
@@ -231,6 +245,9 @@ public sealed class RewriteEdns0Tests
     {
         public string SeenOptions { get; private set; } = "unset";
 
+        /// <summary>Answer with an RFC 8914 option (code 17, "x") in our OPT, as template's ederror does.</summary>
+        public bool ExtendedError { get; set; }
+
         public override string Name => "file";
 
         public override ValueTask<HandlerResult> ServeAsync(DnsQueryContext context)
@@ -240,7 +257,9 @@ public sealed class RewriteEdns0Tests
                 : string.Join(',', request.Edns.Options.Select(o => $"{o.Code}={Convert.ToHexStringLower(o.Data)}"));
             var writer = context.BeginResponse();
             writer.TryWriteRecordAt(DnsHeader.Size, RecordType.A, 1, 30, [192, 0, 2, 1], MessageSection.Answer);
-            context.CompleteResponse(ref writer, ResponseCode.NoError, authoritative: true, truncated: false);
+            byte[] ede = ExtendedError ? [0, 15, 0, 3, 0, 17, (byte)'x'] : [];
+            writer.Limit -= ede.Length;
+            context.CompleteResponse(ref writer, ResponseCode.NoError, authoritative: true, truncated: false, ede);
             return new(HandlerResult.Written(ResponseCode.NoError));
         }
     }
