@@ -139,6 +139,14 @@ internal sealed partial class RewriteHandler : DnsHandler
             if (applied.Exists(rule => rule.Field == RewriteField.Cname))
             {
                 var cname = await CnameTargetRewriter.RewriteAsync(context, applied, _resolver, LogInvalidOnce).ConfigureAwait(false);
+                if (cname is { IsWritten: false } failed)
+                {
+                    if (requestChanged)
+                    {
+                        context.ReplaceRequest(saved);
+                    }
+                    return failed;
+                }
                 result = cname ?? result;
             }
             // The client gets its own question and an OPT built from its own (none if it sent none, RFC 6891 §7).

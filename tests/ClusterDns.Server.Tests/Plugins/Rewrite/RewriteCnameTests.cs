@@ -80,17 +80,26 @@ public sealed class RewriteCnameTests
     }
 
     [Fact]
-    public async Task AnInvalidNewTargetIsServfail()
+    public async Task AnInvalidNewTargetIsServfailLoggedOncePerRule()
     {
-        var processor = Build("rewrite cname regex (.*)\\.example\\.com\\. {1}..bad.");
-        var context = InProcessQuery.Prepare("abc.example.com.", RecordType.A);
+        var logger = new ErrorCounter();
+        var processor = Build("rewrite continue name exact abc.example.org. abc.example.com.\n" +
+            "rewrite cname regex (.*)\\.example\\.com\\. {1}..bad.", logger);
 
-        await processor.ProcessAsync(context);
+        for (int i = 0; i < 3; i++)
+        {
+            var context = InProcessQuery.Prepare("abc.example.org.", RecordType.A);
+            await processor.ProcessAsync(context);
+            var response = InProcessQuery.Parse(context);
+            Assert.Equal(ResponseCode.ServFail, response.Rcode);
+            Assert.Equal("abc.example.org.", Assert.Single(response.Questions).Name.ToString());
+            Assert.Empty(response.Answers);
+        }
 
-        Assert.Equal(ResponseCode.ServFail, InProcessQuery.Parse(context).Rcode);
+        Assert.Equal(1, logger.Errors);
     }
 
-    private static QueryProcessor Build(string rules)
+    private static QueryProcessor Build(string rules, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var document = CorefileParser.Parse(". {\n " + rules.Replace("\n", "\n ") + "\n}\n", "/tmp/Corefile");
         var resolver = new InternalResolver();
@@ -100,7 +109,7 @@ public sealed class RewriteCnameTests
             var rule = RewriteSetup.Parse(directive);
             if (handler is null)
             {
-                handler = new RewriteHandler(rule, NullLogger.Instance, resolver);
+                handler = new RewriteHandler(rule, logger ?? NullLogger.Instance, resolver);
             }
             else
             {
@@ -140,6 +149,24 @@ public sealed class RewriteCnameTests
             }
             context.CompleteResponse(ref writer, ResponseCode.NoError, authoritative: true, truncated: false);
             return new(HandlerResult.Written(ResponseCode.NoError));
+        }
+    }
+
+    private sealed class ErrorCounter : Microsoft.Extensions.Logging.ILogger
+    {
+        public int Errors;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= Microsoft.Extensions.Logging.LogLevel.Error)
+            {
+                Interlocked.Increment(ref Errors);
+            }
         }
     }
 }
