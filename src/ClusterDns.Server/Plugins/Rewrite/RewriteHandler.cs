@@ -74,7 +74,9 @@ internal sealed partial class RewriteHandler : DnsHandler
             if (rule.Edns0 is { } edns0)
             {
                 options ??= Edns0Options.Read(ednsPresent ? saved.AsSpan(originalEdns.OptionsOffset, originalEdns.OptionsLength) : default);
-                var facts = new Edns0Facts(name, type, context.RemoteEndPoint, context.Transport == TransportKind.Tcp, context.LocalPort);
+                // {qname} is the client's own spelling until a name rule changed it (CoreDNS's state.QName()).
+                var qname = name == original ? ClientText(saved.AsSpan(DnsHeader.Size, context.Query.NameLength)) : name;
+                var facts = new Edns0Facts(qname, type, context.RemoteEndPoint, context.Transport == TransportKind.Tcp, context.LocalPort);
                 if (!edns0.Apply(options, ref ednsPresent, facts))
                 {
                     continue; // CoreDNS's RewriteIgnored: the rule did nothing, so it does not stop later rules
@@ -162,6 +164,12 @@ internal sealed partial class RewriteHandler : DnsHandler
             context.ReplaceRequest(saved);
         }
         return result.IsWritten ? result : HandlerResult.NotWritten(ResponseRewriter.RewriteRcode(result.Rcode, applied));
+    }
+
+    private static string ClientText(ReadOnlySpan<byte> wire)
+    {
+        Span<char> text = stackalloc char[MaxNameText];
+        return new string(text[..NameText.Format(wire, text)]);
     }
 
     /// <summary>Logs a rule's invalid result the first time only: a rule that keeps producing one logs once, not per query.</summary>

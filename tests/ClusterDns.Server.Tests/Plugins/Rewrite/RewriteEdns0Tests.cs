@@ -43,7 +43,7 @@ public sealed class RewriteEdns0Tests
         // continue lets both options in; stop (the default) ends the rules at the first that did something.
         { "rewrite continue edns0 local set 0xffee a\nrewrite edns0 local set 0xffef b", "", "65518=61,65519=62" },
         { "rewrite edns0 local set 0xffee a\nrewrite edns0 local set 0xffef b", "", "65518=61" },
-        // unset (CoreDNS 1.12.3+) removes the option and never adds an OPT.
+        // unset removes the option and never adds an OPT.
         { "rewrite edns0 local unset 0xffee", "10=01,65518=ff", "10=01" },
         { "rewrite edns0 local unset 0xffee", null, "-" },
         { "rewrite edns0 nsid unset", "3=", "" },
@@ -63,7 +63,7 @@ public sealed class RewriteEdns0Tests
         { "rewrite edns0 subnet set 32 56", null, "8=00012000" + "0af00001" },
         { "rewrite edns0 subnet set 0 56", null, "8=00010000" },
         { "rewrite edns0 subnet set 20 56", null, "8=00011400" + "0af000" },
-        // An existing ECS option keeps its shorter prefix, with the client's own address (CoreDNS 1.11+).
+        // An existing ECS option keeps its shorter prefix, with the client's own address (as CoreDNS does).
         { "rewrite edns0 subnet replace 24 56", "8=00011000c0a8", "8=00011000" + "0af0" },
         { "rewrite edns0 subnet append 24 56", "8=00011000c0a8", "8=00011000c0a8" },
     };
@@ -99,6 +99,17 @@ public sealed class RewriteEdns0Tests
         await Process(handler, context);
 
         Assert.Equal(seen, backend.SeenOptions);
+    }
+
+    [Fact]
+    public async Task QnameIsTheClientsSpelling()
+    {
+        var (handler, backend) = Build("rewrite edns0 local set 0xffee {qname}");
+        var context = Prepare("Example.COM.", null, Client4);
+
+        await Process(handler, context);
+
+        Assert.Equal("65518=" + Hex("Example.COM."), backend.SeenOptions);
     }
 
     [Fact]
