@@ -12,6 +12,12 @@ CPU 1. Servers are interleaved (A B C, A B C, ...) for --rounds rounds; per run 
   peak_rss_mb VmHWM (the most resident memory each process ever had) summed over the session, at the end:
               what a pod's memory limit must allow, start-up included
 Prints a table of medians with ratios to Knot and writes results.json next to the data.
+
+Server kinds: knot, nsd, clusterdns (list+watch from the test API server), clusterdns-manifests (our manifests
+directory source), clusterdns-rewrite (clusterdns with one rewrite rule added to its Corefile,
+`rewrite name exact alias.example.com svc0.ns0.svc.cluster.local`, that no benchmark query matches: the cost of
+a kubeadm Corefile with one `rewrite name` rule), and clusterdns-NAME=PUBLISHDIR (another build under its own
+name; a NAME starting with "rewrite" gets the rewrite line too, e.g. clusterdns-rewrite-before=DIR).
 """
 import argparse
 import json
@@ -26,6 +32,9 @@ import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SERVERS = ("knot", "nsd", "clusterdns", "clusterdns-manifests")
+# Known but not run by default: the issue-16 CPU budget of one rewrite rule (compare with clusterdns).
+VARIANTS = ("clusterdns-rewrite",)
+REWRITE_LINE = "rewrite name exact alias.example.com svc0.ns0.svc.cluster.local"
 
 
 def session_stats(sid):
@@ -126,8 +135,10 @@ class Server:
                 # Our manifests extension: re-reads the directory every 2 s (costs CPU at 10k+ objects).
                 source = f"manifests {os.path.join(data, 'manifests')}"
             corefile = os.path.join(self.work, "Corefile")
+            # clusterdns-rewrite[-…]: one rewrite rule before kubernetes, as an operator adds an alias.
+            rewrite = f"    {REWRITE_LINE}\n" if kind.startswith("clusterdns-rewrite") else ""
             with open(corefile, "w") as f:
-                f.write(f"cluster.local:{port} {{\n    bind 127.0.0.1\n    kubernetes cluster.local {{\n"
+                f.write(f"cluster.local:{port} {{\n    bind 127.0.0.1\n{rewrite}    kubernetes cluster.local {{\n"
                         f"        {source}\n        ttl 30\n    }}\n}}\n")
             cmd = ["dotnet", os.path.join(publish, "clusterdns.dll"), "-conf", corefile]
             env.update(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="1", DOTNET_TieredPGO="1", DOTNET_gcServer="0")
@@ -262,7 +273,8 @@ def main():
     p.add_argument("--data", required=True, help="directory written by gen_cluster.py")
     p.add_argument("--work", required=True, help="scratch directory for server configs and logs")
     p.add_argument("--publish", required=True, help="ClusterDns publish directory (clusterdns.dll)")
-    p.add_argument("--servers", default=",".join(SERVERS))
+    p.add_argument("--servers", default=",".join(SERVERS),
+                   help="comma-separated kinds (see above), e.g. clusterdns,clusterdns-rewrite for the rewrite rule's cost")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--port", type=int, default=15353)
     p.add_argument("--warmup", type=int, default=3)
@@ -284,8 +296,8 @@ def main():
     servers = []
     for s in (s for s in args.servers.split(",") if s):
         name, _, directory = s.partition("=")
-        if name not in SERVERS and not (directory and name.startswith("clusterdns")):
-            sys.exit(f"loadbench.py: unknown server {s!r} (known: {', '.join(SERVERS)}, or clusterdns-NAME=PUBLISHDIR)")
+        if name not in SERVERS + VARIANTS and not (directory and name.startswith("clusterdns")):
+            sys.exit(f"loadbench.py: unknown server {s!r} (known: {', '.join(SERVERS + VARIANTS)}, or clusterdns-NAME=PUBLISHDIR)")
         publish[name] = os.path.abspath(directory) if directory else args.publish
         servers.append(name)
 

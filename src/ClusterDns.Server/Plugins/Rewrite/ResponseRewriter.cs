@@ -52,10 +52,17 @@ internal static class ResponseRewriter
                 return false;
             }
         }
+        int total = header.AnswerCount + header.AuthorityCount + header.AdditionalCount;
+        // Extended errors the later handlers put in their OPT (template's ederror) go to the client too; every
+        // other option in that OPT came from the rewritten request and stays out (the client gets its own OPT).
+        var errors = context.Query.Edns.IsPresent ? ExtendedErrors(reader, response, total, name) : null;
         var writer = context.BeginResponse();
+        if (errors is not null)
+        {
+            writer.Limit -= errors.Length;
+        }
         int rcode = header.Rcode;
         bool truncated = header.Truncated;
-        int total = header.AnswerCount + header.AuthorityCount + header.AdditionalCount;
         Span<byte> target = stackalloc byte[NameBufferSize];
         for (int i = 0; i < total; i++)
         {
@@ -83,8 +90,43 @@ internal static class ResponseRewriter
             writer.EndRecord(record, section);
         }
         finalRcode = RewriteRcode((ResponseCode)rcode, rules);
-        context.CompleteResponse(ref writer, finalRcode, header.AuthoritativeAnswer, truncated);
+        context.CompleteResponse(ref writer, finalRcode, header.AuthoritativeAnswer, truncated, errors);
         return true;
+    }
+
+    /// <summary>The RFC 8914 options of the response's OPT (wire form), or null when it has none.</summary>
+    private static byte[]? ExtendedErrors(MessageReader reader, ReadOnlySpan<byte> response, int total, scoped Span<byte> name)
+    {
+        for (int i = 0; i < total; i++)
+        {
+            if (reader.ReadName(name, out _) != DnsError.None ||
+                reader.ReadRecordTail(out var type, out _, out _, out int offset, out int length) != DnsError.None)
+            {
+                return null;
+            }
+            if (type != RecordType.OPT)
+            {
+                continue;
+            }
+            var options = response.Slice(offset, length);
+            var kept = new List<byte>();
+            int position = 0;
+            while (position + 4 <= options.Length)
+            {
+                int size = 4 + System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(options[(position + 2)..]);
+                if (position + size > options.Length)
+                {
+                    break;
+                }
+                if (System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(options[position..]) == EdnsOption.ExtendedError)
+                {
+                    kept.AddRange(options.Slice(position, size));
+                }
+                position += size;
+            }
+            return kept.Count > 0 ? kept.ToArray() : null;
+        }
+        return null;
     }
 
     /// <summary>The owner name the client sees, or null when it stays as it is (its bytes untouched).</summary>

@@ -11,6 +11,10 @@ internal enum RewriteField : byte
     Class,
     Ttl,
     Rcode,
+    /// <summary>An EDNS0 option of the request (<see cref="Edns0Rule"/>).</summary>
+    Edns0,
+    /// <summary>CNAME targets of the response; the new target is resolved through the server's own pipeline.</summary>
+    Cname,
 }
 
 /// <summary>How the names of a response are rewritten after a name rule changed the question.</summary>
@@ -57,13 +61,22 @@ internal sealed class RewriteRule
     public Regex? ValueFrom { get; init; }
     public string ValueTo { get; init; } = string.Empty;
 
+    /// <summary>edns0 rules: the option, the action and its data.</summary>
+    public Edns0Rule? Edns0 { get; init; }
+
     /// <summary>Where the rule was written, for the log line an invalid result produces.</summary>
     public string Origin { get; init; } = string.Empty;
 
+    /// <summary>
+    /// Whether the rule applies to a question (name rules, type, class, ttl, rcode). A cname rule applies to every
+    /// query, as CoreDNS's does (its pattern is matched against the response's CNAME targets); edns0 rules are
+    /// decided on the request's options instead (<see cref="Edns0Rule"/>).
+    /// </summary>
     public bool Matches(ReadOnlySpan<char> name, RecordType type, RecordClass recordClass) => Field switch
     {
         RewriteField.Type => type == FromType,
         RewriteField.Class => recordClass == FromClass,
+        RewriteField.Cname or RewriteField.Edns0 => true,
         _ => Pattern!.IsMatch(name),
     };
 

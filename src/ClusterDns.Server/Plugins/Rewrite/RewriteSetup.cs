@@ -26,7 +26,7 @@ public sealed class RewriteSetup : IPluginSetup
                 return;
             }
         }
-        block.AddHandler(new RewriteHandler(rule, block.Context.LoggerFactory.CreateLogger("ClusterDns.Plugins.Rewrite")));
+        block.AddHandler(new RewriteHandler(rule, block.Context.LoggerFactory.CreateLogger("ClusterDns.Plugins.Rewrite"), block.Resolver));
     }
 
     internal static RewriteRule Parse(Directive directive)
@@ -63,9 +63,35 @@ public sealed class RewriteSetup : IPluginSetup
             "class" => ParseClass(directive, args, continues, origin),
             "ttl" => ParseTtl(directive, args, continues, origin),
             "rcode" => ParseRcode(directive, args, continues, origin),
-            "edns0" or "cname" or "answer" =>
-                throw args[0].Error($"'rewrite {args[0].Text}' is not supported by ClusterDns yet (name, type, class, ttl and rcode are)"),
+            "edns0" => Edns0Parser.Parse(directive, args, continues, origin),
+            "cname" => ParseCname(directive, args, continues, origin),
+            "answer" => throw args[0].Error("'rewrite answer': response rewrites must begin with a name rule"),
             _ => throw args[0].Error($"'rewrite': unknown field '{args[0].Text}' (expected name, type, class, ttl, edns0, rcode or cname)"),
+        };
+    }
+
+    /// <summary><c>cname [exact|prefix|suffix|substring|regex] FROM TO</c>: FROM is matched against CNAME targets.</summary>
+    private static RewriteRule ParseCname(Directive directive, List<Token> args, bool continues, string origin)
+    {
+        var matched = NameMatchKind.Exact;
+        int first = args.Count == 4 && RewriteNameParser.TryMatchKind(args[1].Text, out matched) ? 2 : 1;
+        if (first == 1 && args.Count == 4)
+        {
+            throw args[1].Error($"'rewrite cname': unknown match type '{args[1].Text}' (expected exact, prefix, suffix, substring or regex)");
+        }
+        if (args.Count != first + 2)
+        {
+            throw directive.Error("'rewrite cname' takes [exact|prefix|suffix|substring|regex] FROM TO");
+        }
+        var kind = first == 2 ? matched : NameMatchKind.Exact;
+        var to = args[first + 1].Text.ToLowerInvariant();
+        if (kind is NameMatchKind.Exact or NameMatchKind.Suffix && !to.EndsWith('.'))
+        {
+            to += ".";
+        }
+        return new RewriteRule
+        {
+            Field = RewriteField.Cname, Continue = continues, Pattern = RewriteNameParser.Pattern(args[first], kind), To = to, Origin = origin,
         };
     }
 

@@ -183,7 +183,11 @@ public sealed class RewriteHandlerTests
     [InlineData(". {\n rewrite name a.nl\n}\n", 2, "'rewrite name' takes")]
     [InlineData(". {\n rewrite name a.nl b.nl answer bogus\n}\n", 2, "'answer' takes auto")]
     [InlineData(". {\n rewrite name a.nl b.nl answer name (x x\n}\n", 2, "invalid regular expression")]
-    [InlineData(". {\n\n rewrite edns0 local set 0xffee abcd\n}\n", 3, "not supported by ClusterDns yet")]
+    [InlineData(". {\n\n rewrite edns0 local set 0xffee {server_ip}\n}\n", 3, "{server_ip} is not supported")]
+    [InlineData(". {\n rewrite cname bogus a.nl b.nl\n}\n", 2, "unknown match type 'bogus'")]
+    [InlineData(". {\n rewrite cname a.nl\n}\n", 2, "'rewrite cname' takes")]
+    [InlineData(". {\n rewrite cname regex (x a.nl\n}\n", 2, "invalid regular expression")]
+    [InlineData(". {\n rewrite answer name a b\n}\n", 2, "must begin with a name rule")]
     [InlineData(". {\n rewrite rcode a.nl SERVFAIL BOGUS\n}\n", 2, "unknown response code 'BOGUS'")]
     [InlineData(". {\n rewrite rcode a.nl SERVFAIL\n}\n", 2, "'rewrite rcode' takes")]
     public void BadRulesAreErrorsWithTheLine(string corefile, int line, string expected)
