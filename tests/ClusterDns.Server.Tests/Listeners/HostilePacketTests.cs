@@ -44,6 +44,25 @@ public sealed class HostilePacketTests : IAsyncLifetime
         Assert.Empty(response.Answers);
     }
 
+    /// <summary>Legal per RFC 1035 §4.1, though CoreDNS (miekg/dns's default accept function) answers them FORMERR.</summary>
+    public static TheoryData<string, byte[]> UnusualButLegal => new()
+    {
+        { "a record in the answer section", new RawPacket(0x0b01, an: 1).Question("www.example.org.", RecordType.A).ARecord("www.example.org.").ToArray() },
+        { "a record in the authority section", new RawPacket(0x0b02, ns: 1).Question("www.example.org.", RecordType.A).ARecord("example.org.").ToArray() },
+        { "three additional records beside OPT", new RawPacket(0x0b03, ar: 3).Question("www.example.org.", RecordType.A).ARecord("a.example.").Opt().ARecord("b.example.").ToArray() },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusualButLegal))]
+    public async Task UnusualButLegalQueriesAreAnswered(string name, byte[] packet)
+    {
+        var response = InProcessDnsServer.Parse(await _server.ExchangeUdpAsync(packet));
+
+        Assert.Equal(RawPacket.Id(packet), response.Header.Id);
+        Assert.True(ResponseCode.NoError == response.Rcode, $"{name}: {response.Rcode}");
+        Assert.NotEmpty(response.Answers);
+    }
+
     [Fact]
     public async Task BadVersAnswerCarriesOurOpt()
     {
