@@ -35,17 +35,38 @@ internal sealed partial class CacheHandler
         return HandlerResult.Written(entry.Rcode);
     }
 
-    /// <summary>verify without a timeout: the source first, in the client's context; the stale entry only when that fails.</summary>
+    /// <summary>
+    /// verify without a timeout: the source first, in the client's context; the stale entry only when that fails.
+    /// Clients that come while a verify (or refresh) of the entry is in flight wait for it instead of asking again.
+    /// </summary>
     private async ValueTask<HandlerResult> VerifyThenServeStaleAsync(DnsQueryContext context, CacheEntry stale, bool denial)
     {
-        var result = await NextAsync(context).ConfigureAwait(false);
-        if (!Failed(result) && Store(context, result, KeepPositive(denial)) != StoreOutcome.KeptPositive)
+        if (Interlocked.CompareExchange(ref stale.Refreshing, 1, 0) != 0)
         {
-            return result;
+            if (Volatile.Read(ref stale.InFlight) is { } inFlight)
+            {
+                await inFlight.ConfigureAwait(false);
+            }
+            return AnswerFreshOrStale(context, stale);
         }
-        StartRecheck(stale);
-        context.ClearResponse();
-        return AnswerStale(context, stale);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref stale.InFlight, done.Task);
+        try
+        {
+            var result = await NextAsync(context).ConfigureAwait(false);
+            if (!Failed(result) && Store(context, result, KeepPositive(denial)) != StoreOutcome.KeptPositive)
+            {
+                return result;
+            }
+            StartRecheck(stale);
+            context.ClearResponse();
+            return AnswerStale(context, stale);
+        }
+        finally
+        {
+            Volatile.Write(ref stale.Refreshing, 0);
+            done.TrySetResult();
+        }
     }
 
     /// <summary>
@@ -59,6 +80,12 @@ internal sealed partial class CacheHandler
         {
             await Task.WhenAny(inFlight, Task.Delay(_options.VerifyTimeout, _time)).ConfigureAwait(false);
         }
+        return AnswerFreshOrStale(context, stale);
+    }
+
+    /// <summary>After waiting on a verify in flight: the entry it stored when there is a fresh one, else the stale one.</summary>
+    private HandlerResult AnswerFreshOrStale(DnsQueryContext context, CacheEntry stale)
+    {
         Span<byte> key = stackalloc byte[MaxKeyLength];
         int keyLength = BuildKey(context, key);
         if (TryGet(key[..keyLength], out var fresh, out bool freshDenial) && fresh != stale)

@@ -159,6 +159,29 @@ public sealed class CacheServeStaleTests
         Assert.Equal(2, _next.Calls);
     }
 
+    [Fact]
+    public async Task A_verify_in_flight_is_shared_by_the_clients_that_come_meanwhile()
+    {
+        var gate = new GatedHandler(_next);
+        var cache = Create("serve_stale 1h verify", gate);
+        gate.Open();
+        await TestDns.RunAsync(cache, TestDns.Query("www.example.org."));
+        _clock.Advance(TimeSpan.FromSeconds(400));
+        gate.Close();
+        _next.Ttl = 100;
+
+        var first = TestDns.RunAsync(cache, TestDns.Query("www.example.org."));
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var second = TestDns.RunAsync(cache, TestDns.Query("www.example.org."));
+        Assert.False(second.IsCompleted, "the second client must wait for the verify in flight, not get the stale entry");
+
+        gate.Open();
+        Assert.Equal(100u, Assert.Single((await first).Answers).Ttl);
+        Assert.Equal(100u, Assert.Single((await second).Answers).Ttl);
+        Assert.Equal(2, _next.Calls);
+        Assert.Equal(0, cache.StaleServed);
+    }
+
     [Theory]
     [InlineData(true, 30u)]
     [InlineData(false, 0u)]
@@ -220,7 +243,11 @@ public sealed class CacheServeStaleTests
     private sealed class GatedHandler(DnsHandler inner) : DnsHandler
     {
         private TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _waiting;
+
+        /// <summary>Completes when a query first waits at the closed gate.</summary>
+        public Task Entered => _entered.Task;
 
         public override string Name => "gated";
 
@@ -233,7 +260,12 @@ public sealed class CacheServeStaleTests
         public override async ValueTask<HandlerResult> ServeAsync(DnsQueryContext context)
         {
             Interlocked.Increment(ref _waiting);
-            await _gate.Task;
+            var gate = _gate.Task;
+            if (!gate.IsCompleted)
+            {
+                _entered.TrySetResult();
+            }
+            await gate;
             Interlocked.Decrement(ref _waiting);
             return await inner.ServeAsync(context);
         }
