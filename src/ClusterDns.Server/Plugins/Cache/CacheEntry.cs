@@ -52,4 +52,10 @@ internal sealed class CacheEntry
 
     /// <summary>1 while a prefetch or stale refresh of this entry runs.</summary>
     public int Refreshing;
+
+    /// <summary>The refresh in flight (set with <see cref="Refreshing"/>), so <c>verify TIMEOUT</c> clients can wait on it together.</summary>
+    public Task? InFlight;
+
+    /// <summary>Timestamp before which a stale entry is served without asking the source again (failure recheck); 0 none.</summary>
+    public long RetryAfter;
 }

@@ -29,6 +29,7 @@ internal sealed partial class CacheHandler : DnsHandler
     private long _misses;
     private long _prefetches;
     private long _staleServed;
+    private long _drops;
 
     public CacheHandler(CacheOptions options, TimeProvider time, ILogger logger)
     {
@@ -64,6 +65,9 @@ internal sealed partial class CacheHandler : DnsHandler
 
     public long StaleServed => Interlocked.Read(ref _staleServed);
 
+    /// <summary>Responses not cached because they were malformed or answered another question (<c>coredns_cache_drops_total</c>).</summary>
+    public long Drops => Interlocked.Read(ref _drops);
+
     public override ValueTask<HandlerResult> ServeAsync(DnsQueryContext context)
     {
         if (!IsBelowAny(context.LowerName, _zones))
@@ -90,14 +94,7 @@ internal sealed partial class CacheHandler : DnsHandler
             }
             if (_options.ServeStale > TimeSpan.Zero && age - entry.Ttl < (long)_options.ServeStale.TotalSeconds)
             {
-                if (_options.ServeStaleVerify)
-                {
-                    return VerifyThenServeStaleAsync(context, entry);
-                }
-                Interlocked.Increment(ref _staleServed);
-                Refresh(context, entry);
-                Answer(context, entry, CacheOptions.StaleTtl);
-                return new ValueTask<HandlerResult>(HandlerResult.Written(entry.Rcode));
+                return ServeStale(context, entry, denial, now);
             }
         }
 
@@ -115,21 +112,6 @@ internal sealed partial class CacheHandler : DnsHandler
     private async ValueTask<HandlerResult> StoreWhenDoneAsync(ValueTask<HandlerResult> pending, DnsQueryContext context)
     {
         var result = await pending.ConfigureAwait(false);
-        Store(context, result);
-        return result;
-    }
-
-    /// <summary>serve_stale verify: the source first; the stale entry only when the source fails.</summary>
-    private async ValueTask<HandlerResult> VerifyThenServeStaleAsync(DnsQueryContext context, CacheEntry stale)
-    {
-        var result = await NextAsync(context).ConfigureAwait(false);
-        if (result.Rcode is ResponseCode.ServFail or ResponseCode.Refused || (!result.IsWritten && result.Rcode != ResponseCode.NoError))
-        {
-            context.ClearResponse();
-            Interlocked.Increment(ref _staleServed);
-            Answer(context, stale, CacheOptions.StaleTtl);
-            return HandlerResult.Written(stale.Rcode);
-        }
         Store(context, result);
         return result;
     }
@@ -172,58 +154,32 @@ internal sealed partial class CacheHandler : DnsHandler
         if (hits >= _options.PrefetchAmount && nearExpiry)
         {
             Interlocked.Increment(ref _prefetches);
-            Refresh(context, entry);
+            Refresh(context, entry, stale: false, positive: true);
         }
     }
 
-    /// <summary>Asks the next handler again in the background (prefetch, stale refresh) and stores its answer.</summary>
-    private void Refresh(DnsQueryContext context, CacheEntry entry)
-    {
-        if (Interlocked.CompareExchange(ref entry.Refreshing, 1, 0) != 0)
-        {
-            return;
-        }
-        var copy = new DnsQueryContext { MaxUdpSize = context.MaxUdpSize, LocalPort = context.LocalPort };
-        context.Request.CopyTo(copy.Buffer);
-        copy.Reset(context.RequestLength, context.Transport);
-        copy.Block = context.Block;
-        _ = RefreshAsync(copy, entry);
-    }
-
-    private async Task RefreshAsync(DnsQueryContext copy, CacheEntry entry)
-    {
-        try
-        {
-            await Task.Yield();
-            var result = await NextAsync(copy).ConfigureAwait(false);
-            Store(copy, result);
-        }
-        catch (Exception exception)
-        {
-            LogRefreshFailed(_logger, exception);
-        }
-        finally
-        {
-            Volatile.Write(ref entry.Refreshing, 0);
-        }
-    }
-
-    /// <summary>Keeps the response the next handler wrote, when it is cacheable (miss path: may allocate).</summary>
-    internal void Store(DnsQueryContext context, HandlerResult result)
+    /// <summary>
+    /// Keeps the response the next handler wrote, when it is cacheable (miss path: may allocate). With
+    /// <paramref name="keepPositive"/> (serve_stale_policy prefer_positive) a negative answer is not stored and the
+    /// positive entry stays.
+    /// </summary>
+    internal StoreOutcome Store(DnsQueryContext context, HandlerResult result, bool keepPositive = false)
     {
         if (!result.IsWritten || context.DoNotCache || context.ResponseLength == 0)
         {
-            return;
+            return StoreOutcome.NotStored;
         }
         var response = context.Response;
         if ((response[2] & TruncatedBit) != 0)
         {
-            return;
+            return StoreOutcome.NotStored;
         }
         var offsets = new List<int>();
-        if (!ResponseLayout.TryRead(response, context.Query.QuestionEnd, out var layout, offsets))
+        if (!QuestionMatches(context, response) || !ResponseLayout.TryRead(response, context.Query.QuestionEnd, out var layout, offsets))
         {
-            return;
+            // As CoreDNS's cacheDrops: a reply for another question, or one that does not parse, is never cached.
+            Interlocked.Increment(ref _drops);
+            return StoreOutcome.NotStored;
         }
 
         CacheStore store;
@@ -234,16 +190,20 @@ internal sealed partial class CacheHandler : DnsHandler
         {
             if (IsBelowAny(context.LowerName, _disableSuccess))
             {
-                return;
+                return StoreOutcome.NotStored;
             }
             store = Success;
             ttl = Clamp(layout.MinTtl, _options.SuccessMinTtl, _options.SuccessMaxTtl);
+        }
+        else if (keepPositive)
+        {
+            return StoreOutcome.KeptPositive;
         }
         else if (layout.Rcode is ResponseCode.NXDomain or ResponseCode.NoError)
         {
             if (IsBelowAny(context.LowerName, _disableDenial))
             {
-                return;
+                return StoreOutcome.NotStored;
             }
             store = Denial;
             uint negative = hasSoa ? layout.NegativeTtl : layout.MinTtl;
@@ -256,11 +216,11 @@ internal sealed partial class CacheHandler : DnsHandler
         }
         else
         {
-            return;
+            return StoreOutcome.NotStored;
         }
         if (ttl == 0)
         {
-            return;
+            return StoreOutcome.NotStored;
         }
 
         int questionEnd = context.Query.QuestionEnd;
@@ -276,6 +236,19 @@ internal sealed partial class CacheHandler : DnsHandler
         store.Set(key[..keyLength], entry);
         // The name changed sides (it exists now, or no longer): an old entry in the other store must not shadow this one.
         (store == Success ? Denial : Success).Remove(key[..keyLength]);
+        return StoreOutcome.Stored;
+    }
+
+    /// <summary>One question, the one the client asked (name case-insensitively, type, class).</summary>
+    private static bool QuestionMatches(DnsQueryContext context, ReadOnlySpan<byte> response)
+    {
+        var name = context.LowerName;
+        int end = 12 + name.Length;
+        return response.Length >= end + 4
+            && BinaryPrimitives.ReadUInt16BigEndian(response[4..]) == 1
+            && WireName.EqualsIgnoreCase(response[12..end], name)
+            && BinaryPrimitives.ReadUInt16BigEndian(response[end..]) == (ushort)context.Query.Type
+            && BinaryPrimitives.ReadUInt16BigEndian(response[(end + 2)..]) == (ushort)context.Query.Class;
     }
 
     /// <summary>A record TTL (uint.MaxValue when there were no records) bounded by the configured minimum and maximum.</summary>

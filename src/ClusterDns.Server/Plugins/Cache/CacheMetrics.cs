@@ -28,6 +28,8 @@ internal static class CacheMetrics
             .Set(() => cache.Hits + cache.Misses + cache.StaleServed, server, zones, "");
         registry.CounterCallback("coredns_cache_prefetch_total", "The number of times the cache has prefetched a cached item.", "server", "zones", "view")
             .Set(() => cache.Prefetches, server, zones, "");
+        registry.CounterCallback("coredns_cache_drops_total", "The number responses that are not cached, because the reply is malformed.", "server", "zones", "view")
+            .Set(() => cache.Drops, server, zones, "");
         registry.CounterCallback("coredns_cache_served_stale_total", "The number of requests served from stale cache entries.", "server", "zones", "view")
             .Set(() => cache.StaleServed, server, zones, "");
     }

@@ -36,6 +36,18 @@ internal sealed record CacheOptions
     /// <summary><c>verify</c>: ask upstream first, serve stale only if that fails. Otherwise serve stale at once and refresh behind.</summary>
     public bool ServeStaleVerify { get; init; }
 
+    /// <summary>The TTL of an answer served stale (<c>serve_stale ... immediate TTL</c>); RFC 8767 §4 recommends 30 s.</summary>
+    public uint StaleTtl { get; init; } = DefaultStaleTtl;
+
+    /// <summary>After a failed refresh, serve stale without asking again for this long (RFC 8767's failure recheck timer); 0 is off.</summary>
+    public TimeSpan StaleRecheck { get; init; }
+
+    /// <summary><c>verify TIMEOUT</c>: how long a client waits for the source before it gets the stale entry; 0 waits for the source.</summary>
+    public TimeSpan VerifyTimeout { get; init; }
+
+    /// <summary><c>serve_stale_policy prefer_positive</c>: a refresh that finds a negative answer keeps serving the stale positive one.</summary>
+    public bool PreferPositive { get; init; }
+
     /// <summary>How long SERVFAIL answers are cached; 0 does not cache them.</summary>
     public TimeSpan ServFailTtl { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -48,6 +60,6 @@ internal sealed record CacheOptions
     /// <summary>Answer with the TTLs as stored instead of counting them down.</summary>
     public bool KeepTtl { get; init; }
 
-    /// <summary>The TTL of an answer served stale (RFC 8767 §4 recommends 30 s).</summary>
-    public const uint StaleTtl = 30;
+    /// <summary>The default TTL of an answer served stale (RFC 8767 §4 recommends 30 s; CoreDNS sends 0).</summary>
+    public const uint DefaultStaleTtl = 30;
 }

@@ -8,7 +8,8 @@ namespace ClusterDns.Server.Plugins.Cache;
 
 /// <summary>
 /// <c>cache [TTL] [ZONES...] { success CAPACITY [TTL] [MINTTL]; denial CAPACITY [TTL] [MINTTL];
-/// prefetch AMOUNT [[DURATION] [PERCENTAGE%]]; serve_stale [DURATION] [verify|immediate]; servfail DURATION;
+/// prefetch AMOUNT [[DURATION] [PERCENTAGE%]];
+/// serve_stale [DURATION] [immediate [TTL [RECHECK]] | verify [TIMEOUT [TTL [RECHECK]]]]; serve_stale_policy prefer_positive; servfail DURATION;
 /// disable success|denial [ZONES...]; keepttl }</c>.
 /// </summary>
 public sealed class CacheSetup : IPluginSetup
@@ -44,6 +45,7 @@ public sealed class CacheSetup : IPluginSetup
             options = options with { SuccessMaxTtl = ttl, DenialMaxTtl = ttl };
         }
 
+        Directive? policy = null;
         foreach (var sub in directive.Block)
         {
             switch (sub.Name)
@@ -70,19 +72,16 @@ public sealed class CacheSetup : IPluginSetup
                     options = ParsePrefetch(sub, options);
                     break;
                 case "serve_stale":
-                    sub.ExpectArgCount(0, 2);
-                    var stale = sub.Args.Count > 0 ? sub.Args[0].ParseDuration() : TimeSpan.FromHours(1);
-                    if (stale <= TimeSpan.Zero)
+                    options = ParseServeStale(sub, options);
+                    break;
+                case "serve_stale_policy":
+                    sub.ExpectArgCount(1, 1);
+                    if (sub.Args[0].Text != "prefer_positive")
                     {
-                        throw sub.Args[0].Error("serve_stale duration must be greater than 0");
+                        throw sub.Args[0].Error($"unknown serve_stale_policy '{sub.Args[0].Text}' (expected prefer_positive)");
                     }
-                    bool verify = sub.Args.Count > 1 && sub.Args[1].Text switch
-                    {
-                        "verify" => true,
-                        "immediate" => false,
-                        var other => throw sub.Args[1].Error($"unknown serve_stale refresh mode '{other}' (expected verify or immediate)"),
-                    };
-                    options = options with { ServeStale = stale, ServeStaleVerify = verify };
+                    options = options with { PreferPositive = true };
+                    policy = sub;
                     break;
                 case "servfail":
                     sub.ExpectArgCount(1, 1);
@@ -111,7 +110,58 @@ public sealed class CacheSetup : IPluginSetup
                     throw directive.UnknownSubdirective(sub);
             }
         }
+        if (policy is not null && options.ServeStale <= TimeSpan.Zero)
+        {
+            throw policy.Error("serve_stale_policy needs serve_stale in the same cache block");
+        }
         return options;
+    }
+
+    /// <summary><c>serve_stale [DURATION] [immediate [TTL [RECHECK]] | verify [TIMEOUT [TTL [RECHECK]]]]</c>.</summary>
+    private static CacheOptions ParseServeStale(Directive sub, CacheOptions options)
+    {
+        sub.ExpectArgCount(0, 5);
+        var args = sub.Args;
+        var stale = args.Count > 0 ? NonNegative(args[0], "serve_stale duration") : TimeSpan.FromHours(1);
+        options = options with { ServeStale = stale };
+        if (args.Count < 2)
+        {
+            return options;
+        }
+        bool verify = args[1].Text.ToLowerInvariant() switch
+        {
+            "verify" => true,
+            "immediate" => false,
+            var other => throw args[1].Error($"unknown serve_stale refresh mode '{other}' (expected verify or immediate)"),
+        };
+        int next = 2;
+        if (verify && args.Count > next)
+        {
+            options = options with { VerifyTimeout = NonNegative(args[next++], "serve_stale verify timeout") };
+        }
+        if (args.Count > next)
+        {
+            options = options with { StaleTtl = (uint)NonNegative(args[next++], "serve_stale TTL").TotalSeconds };
+        }
+        if (args.Count > next)
+        {
+            options = options with { StaleRecheck = NonNegative(args[next++], "serve_stale recheck") };
+        }
+        if (args.Count > next)
+        {
+            throw args[next].Error($"unexpected argument '{args[next].Text}' after serve_stale {args[1].Text}");
+        }
+        return options with { ServeStaleVerify = verify };
+    }
+
+    private static TimeSpan NonNegative(Token token, string what)
+    {
+        var value = token.ParseDuration();
+        if (value < TimeSpan.Zero)
+        {
+            throw token.Error($"{what} must not be negative");
+        }
+        return value;
     }
 
     private static CacheOptions ParsePrefetch(Directive sub, CacheOptions options)

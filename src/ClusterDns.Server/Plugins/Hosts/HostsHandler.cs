@@ -4,14 +4,16 @@ using ClusterDns.Server.Pipeline;
 namespace ClusterDns.Server.Plugins.Hosts;
 
 /// <summary>
-/// Answers A, AAAA and PTR from hosts entries, authoritatively. A name without the asked family is NODATA;
-/// an unknown name in the plugin's zones is NXDOMAIN, or goes to the next handler under <c>fallthrough</c>.
+/// Answers A, AAAA and PTR from hosts entries, authoritatively. As in CoreDNS, only a name with no entry at all
+/// goes to the next handler under <c>fallthrough</c> (else NXDOMAIN); a known name without the asked family is
+/// NODATA, and so is another type unless <c>fallthrough_unsupported</c> passes it on.
 /// </summary>
 internal sealed class HostsHandler : DnsHandler
 {
     private const ushort ClassIn = (ushort)RecordClass.IN;
     private readonly byte[][] _zones;
     private readonly byte[][]? _fallthrough;
+    private readonly bool _fallthroughUnsupported;
     private readonly uint _ttl;
     private HostsIndex _index;
 
@@ -19,6 +21,7 @@ internal sealed class HostsHandler : DnsHandler
     {
         _zones = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
         _fallthrough = options.Fallthrough?.Select(z => z.ToLower().Wire.ToArray()).ToArray();
+        _fallthroughUnsupported = options.FallthroughUnsupported;
         _ttl = options.Ttl;
         _index = index;
     }
@@ -60,7 +63,9 @@ internal sealed class HostsHandler : DnsHandler
         {
             return Answer(context, type, records);
         }
-        if (_fallthrough is not null && (_fallthrough.Length == 0 || Matches(name, _fallthrough)))
+        bool supported = type is RecordType.A or RecordType.AAAA or RecordType.PTR;
+        if ((!known || (_fallthroughUnsupported && !supported))
+            && _fallthrough is not null && (_fallthrough.Length == 0 || Matches(name, _fallthrough)))
         {
             return NextAsync(context);
         }

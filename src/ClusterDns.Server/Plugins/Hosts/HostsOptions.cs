@@ -25,4 +25,10 @@ internal sealed record HostsOptions
 
     /// <summary>Null: no fallthrough; empty: fall through for every name; else only for names in these zones.</summary>
     public IReadOnlyList<DnsName>? Fallthrough { get; init; }
+
+    /// <summary>
+    /// <c>fallthrough_unsupported</c>: a known name asked for a type hosts cannot answer (TXT, HTTPS, …) goes to the
+    /// next handler too, within the <c>fallthrough</c> zones. Without <c>fallthrough</c> it changes nothing.
+    /// </summary>
+    public bool FallthroughUnsupported { get; init; }
 }

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace ClusterDns.Server.Plugins.Hosts;
 
 /// <summary>
-/// <c>hosts [FILE [ZONES...]] { [INLINE] ttl SECONDS; no_reverse; reload DURATION; fallthrough [ZONES...] }</c>,
-/// as CoreDNS's hosts plugin.
+/// <c>hosts [FILE [ZONES...]] { [INLINE] ttl SECONDS; no_reverse; reload DURATION; fallthrough [ZONES...];
+/// fallthrough_unsupported }</c>, as CoreDNS 1.14's hosts plugin.
 /// </summary>
 public sealed partial class HostsSetup : IPluginSetup
 {
@@ -39,6 +39,7 @@ public sealed partial class HostsSetup : IPluginSetup
         bool noReverse = false;
         var reload = HostsOptions.DefaultReload;
         IReadOnlyList<DnsName>? fallthrough = null;
+        bool fallthroughUnsupported = false;
         foreach (var sub in directive.Block)
         {
             switch (sub.Name)
@@ -57,6 +58,10 @@ public sealed partial class HostsSetup : IPluginSetup
                     break;
                 case "fallthrough":
                     fallthrough = ZoneArguments.Parse(sub.Args);
+                    break;
+                case "fallthrough_unsupported":
+                    sub.ExpectArgCount(0, 0);
+                    fallthroughUnsupported = true;
                     break;
                 default:
                     // Anything else is an inline hosts line: ADDRESS NAME [NAME...].
@@ -78,6 +83,7 @@ public sealed partial class HostsSetup : IPluginSetup
             NoReverse = noReverse,
             Reload = reload,
             Fallthrough = fallthrough,
+            FallthroughUnsupported = fallthroughUnsupported,
         };
     }
 

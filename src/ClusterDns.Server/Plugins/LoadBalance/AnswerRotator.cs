@@ -12,8 +12,6 @@ namespace ClusterDns.Server.Plugins.LoadBalance;
 /// </summary>
 internal static class AnswerRotator
 {
-    private const int HeaderSize = 12;
-    private const int MaxRecords = 256;
     private const ushort TypeA = 1;
     private const ushort TypeMx = 15;
     private const ushort TypeAaaa = 28;
@@ -22,47 +20,20 @@ internal static class AnswerRotator
     /// <summary>Rotates each eligible RRset left by <paramref name="turn"/> modulo its size. Returns the number of sets rotated.</summary>
     public static int Rotate(Span<byte> message, uint turn)
     {
-        if (message.Length < HeaderSize)
+        int answers = AnswerSection.AnswerCount(message);
+        if (answers < 2)
         {
             return 0;
         }
-        int questions = BinaryPrimitives.ReadUInt16BigEndian(message[4..]);
-        int answers = BinaryPrimitives.ReadUInt16BigEndian(message[6..]);
-        int authority = BinaryPrimitives.ReadUInt16BigEndian(message[8..]);
-        int additional = BinaryPrimitives.ReadUInt16BigEndian(message[10..]);
-        if (answers < 2 || answers > MaxRecords)
-        {
-            return 0;
-        }
-        int position = HeaderSize;
-        for (int i = 0; i < questions; i++)
-        {
-            position = SkipName(message, position);
-            if (position < 0 || position + 4 > message.Length)
-            {
-                return 0;
-            }
-            position += 4;
-        }
-
-        // Where each answer's owner starts and where its fixed part (TYPE) starts.
         Span<int> owners = stackalloc int[answers];
         Span<int> fixeds = stackalloc int[answers];
-        for (int i = 0; i < answers; i++)
+        int position = AnswerSection.Read(message, owners, fixeds);
+        if (position < 0)
         {
-            owners[i] = position;
-            position = SkipName(message, position);
-            if (position < 0 || position + 10 > message.Length)
-            {
-                return 0;
-            }
-            fixeds[i] = position;
-            position += 10 + BinaryPrimitives.ReadUInt16BigEndian(message[(position + 8)..]);
-            if (position > message.Length)
-            {
-                return 0;
-            }
+            return 0;
         }
+        int authority = BinaryPrimitives.ReadUInt16BigEndian(message[8..]);
+        int additional = BinaryPrimitives.ReadUInt16BigEndian(message[10..]);
         bool onlyOptFollows = authority == 0 && additional <= 1 && (additional == 0 || IsOpt(message, position));
 
         int rotated = 0;
@@ -70,11 +41,7 @@ internal static class AnswerRotator
         while (start < answers)
         {
             ushort type = BinaryPrimitives.ReadUInt16BigEndian(message[fixeds[start]..]);
-            int end = start + 1;
-            while (end < answers && SameRRset(message, owners, fixeds, start, end))
-            {
-                end++;
-            }
+            int end = AnswerSection.RunEnd(message, owners, fixeds, start);
             int count = end - start;
             if (count > 1 && (type is TypeA or TypeAaaa || (type == TypeMx && onlyOptFollows && end == answers)))
             {
@@ -160,13 +127,6 @@ internal static class AnswerRotator
             }
         }
         return true;
-    }
-
-    private static bool SameRRset(ReadOnlySpan<byte> message, ReadOnlySpan<int> owners, ReadOnlySpan<int> fixeds, int first, int other)
-    {
-        // TYPE and CLASS equal, then the owner names (following compression pointers).
-        return message.Slice(fixeds[first], 4).SequenceEqual(message.Slice(fixeds[other], 4))
-            && NamesEqual(message, owners[first], owners[other]);
     }
 
     private static bool IsOpt(ReadOnlySpan<byte> message, int position) =>

@@ -102,5 +102,6 @@ public sealed class CacheMetricsTests
         Assert.Contains("coredns_cache_hits_total{server=\"dns://:53\",type=\"success\",zones=\".\",view=\"\"} 1", scrape);
         Assert.Contains("coredns_cache_misses_total{server=\"dns://:53\",zones=\".\",view=\"\"} 1", scrape);
         Assert.Contains("coredns_cache_entries{server=\"dns://:53\",type=\"success\",zones=\".\",view=\"\"} 1", scrape);
+        Assert.Contains("coredns_cache_drops_total{server=\"dns://:53\",zones=\".\",view=\"\"} 0", scrape);
     }
 }

@@ -1,4 +1,3 @@
-using ClusterDns.Corefile;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Plugins.LoadBalance;
 using ClusterDns.Server.Tests.Http;
@@ -37,23 +36,5 @@ public sealed class LoadBalanceHandlerTests
             Assert.Equal(RecordType.CNAME, response.Answers[0].Type);
             Assert.Equal(4, response.Answers.Count);
         }
-    }
-
-    [Theory]
-    [InlineData("loadbalance")]
-    [InlineData("loadbalance round_robin")]
-    public void Accepted_lines(string line)
-    {
-        Assert.Same(LoadBalanceOptions.RoundRobin, LoadBalanceSetup.Parse(PrometheusSetupTests.Directive(line)));
-    }
-
-    [Theory]
-    [InlineData("loadbalance random", "unknown load balancing policy 'random'")]
-    [InlineData("loadbalance round_robin extra", "at most 1 argument")]
-    [InlineData("loadbalance round_robin {\n prefer 10.0.0.0/8\n}", "unknown property 'prefer'")]
-    public void Rejected_lines(string line, string reason)
-    {
-        var error = Assert.Throws<CorefileException>(() => LoadBalanceSetup.Parse(PrometheusSetupTests.Directive(line)));
-        Assert.Contains(reason, error.Message);
     }
 }
