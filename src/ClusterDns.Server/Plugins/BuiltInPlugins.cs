@@ -34,6 +34,8 @@ public static class BuiltInPlugins
         new Header.HeaderSetup(),
         new Rewrite.RewriteSetup(),
         new Template.TemplateSetup(),
+        new View.ViewSetup(),
+        new Metadata.MetadataSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
