@@ -11,7 +11,6 @@ internal sealed class CorefileSyntaxParser(TokenStream tokens, string mainFile)
     public List<ServerBlock> ParseServerBlocks()
     {
         var blocks = new List<ServerBlock>();
-        var defined = new HashSet<string>(StringComparer.Ordinal);
         while (tokens.Peek() is Token first)
         {
             if (first.IsCloseBrace)
@@ -31,6 +30,9 @@ internal sealed class CorefileSyntaxParser(TokenStream tokens, string mainFile)
                 continue;
             }
 
+            // A zone twice in one block is an error here; the same zone in two blocks is legal when all but the last
+            // have a view, which the server checks (it knows the plugins).
+            var defined = new HashSet<string>(StringComparer.Ordinal);
             var addresses = new List<ZoneAddress>();
             foreach (Token key in keys)
             {

@@ -37,6 +37,7 @@ public sealed class PipelineBuilder
         var listeners = new List<ListenerGroup>();
         foreach (var (port, builders) in blocksByPort.OrderBy(p => p.Key))
         {
+            ViewOverlapCheck.Check(builders);
             // A block without 'bind' listens everywhere, so the port does.
             IReadOnlyList<IPAddress> addresses = builders.Any(b => b.BindAddresses.Count == 0)
                 ? []

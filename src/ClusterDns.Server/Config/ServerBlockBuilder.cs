@@ -46,6 +46,15 @@ public sealed class ServerBlockBuilder
 
     public void AddHandler(DnsHandler handler) => _handlers.Add(handler);
 
+    /// <summary>The block's view (the <c>view</c> plugin); null for a default block.</summary>
+    public ViewFilter? View { get; set; }
+
+    /// <summary>Metadata providers the block's plugins offer; read only when the block has <c>metadata</c>.</summary>
+    public List<MetadataProvider> MetadataProviders { get; } = new();
+
+    /// <summary>The zones of the <c>metadata</c> plugin; null when the block does not enable metadata.</summary>
+    public IReadOnlyList<DnsName>? MetadataZones { get; set; }
+
     /// <summary>The handlers in CoreDNS's plugin order, linked into a chain.</summary>
     public ServerBlockRuntime Build()
     {
@@ -54,6 +63,10 @@ public sealed class ServerBlockBuilder
         {
             ordered[i].Next = i + 1 < ordered.Length ? ordered[i + 1] : null;
         }
-        return new ServerBlockRuntime(Zones, ordered.Length > 0 ? ordered[0] : null, ordered);
+        return new ServerBlockRuntime(Zones, ordered.Length > 0 ? ordered[0] : null, ordered)
+        {
+            View = View,
+            Metadata = MetadataZones is { } zones ? new MetadataSet(MetadataProviders, zones) : null,
+        };
     }
 }

@@ -129,6 +129,7 @@ public sealed partial class TcpDnsListener : IDnsListener
                     peer.Buffer.Span.CopyTo(context.RemoteAddress.Buffer.Span);
                     context.Reset(length, TransportKind.Tcp);
                     context.LocalPort = LocalEndPoint.Port;
+                    context.LocalAddress = LocalEndPoint.Address;
                     var processing = _processor.ProcessAsync(context);
                     if (processing.IsCompletedSuccessfully)
                     {

@@ -174,6 +174,7 @@ public sealed partial class UdpListener : IDnsListener
     {
         context.Reset(length, TransportKind.Udp);
         context.LocalPort = LocalEndPoint.Port;
+        context.LocalAddress = LocalEndPoint.Address;
         ValueTask processing;
         try
         {

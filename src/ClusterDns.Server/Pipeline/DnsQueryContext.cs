@@ -40,6 +40,9 @@ public sealed class DnsQueryContext
     /// <summary>The server's port for this query (metrics label, whoami).</summary>
     public int LocalPort { get; set; }
 
+    /// <summary>The address the listener is bound to (the wildcard address when it listens everywhere).</summary>
+    public IPAddress? LocalAddress { get; set; }
+
     /// <summary>The server block answering this query, once routed.</summary>
     public ServerBlockRuntime? Block { get; set; }
 
@@ -222,6 +225,12 @@ public sealed class DnsQueryContext
         writer.WriteHeader(header);
         ResponseLength = writer.Position;
     }
+
+    /// <summary>
+    /// The metadata <paramref name="label"/> of this query (<c>plugin/name</c>), from the answering block's providers;
+    /// null when the block has no <c>metadata</c> plugin, the label is unknown, or the value is empty.
+    /// </summary>
+    public string? GetMetadata(string label) => Block?.Metadata?.Get(this, label);
 
     /// <summary>Drops any response (used when a handler fails midway).</summary>
     public void ClearResponse() => ResponseLength = 0;

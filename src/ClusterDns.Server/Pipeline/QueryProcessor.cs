@@ -58,12 +58,12 @@ public sealed partial class QueryProcessor
             return Finish(context, ResponseCode.Refused, bare: true);
         }
 
-        var block = Router.Route(context.LowerName);
+        var block = Router.Route(context);
         if (block?.Chain is null)
         {
+            context.Block = null;
             return Finish(context, ResponseCode.Refused, bare: true);
         }
-        context.Block = block;
 
         ValueTask<HandlerResult> pending;
         try

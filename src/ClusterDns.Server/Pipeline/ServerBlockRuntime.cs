@@ -26,4 +26,13 @@ public sealed class ServerBlockRuntime
 
     /// <summary>RA is set when this block forwards (it offers recursion).</summary>
     public bool RecursionAvailable { get; }
+
+    /// <summary>The block's <c>view</c>: null for a block every query of its zones may use (the default block).</summary>
+    public ViewFilter? View { get; init; }
+
+    /// <summary>The view's name, empty without one (the <c>view</c> label of metrics).</summary>
+    public string ViewName => View?.ViewName ?? string.Empty;
+
+    /// <summary>The block's metadata when it has the <c>metadata</c> plugin; null otherwise.</summary>
+    public MetadataSet? Metadata { get; init; }
 }

@@ -35,6 +35,8 @@ public static class BuiltInPlugins
         new Rewrite.RewriteSetup(),
         new Template.TemplateSetup(),
         new Dns64.Dns64Setup(),
+        new View.ViewSetup(),
+        new Metadata.MetadataSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);

@@ -68,6 +68,28 @@ public sealed class AllocationBudgetTests
     }
 
     [Fact]
+    public void Cluster_query_chosen_by_view_allocates_nothing()
+    {
+        var fixture = SyntheticCluster();
+        static ClusterDns.Server.Plugins.View.QueryView View(string name, string expression)
+        {
+            Assert.True(ClusterDns.Server.Plugins.View.ViewExpression.TryParse(expression, out var parsed, out var error), error);
+            return new ClusterDns.Server.Plugins.View.QueryView(name, [parsed!]);
+        }
+        // The first view does not admit the query (the client is ::), the second does; the default block is last.
+        var outside = new ServerBlockRuntime(fixture.Zones, fixture.Handler, [fixture.Handler]) { View = View("outside", "incidr(client_ip(), '10.0.0.0/8') || type() in ['MX']") };
+        var inside = new ServerBlockRuntime(fixture.Zones, fixture.Handler, [fixture.Handler]) { View = View("inside", "incidr(client_ip(), '::/0') && name() endsWith '.cluster.local.' && proto() == 'udp'") };
+        var fallback = new ServerBlockRuntime(fixture.Zones, fixture.Handler, [fixture.Handler]);
+        var processor = new QueryProcessor(new ZoneRouter([outside, inside, fallback]), NullQueryObserver.Instance, NullLogger.Instance);
+
+        var (query, context) = Prepare("svc7.ns2.svc.cluster.local.", RecordType.A);
+        Assert.Single(AnswerOnce(processor, context, query).Answers);
+        Assert.Same(inside, context.Block);
+
+        Assert.Equal(0, AllocatedWhileAnswering(processor, context, query));
+    }
+
+    [Fact]
     public void Cache_hit_allocates_nothing()
     {
         var cache = new CacheHandler(new CacheOptions { Zones = [DnsName.Root] }, TimeProvider.System, NullLogger.Instance)

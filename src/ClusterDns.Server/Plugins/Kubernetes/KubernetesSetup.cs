@@ -45,6 +45,7 @@ public sealed class KubernetesSetup : IPluginSetup
         block.Context.Components.Add(component);
         block.Context.Readiness.Add(component);
         block.AddHandler(new KubernetesHandler(options, () => builder.Current, block.Resolver));
+        block.MetadataProviders.AddRange(KubernetesMetadata.Providers(options.Zones));
     }
 
     public static KubernetesOptions ParseOptions(Directive directive, ServerBlockBuilder block)

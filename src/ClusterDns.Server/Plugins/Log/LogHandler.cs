@@ -63,9 +63,25 @@ internal sealed class LogHandler : DnsHandler
                 result.Rcode,
                 response.Flags,
                 context.ResponseLength,
-                Stopwatch.GetElapsedTime(context.StartTimestamp)));
+                Stopwatch.GetElapsedTime(context.StartTimestamp),
+                CaptureMetadata(context, rule)));
         }
         return result;
+    }
+
+    /// <summary>The values of the format's <c>{/label}</c> placeholders, read now: the context is reused after the query.</summary>
+    private static string?[]? CaptureMetadata(DnsQueryContext context, LogRule rule)
+    {
+        if (rule.MetadataLabels.Length == 0)
+        {
+            return null;
+        }
+        var values = new string?[rule.MetadataLabels.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = context.GetMetadata(rule.MetadataLabels[i]);
+        }
+        return values;
     }
 
     private LogRule? Match(DnsQueryContext context, ResponseCode rcode)

@@ -19,6 +19,30 @@ internal sealed record LogOptions(IReadOnlyList<LogRule> Rules)
 internal sealed record LogRule(DnsName NameScope, string Format, ResponseClasses Classes)
 {
     public byte[] ScopeWire { get; } = NameScope.ToLower().Wire.ToArray();
+
+    /// <summary>The metadata labels the format reads (<c>{/label}</c>), captured per logged query; empty for most formats.</summary>
+    public string[] MetadataLabels { get; } = FindMetadataLabels(Format);
+
+    private static string[] FindMetadataLabels(string format)
+    {
+        var labels = new List<string>();
+        int open = format.IndexOf("{/", StringComparison.Ordinal);
+        while (open >= 0)
+        {
+            int close = format.IndexOf('}', open);
+            if (close < 0)
+            {
+                break;
+            }
+            var label = format[(open + 2)..close];
+            if (!labels.Contains(label))
+            {
+                labels.Add(label);
+            }
+            open = format.IndexOf("{/", close, StringComparison.Ordinal);
+        }
+        return labels.ToArray();
+    }
 }
 
 /// <summary>CoreDNS's response classes for <c>log { class ... }</c>.</summary>

@@ -20,4 +20,5 @@ internal readonly record struct QueryLogEntry(
     ResponseCode Rcode,
     ushort ResponseFlags,
     int ResponseSize,
-    TimeSpan Duration);
+    TimeSpan Duration,
+    string?[]? Metadata = null);

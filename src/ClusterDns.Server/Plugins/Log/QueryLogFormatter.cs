@@ -25,6 +25,11 @@ internal static class QueryLogFormatter
             }
             line.Append(format, i, open - i);
             var placeholder = format.AsSpan(open, close - open + 1);
+            if (placeholder.StartsWith("{/") && TryAppendMetadata(line, placeholder[2..^1], entry))
+            {
+                i = close + 1;
+                continue;
+            }
             if (!TryAppend(line, placeholder, entry))
             {
                 line.Append(placeholder);
@@ -32,6 +37,21 @@ internal static class QueryLogFormatter
             i = close + 1;
         }
         return line.ToString();
+    }
+
+    /// <summary><c>{/label}</c>: the query's metadata, or "-" when it has none (CoreDNS's replacer).</summary>
+    private static bool TryAppendMetadata(StringBuilder line, ReadOnlySpan<char> label, in QueryLogEntry entry)
+    {
+        var labels = entry.Rule.MetadataLabels;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (label.SequenceEqual(labels[i]))
+            {
+                line.Append(entry.Metadata?[i] ?? "-");
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool TryAppend(StringBuilder line, ReadOnlySpan<char> placeholder, in QueryLogEntry entry)

@@ -16,7 +16,7 @@ namespace ClusterDns.Server.Plugins.Prometheus;
 public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
 {
     private const string DroppedZone = "dropped";
-    private const string View = "";
+    private const string NoView = "";
 
     private readonly Families _families;
     private readonly Counter _panics;
@@ -68,13 +68,13 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
                 var zones = new ZoneMetrics[block.Zones.Count];
                 for (int i = 0; i < zones.Length; i++)
                 {
-                    zones[i] = new ZoneMetrics(_families, server, block.Zones[i].ToString(), block.Handlers);
+                    zones[i] = new ZoneMetrics(_families, server, block.Zones[i].ToString(), block.ViewName, block.Handlers);
                 }
                 blocks[block] = zones;
             }
             if (anyCounted && !dropped.ContainsKey(group.Port))
             {
-                dropped[group.Port] = new ZoneMetrics(_families, server, DroppedZone, []);
+                dropped[group.Port] = new ZoneMetrics(_families, server, DroppedZone, NoView, []);
             }
         }
         _active = active;
@@ -82,9 +82,9 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
         Volatile.Write(ref _blocks, blocks);
 
         _families.PluginEnabled.Clear();
-        foreach (var (server, zone, plugin) in pipeline.Context.PluginsEnabled.Entries)
+        foreach (var (server, zone, view, plugin) in pipeline.Context.PluginsEnabled.Entries)
         {
-            _families.PluginEnabled.WithLabels(server, zone, View, plugin).Set(1);
+            _families.PluginEnabled.WithLabels(server, zone, view, plugin).Set(1);
         }
     }
 
@@ -163,6 +163,7 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
         private readonly Families _families;
         private readonly string _server;
         private readonly string _zone;
+        private readonly string _view;
         private readonly string[] _plugins;
         private readonly Counter?[] _requests = new Counter?[2 * 2 * QueryLabels.TypeCount];
         private readonly Counter?[] _responses;
@@ -171,11 +172,12 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
         private readonly Histogram[] _responseSize;
         private readonly Counter _doRequests;
 
-        public ZoneMetrics(Families families, string server, string zone, IReadOnlyList<DnsHandler> handlers)
+        public ZoneMetrics(Families families, string server, string zone, string view, IReadOnlyList<DnsHandler> handlers)
         {
             _families = families;
             _server = server;
             _zone = zone;
+            _view = view;
             // Handler names plus "" for responses the server itself wrote.
             _plugins = new string[handlers.Count + 1];
             for (int i = 0; i < handlers.Count; i++)
@@ -184,10 +186,10 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
             }
             _plugins[^1] = string.Empty;
             _responses = new Counter?[_plugins.Length * RcodeSlots];
-            _duration = families.Duration.WithLabels(server, zone, View);
-            _requestSize = [families.RequestSize.WithLabels(server, zone, View, "udp"), families.RequestSize.WithLabels(server, zone, View, "tcp")];
-            _responseSize = [families.ResponseSize.WithLabels(server, zone, View, "udp"), families.ResponseSize.WithLabels(server, zone, View, "tcp")];
-            _doRequests = families.DoRequests.WithLabels(server, zone, View);
+            _duration = families.Duration.WithLabels(server, zone, view);
+            _requestSize = [families.RequestSize.WithLabels(server, zone, view, "udp"), families.RequestSize.WithLabels(server, zone, view, "tcp")];
+            _responseSize = [families.ResponseSize.WithLabels(server, zone, view, "udp"), families.ResponseSize.WithLabels(server, zone, view, "tcp")];
+            _doRequests = families.DoRequests.WithLabels(server, zone, view);
         }
 
         public void Record(DnsQueryContext context, ResponseCode rcode)
@@ -216,7 +218,7 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
             else
             {
                 // A plugin name no handler of this block has, or an extended RCODE: rare, resolved each time.
-                _families.Responses.WithLabels(_server, _zone, View, RcodeName(rcode), context.WrittenBy).Increment();
+                _families.Responses.WithLabels(_server, _zone, _view, RcodeName(rcode), context.WrittenBy).Increment();
             }
         }
 
@@ -238,14 +240,14 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
 
         private Counter CreateRequests(int slot, int proto, int family, int type)
         {
-            var counter = _families.Requests.WithLabels(_server, _zone, View, QueryLabels.ProtoNames[proto], QueryLabels.FamilyNames[family], QueryLabels.TypeNames[type]);
+            var counter = _families.Requests.WithLabels(_server, _zone, _view, QueryLabels.ProtoNames[proto], QueryLabels.FamilyNames[family], QueryLabels.TypeNames[type]);
             Volatile.Write(ref _requests[slot], counter);
             return counter;
         }
 
         private Counter CreateResponses(int index, int plugin, ResponseCode rcode)
         {
-            var counter = _families.Responses.WithLabels(_server, _zone, View, RcodeName(rcode), _plugins[plugin]);
+            var counter = _families.Responses.WithLabels(_server, _zone, _view, RcodeName(rcode), _plugins[plugin]);
             Volatile.Write(ref _responses[index], counter);
             return counter;
         }

@@ -21,11 +21,13 @@ public sealed class PrometheusSetup : IPluginSetup
         var records = block.Context.PluginsEnabled;
         var server = "dns://:" + block.Port.ToString(CultureInfo.InvariantCulture);
         var names = block.Source.Directives.Select(d => d.Name).Distinct(StringComparer.Ordinal).ToArray();
+        // The view's name, read from the block itself: 'view' may come after 'prometheus' in the Corefile.
+        var view = block.Source.Directives.FirstOrDefault(d => d.Name == "view" && d.Args.Count > 0)?.Args[0].Text ?? string.Empty;
         foreach (var zone in block.Zones)
         {
             foreach (var name in names)
             {
-                records.Entries.Add((server, zone.ToString(), name));
+                records.Entries.Add((server, zone.ToString(), view, name));
             }
         }
         block.AddHandler(new PrometheusHandler());

@@ -85,6 +85,7 @@ internal static class TemplateAnswer
             Group = groups,
             Remote = (remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote).ToString(),
             Message = () => DnsMessage.TryParse(request, out var message) == DnsError.None ? message.ToString() : "",
+            Meta = label => context.GetMetadata(label) ?? "",
         };
     }
 

@@ -14,6 +14,9 @@ internal sealed class TemplateData
     public required string Remote { get; init; }
     public required Func<string> Message { get; init; }
 
+    /// <summary><c>.Meta "label"</c>: the query's metadata value, "" when there is none.</summary>
+    public required Func<string, string> Meta { get; init; }
+
     /// <summary>miekg/dns's Question.String(): <c>;name\tCLASS\tTYPE</c>.</summary>
     public string Question => $";{Name}\t{Class}\t{Type}";
 }

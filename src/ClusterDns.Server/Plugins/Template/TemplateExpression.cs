@@ -35,7 +35,18 @@ internal sealed class TemplateExpression
         }
         string? function = null;
         int first = 0;
-        if (char.IsLetter(words[0][0]))
+        if (words[0] == ".Meta")
+        {
+            // CoreDNS's method {{ .Meta "label" }}: the query's metadata (the metadata plugin), "" when none.
+            if (words.Count != 2)
+            {
+                error = $"wrong number of args for Meta: want 1 got {words.Count - 1}";
+                return false;
+            }
+            function = "Meta";
+            first = 1;
+        }
+        else if (char.IsLetter(words[0][0]))
         {
             function = words[0];
             first = 1;
@@ -179,6 +190,9 @@ internal sealed class TemplateExpression
                 return TryIndex(args[0], args[1], out value, out error);
             case "parseInt":
                 return TryParseInt(args, out value, out error);
+            case "Meta":
+                value = data.Meta(args[0] as string ?? "");
+                return true;
             default:
                 return TryPrintf(args, out value, out error);
         }
