@@ -1,3 +1,4 @@
+using System.Net;
 using ClusterDns.Protocol;
 
 namespace ClusterDns.Server.Plugins.Forward;
@@ -55,6 +56,15 @@ internal sealed record ForwardOptions
     public int MaxConnectAttempts { get; init; }
 
     public TlsClientOptions Tls { get; init; } = new();
+
+    /// <summary>
+    /// TCP/TLS connections older than this since they were opened are closed instead of reused (<c>max_age</c>),
+    /// however busy they are; zero: no limit. <see cref="Expire"/> only ever closes idle ones.
+    /// </summary>
+    public TimeSpan MaxAge { get; init; }
+
+    /// <summary>The local address upstream sockets are bound to (<c>source_address</c>); null: the kernel chooses.</summary>
+    public IPAddress? SourceAddress { get; init; }
 
     /// <summary>How long one upstream try waits for its reply (CoreDNS: 2 s).</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(2);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ClusterDns.Corefile;
@@ -11,7 +12,8 @@ namespace ClusterDns.Server.Plugins.Forward;
 /// <summary>
 /// <c>forward FROM TO... { except NAMES...; force_tcp; prefer_udp; expire D; max_fails N;
 /// health_check D [no_rec] [domain NAME]; policy random|round_robin|sequential; max_concurrent N; next RCODE...;
-/// failfast_all_unhealthy_upstreams; tls [CERT KEY] [CA]; tls_servername NAME }</c>.
+/// failfast_all_unhealthy_upstreams; tls [CERT KEY] [CA]; tls_servername NAME; max_idle_conns N; max_connect_attempts N;
+/// failover RCODE...; next_on_nodata; max_age D; source_address IP }</c>.
 /// </summary>
 public sealed class ForwardSetup : IPluginSetup
 {
@@ -104,6 +106,14 @@ public sealed class ForwardSetup : IPluginSetup
                 case "failover":
                     sub.ExpectArgCount(1, int.MaxValue);
                     options = options with { FailoverRcodes = [.. options.FailoverRcodes, .. sub.Args.Select(ParseRcode)] };
+                    break;
+                case "max_age":
+                    sub.ExpectArgCount(1, 1);
+                    options = options with { MaxAge = sub.Args[0].ParseDuration() };
+                    break;
+                case "source_address":
+                    sub.ExpectArgCount(1, 1);
+                    options = options with { SourceAddress = ParseSourceAddress(sub.Args[0]) };
                     break;
                 case "next_on_nodata":
                     sub.ExpectArgCount(0, 0);
@@ -204,6 +214,19 @@ public sealed class ForwardSetup : IPluginSetup
             }
         }
         return options;
+    }
+
+    private static IPAddress ParseSourceAddress(Token token)
+    {
+        // A bare address as Go's net.ParseIP reads it: no port, no zone, no short IPv4 forms such as "127.1".
+        string text = token.Text;
+        bool valid = IPAddress.TryParse(text, out var address) && !text.Contains('%') && !text.Contains('[')
+            && (address.AddressFamily == AddressFamily.InterNetworkV6 || address.ToString() == text);
+        if (!valid)
+        {
+            throw token.Error($"'{text}' is not an IP address (source_address takes a bare IPv4 or IPv6 address, no port)");
+        }
+        return address!;
     }
 
     private static ResponseCode ParseRcode(Token token) => token.Text.ToUpperInvariant() switch

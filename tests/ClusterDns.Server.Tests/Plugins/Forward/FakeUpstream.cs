@@ -71,6 +71,14 @@ internal sealed class FakeUpstream : IAsyncDisposable
     /// <summary>Every question name seen, lower-case, in arrival order.</summary>
     public ConcurrentQueue<string> Names { get; } = new();
 
+    /// <summary>The source address of every query (UDP) and connection (TCP), in arrival order.</summary>
+    public ConcurrentQueue<IPAddress> Sources { get; } = new();
+
+    /// <summary>TCP connections accepted.</summary>
+    public int TcpConnections => Volatile.Read(ref _tcpConnections);
+
+    private int _tcpConnections;
+
     /// <summary>IDs of the queries seen.</summary>
     public ConcurrentQueue<ushort> Ids { get; } = new();
 
@@ -103,6 +111,7 @@ internal sealed class FakeUpstream : IAsyncDisposable
             Interlocked.Increment(ref _udpQueries);
             Record(query);
             var client = received.RemoteEndPoint;
+            Sources.Enqueue(((IPEndPoint)client).Address);
             _ = Task.Run(async () =>
             {
                 if (Delay > TimeSpan.Zero)
@@ -158,6 +167,8 @@ internal sealed class FakeUpstream : IAsyncDisposable
             {
                 return;
             }
+            Interlocked.Increment(ref _tcpConnections);
+            Sources.Enqueue(((IPEndPoint)connection.RemoteEndPoint!).Address);
             _ = Task.Run(() => ServeConnectionAsync(connection));
         }
     }
