@@ -26,7 +26,10 @@ public sealed class HealthSetup : IPluginSetup
             .WithLabels();
         var failures = metrics.Counter("coredns_health_request_failures_total", "The number of times the health check failed.").WithLabels();
         var endpoint = new HealthEndpoint(shutdown);
-        block.Context.MapHttp(options.Address, "/health", endpoint.ServeAsync);
+        if (!block.Context.MapHttp(options.Address, "/health", endpoint.ServeAsync))
+        {
+            throw directive.Error($"{options.Address} is served over HTTPS by 'prometheus ... {{ tls }}' in another block; use another address");
+        }
         // Added after MapHttp's component, so it starts once the endpoint listens.
         var http = block.Context.HttpHost;
         block.Context.Components.Add(new HealthSelfCheck(
