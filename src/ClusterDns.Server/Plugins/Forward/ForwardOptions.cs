@@ -13,6 +13,15 @@ internal sealed record ForwardOptions
 
     public required IReadOnlyList<UpstreamAddress> Upstreams { get; init; }
 
+    /// <summary>Upstreams named by host name; their addresses join <see cref="Upstreams"/> at start-up.</summary>
+    public IReadOnlyList<HostnameUpstream> Hostnames { get; init; } = [];
+
+    /// <summary>Servers that resolve <see cref="Hostnames"/> (<c>resolver</c>); empty: the system resolver.</summary>
+    public IReadOnlyList<IPEndPoint> Resolvers { get; init; } = [];
+
+    /// <summary>How often <see cref="Hostnames"/> are resolved again (CoreDNS: 30 s).</summary>
+    public TimeSpan ResolveInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Names (and everything below them) passed to the next handler instead.</summary>
     public IReadOnlyList<DnsName> Except { get; init; } = [];
 

@@ -13,7 +13,7 @@ namespace ClusterDns.Server.Plugins.Forward;
 /// <c>forward FROM TO... { except NAMES...; force_tcp; prefer_udp; expire D; max_fails N;
 /// health_check D [no_rec] [domain NAME]; policy random|round_robin|sequential; max_concurrent N; next RCODE...;
 /// failfast_all_unhealthy_upstreams; tls [CERT KEY] [CA]; tls_servername NAME; max_idle_conns N; max_connect_attempts N;
-/// failover RCODE...; next_on_nodata; max_age D; source_address IP }</c>.
+/// failover RCODE...; next_on_nodata; max_age D; source_address IP; resolver IP[:PORT]... }</c>.
 /// </summary>
 public sealed class ForwardSetup : IPluginSetup
 {
@@ -23,11 +23,41 @@ public sealed class ForwardSetup : IPluginSetup
     {
         var options = Parse(directive, block.Context.ResolvePath);
         var logger = block.Context.LoggerFactory.CreateLogger("ClusterDns.Forward");
+        var staticUpstreams = options.Upstreams;
+        if (options.Hostnames.Count > 0)
+        {
+            options = options with { Upstreams = [.. staticUpstreams, .. ResolveAtStart(directive, options)] };
+        }
         var handler = new ForwardHandler(options, logger);
         block.AddHandler(handler);
         // The handler owns sockets and health probes: they end when its pipeline is replaced.
         block.Context.Components.Add(handler);
+        if (options.Hostnames.Count > 0)
+        {
+            block.Context.Components.Add(new UpstreamNameRefresher(handler, staticUpstreams, logger));
+        }
         ForwardMetrics.Of(block.Context).Register(block.Context.Metrics, handler);
+    }
+
+    /// <summary>CoreDNS resolves host name upstreams before it serves; a name that does not resolve stops the start.</summary>
+    private static IReadOnlyList<UpstreamAddress> ResolveAtStart(Directive directive, ForwardOptions options)
+    {
+        IReadOnlyList<UpstreamAddress> resolved;
+        try
+        {
+            resolved = Task.Run(() => UpstreamNameResolver.ResolveAllAsync(options.Hostnames, options.Resolvers, CancellationToken.None))
+                .GetAwaiter().GetResult();
+        }
+        catch (UpstreamResolutionException exception)
+        {
+            throw directive.Error(exception.Message);
+        }
+        int total = options.Upstreams.Count + resolved.Count;
+        if (total > ForwardOptions.MaxUpstreams)
+        {
+            throw directive.Error($"'forward' takes at most {ForwardOptions.MaxUpstreams} upstreams, got {total} once host names were resolved");
+        }
+        return resolved;
     }
 
     internal static ForwardOptions Parse(Directive directive, Func<string, string> resolvePath)
@@ -35,16 +65,17 @@ public sealed class ForwardSetup : IPluginSetup
         directive.ExpectArgCount(2, int.MaxValue);
         var from = ZoneArguments.Parse([directive.Args[0]]);
         var upstreams = new List<UpstreamAddress>();
+        var hostnames = new List<HostnameUpstream>();
         for (int i = 1; i < directive.Args.Count; i++)
         {
-            upstreams.AddRange(ParseUpstream(directive.Args[i], resolvePath));
+            upstreams.AddRange(ParseUpstream(directive.Args[i], resolvePath, hostnames));
         }
-        if (upstreams.Count > ForwardOptions.MaxUpstreams)
+        if (upstreams.Count + hostnames.Count > ForwardOptions.MaxUpstreams)
         {
-            throw directive.Error($"'forward' takes at most {ForwardOptions.MaxUpstreams} upstreams, got {upstreams.Count}");
+            throw directive.Error($"'forward' takes at most {ForwardOptions.MaxUpstreams} upstreams, got {upstreams.Count + hostnames.Count}");
         }
 
-        var options = new ForwardOptions { From = from, Upstreams = upstreams };
+        var options = new ForwardOptions { From = from, Upstreams = upstreams, Hostnames = hostnames };
         string? tlsServerName = null;
         Directive? tls = null;
         foreach (var sub in directive.Block)
@@ -111,6 +142,10 @@ public sealed class ForwardSetup : IPluginSetup
                     sub.ExpectArgCount(1, 1);
                     options = options with { MaxAge = sub.Args[0].ParseDuration() };
                     break;
+                case "resolver":
+                    sub.ExpectArgCount(1, int.MaxValue);
+                    options = options with { Resolvers = [.. options.Resolvers, .. sub.Args.Select(ParseResolver)] };
+                    break;
                 case "source_address":
                     sub.ExpectArgCount(1, 1);
                     options = options with { SourceAddress = ParseSourceAddress(sub.Args[0]) };
@@ -138,7 +173,7 @@ public sealed class ForwardSetup : IPluginSetup
         return options with { Tls = ParseTls(tls, tlsServerName, resolvePath) };
     }
 
-    private static IEnumerable<UpstreamAddress> ParseUpstream(Token token, Func<string, string> resolvePath)
+    private static IEnumerable<UpstreamAddress> ParseUpstream(Token token, Func<string, string> resolvePath, List<HostnameUpstream> hostnames)
     {
         string text = token.Text;
         bool useTls = false;
@@ -160,7 +195,12 @@ public sealed class ForwardSetup : IPluginSetup
         if (!IPEndPoint.TryParse(text, out var endPoint) || endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any)
             || (endPoint.Port == 0 && text.EndsWith(":0", StringComparison.Ordinal)))
         {
-            throw token.Error($"'{token.Text}' is not an upstream address (expected IP[:PORT], [IPv6]:PORT, dns://, tls:// or a resolv.conf path)");
+            if (HostnameUpstream.TryParse(text, useTls, out var host))
+            {
+                hostnames.Add(host!);
+                return [];
+            }
+            throw token.Error($"'{token.Text}' is not an upstream address (expected IP[:PORT], [IPv6]:PORT, HOST[:PORT], dns://, tls:// or a resolv.conf path)");
         }
         if (endPoint.Port == 0)
         {
@@ -214,6 +254,16 @@ public sealed class ForwardSetup : IPluginSetup
             }
         }
         return options;
+    }
+
+    private static IPEndPoint ParseResolver(Token token)
+    {
+        var endPoint = token.ParseIPEndPoint(UpstreamAddress.DnsPort);
+        if (endPoint.Address.Equals(IPAddress.IPv6Any) || endPoint.Address.Equals(IPAddress.Any))
+        {
+            throw token.Error($"'{token.Text}' is not a resolver address (expected IP or IP:PORT)");
+        }
+        return endPoint;
     }
 
     private static IPAddress ParseSourceAddress(Token token)

@@ -21,11 +21,17 @@ internal sealed class FakeUpstream : IAsyncDisposable
     private int _tcpQueries;
 
     public FakeUpstream()
+        : this(IPAddress.Loopback)
+    {
+    }
+
+    /// <summary>On <paramref name="address"/> (127.0.0.2 is loopback too on Linux), on <paramref name="port"/> or a free one.</summary>
+    public FakeUpstream(IPAddress address, int port = 0)
     {
         for (int attempt = 0; ; attempt++)
         {
             _udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _udp.Bind(new IPEndPoint(address, port));
             EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
             _tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
@@ -33,7 +39,7 @@ internal sealed class FakeUpstream : IAsyncDisposable
                 _tcp.Bind(EndPoint);
                 break;
             }
-            catch (SocketException) when (attempt < 20)
+            catch (SocketException) when (attempt < 20 && port == 0)
             {
                 _udp.Dispose();
                 _tcp.Dispose();
