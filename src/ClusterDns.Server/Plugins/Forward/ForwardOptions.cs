@@ -75,7 +75,7 @@ internal sealed record ForwardOptions
     /// <summary>The local address upstream sockets are bound to (<c>source_address</c>); null: the kernel chooses.</summary>
     public IPAddress? SourceAddress { get; init; }
 
-    /// <summary>How long one upstream try waits for its reply (CoreDNS: 2 s).</summary>
+    /// <summary>How long one upstream try waits for its reply (<c>read_timeout</c>, CoreDNS 1.14.4; default 2 s).</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long one query may spend on all its tries before SERVFAIL (CoreDNS: 5 s).</summary>

@@ -13,7 +13,7 @@ namespace ClusterDns.Server.Plugins.Forward;
 /// <c>forward FROM TO... { except NAMES...; force_tcp; prefer_udp; expire D; max_fails N;
 /// health_check D [no_rec] [domain NAME]; policy random|round_robin|sequential; max_concurrent N; next RCODE...;
 /// failfast_all_unhealthy_upstreams; tls [CERT KEY] [CA]; tls_servername NAME; max_idle_conns N; max_connect_attempts N;
-/// failover RCODE...; next_on_nodata; max_age D; source_address IP; resolver IP[:PORT]... }</c>.
+/// failover RCODE...; next_on_nodata; max_age D; source_address IP; resolver IP[:PORT]...; read_timeout D }</c>.
 /// </summary>
 public sealed class ForwardSetup : IPluginSetup
 {
@@ -141,6 +141,15 @@ public sealed class ForwardSetup : IPluginSetup
                 case "max_age":
                     sub.ExpectArgCount(1, 1);
                     options = options with { MaxAge = sub.Args[0].ParseDuration() };
+                    break;
+                case "read_timeout":
+                    sub.ExpectArgCount(1, 1);
+                    var readTimeout = sub.Args[0].ParseDuration();
+                    if (readTimeout <= TimeSpan.Zero)
+                    {
+                        throw sub.Args[0].Error("read_timeout must be positive");
+                    }
+                    options = options with { ReadTimeout = readTimeout };
                     break;
                 case "resolver":
                     sub.ExpectArgCount(1, int.MaxValue);
