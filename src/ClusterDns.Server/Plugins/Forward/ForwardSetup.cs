@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ClusterDns.Corefile;
@@ -68,7 +66,7 @@ public sealed class ForwardSetup : IPluginSetup
         var hostnames = new List<HostnameUpstream>();
         for (int i = 1; i < directive.Args.Count; i++)
         {
-            upstreams.AddRange(ParseUpstream(directive.Args[i], resolvePath, hostnames));
+            upstreams.AddRange(ForwardAddressSyntax.ParseUpstream(directive.Args[i], resolvePath, hostnames));
         }
         if (upstreams.Count + hostnames.Count > ForwardOptions.MaxUpstreams)
         {
@@ -153,11 +151,11 @@ public sealed class ForwardSetup : IPluginSetup
                     break;
                 case "resolver":
                     sub.ExpectArgCount(1, int.MaxValue);
-                    options = options with { Resolvers = [.. options.Resolvers, .. sub.Args.Select(ParseResolver)] };
+                    options = options with { Resolvers = [.. options.Resolvers, .. sub.Args.Select(ForwardAddressSyntax.ParseResolver)] };
                     break;
                 case "source_address":
                     sub.ExpectArgCount(1, 1);
-                    options = options with { SourceAddress = ParseSourceAddress(sub.Args[0]) };
+                    options = options with { SourceAddress = ForwardAddressSyntax.ParseSourceAddress(sub.Args[0]) };
                     break;
                 case "next_on_nodata":
                     sub.ExpectArgCount(0, 0);
@@ -180,61 +178,6 @@ public sealed class ForwardSetup : IPluginSetup
             }
         }
         return options with { Tls = ParseTls(tls, tlsServerName, resolvePath) };
-    }
-
-    private static IEnumerable<UpstreamAddress> ParseUpstream(Token token, Func<string, string> resolvePath, List<HostnameUpstream> hostnames)
-    {
-        string text = token.Text;
-        bool useTls = false;
-        if (text.StartsWith("tls://", StringComparison.OrdinalIgnoreCase))
-        {
-            useTls = true;
-            text = text[6..];
-        }
-        else if (text.StartsWith("dns://", StringComparison.OrdinalIgnoreCase))
-        {
-            text = text[6..];
-        }
-        else if (text.Contains('/') || File.Exists(resolvePath(text)))
-        {
-            return ReadResolvConf(token, resolvePath(text));
-        }
-
-        // "1.2.3.4", "1.2.3.4:53", "::1", "[::1]:53"; IPEndPoint reads a missing port as 0.
-        if (!IPEndPoint.TryParse(text, out var endPoint) || endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any)
-            || (endPoint.Port == 0 && text.EndsWith(":0", StringComparison.Ordinal)))
-        {
-            if (HostnameUpstream.TryParse(text, useTls, out var host))
-            {
-                hostnames.Add(host!);
-                return [];
-            }
-            throw token.Error($"'{token.Text}' is not an upstream address (expected IP[:PORT], [IPv6]:PORT, HOST[:PORT], dns://, tls:// or a resolv.conf path)");
-        }
-        if (endPoint.Port == 0)
-        {
-            endPoint.Port = useTls ? UpstreamAddress.TlsPort : UpstreamAddress.DnsPort;
-        }
-        return [new UpstreamAddress(endPoint, useTls)];
-    }
-
-    private static List<UpstreamAddress> ReadResolvConf(Token token, string path)
-    {
-        string content;
-        try
-        {
-            content = File.ReadAllText(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw token.Error($"cannot read resolv.conf '{path}': {exception.Message}");
-        }
-        var servers = ResolvConf.ParseNameservers(content);
-        if (servers.Count == 0)
-        {
-            throw token.Error($"'{path}' lists no nameserver");
-        }
-        return servers.Select(a => new UpstreamAddress(new IPEndPoint(a, UpstreamAddress.DnsPort), Tls: false)).ToList();
     }
 
     private static ForwardOptions ParseHealthCheck(Directive sub, ForwardOptions options)
@@ -263,29 +206,6 @@ public sealed class ForwardSetup : IPluginSetup
             }
         }
         return options;
-    }
-
-    private static IPEndPoint ParseResolver(Token token)
-    {
-        var endPoint = token.ParseIPEndPoint(UpstreamAddress.DnsPort);
-        if (endPoint.Address.Equals(IPAddress.IPv6Any) || endPoint.Address.Equals(IPAddress.Any))
-        {
-            throw token.Error($"'{token.Text}' is not a resolver address (expected IP or IP:PORT)");
-        }
-        return endPoint;
-    }
-
-    private static IPAddress ParseSourceAddress(Token token)
-    {
-        // A bare address as Go's net.ParseIP reads it: no port, no zone, no short IPv4 forms such as "127.1".
-        string text = token.Text;
-        bool valid = IPAddress.TryParse(text, out var address) && !text.Contains('%') && !text.Contains('[')
-            && (address.AddressFamily == AddressFamily.InterNetworkV6 || address.ToString() == text);
-        if (!valid)
-        {
-            throw token.Error($"'{text}' is not an IP address (source_address takes a bare IPv4 or IPv6 address, no port)");
-        }
-        return address!;
     }
 
     private static ResponseCode ParseRcode(Token token) => token.Text.ToUpperInvariant() switch
