@@ -56,7 +56,8 @@ public sealed class ServerBuildContext
     public PluginEnabledRecords PluginsEnabled { get; } = new();
 
     /// <summary>Serves <paramref name="path"/> on <paramref name="address"/> while this pipeline runs.</summary>
-    public void MapHttp(IPEndPoint address, string path, RequestDelegate handler)
+    /// <returns>False when another block already serves this address with other TLS settings.</returns>
+    public bool MapHttp(IPEndPoint address, string path, RequestDelegate handler, HttpTlsSettings? tls = null)
     {
         if (_httpRoutes is null)
         {
@@ -64,7 +65,7 @@ public sealed class ServerBuildContext
             // First among the components: probes answer while slower components (informers) still start.
             Components.Insert(0, new HttpRoutesComponent(HttpHost, _httpRoutes));
         }
-        _httpRoutes.Map(address, path, handler);
+        return _httpRoutes.Map(address, path, handler, tls);
     }
 
     /// <summary>Resolves a path from the Corefile: relative paths are relative to the Corefile's folder.</summary>

@@ -56,6 +56,7 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
         _loaded = null;
         LogStarting(_logger, _options.CorefilePath);
         await Server.StartAsync(pipeline, cancellationToken).ConfigureAwait(false);
+        Services.PublishRunning(pipeline);
         if (_lifetime is not null)
         {
             // Health must fail the moment SIGTERM arrives, before any other service starts stopping.
@@ -205,6 +206,7 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
                 return Fail(hash, $"{_options.CorefilePath}: the new configuration could not start: {exception.Message}", exception);
             }
             _lastFailedKey = null;
+            Services.PublishRunning(next);
             LogReloaded(_logger, _options.CorefilePath, hash[..16]);
             return ReloadOutcome.Reloaded;
         }

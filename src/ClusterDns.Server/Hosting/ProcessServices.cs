@@ -27,7 +27,11 @@ public sealed class ProcessServices : IAsyncDisposable
                 "Queries received after this replica left its Service's endpoints and the rotation grace passed (ClusterDns).")
             .Set(() => Shutdown.LateQueries.Count);
         ReloadFailed = Registry.Counter(DnsMetricNames.ReloadFailedTotal, "Counter of the number of failed reload attempts.").WithLabels();
+        _reloadVersion = Registry.Gauge(DnsMetricNames.ReloadVersionInfo,
+            "A metric with a constant '1' value labeled by hash, and value which type of hash generated.", "hash", "value");
     }
+
+    private readonly GaugeFamily _reloadVersion;
 
     public MetricsRegistry Registry { get; }
 
@@ -39,6 +43,19 @@ public sealed class ProcessServices : IAsyncDisposable
 
     /// <summary><c>coredns_reload_failed_total</c>.</summary>
     public Counter ReloadFailed { get; }
+
+    /// <summary>
+    /// <c>coredns_reload_version_info{hash="sha512",value=…}</c>: one series for the running Corefile, as CoreDNS
+    /// sets it, and only while that Corefile uses <c>reload</c>.
+    /// </summary>
+    public void PublishRunning(ServerPipeline pipeline)
+    {
+        _reloadVersion.Clear();
+        if (pipeline.Context.Lifecycle.Reload is not null)
+        {
+            _reloadVersion.WithLabels("sha512", pipeline.ContentHash).Set(1);
+        }
+    }
 
     /// <summary>The build context of one Corefile load, holding this process's services.</summary>
     public ServerBuildContext NewContext(string corefilePath, ILoggerFactory loggerFactory) =>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -55,9 +56,16 @@ public sealed partial class HttpEndpointHost : IAsyncDisposable
             {
                 foreach (var address in routes.Addresses)
                 {
+                    var tls = routes.TlsFor(address);
+                    if (_servers.TryGetValue(address, out var running) && running.TlsIdentity != tls?.Identity)
+                    {
+                        // HTTP became HTTPS (or the certificate changed): the socket must be reopened.
+                        await running.DisposeAsync().ConfigureAwait(false);
+                        _servers.Remove(address);
+                    }
                     if (!_servers.ContainsKey(address))
                     {
-                        var server = new EndpointServer(address, _loggerFactory);
+                        var server = new EndpointServer(address, tls, _loggerFactory);
                         await server.StartAsync(cancellationToken).ConfigureAwait(false);
                         started.Add((address, server));
                         LogListening(_logger, server.BoundEndPoint);
@@ -141,18 +149,22 @@ public sealed partial class HttpEndpointHost : IAsyncDisposable
     private sealed class EndpointServer : IAsyncDisposable
     {
         private readonly IPEndPoint _configured;
+        private readonly HttpTlsSettings? _tls;
         private readonly ILoggerFactory _loggerFactory;
         private WebApplication? _app;
         private IReadOnlyDictionary<string, RequestDelegate> _routes = new Dictionary<string, RequestDelegate>();
 
-        public EndpointServer(IPEndPoint configured, ILoggerFactory loggerFactory)
+        public EndpointServer(IPEndPoint configured, HttpTlsSettings? tls, ILoggerFactory loggerFactory)
         {
             _configured = configured;
+            _tls = tls;
             _loggerFactory = loggerFactory;
             BoundEndPoint = configured;
         }
 
         public IPEndPoint BoundEndPoint { get; private set; }
+
+        public string? TlsIdentity => _tls?.Identity;
 
         public IReadOnlyDictionary<string, RequestDelegate> Routes
         {
@@ -184,7 +196,19 @@ public sealed partial class HttpEndpointHost : IAsyncDisposable
             builder.WebHost.ConfigureKestrel(options =>
             {
                 options.AddServerHeader = false;
-                options.Listen(endPoint);
+                options.Listen(endPoint, listen =>
+                {
+                    if (_tls is { } tls)
+                    {
+                        listen.UseHttps(new HttpsConnectionAdapterOptions
+                        {
+                            ServerCertificate = tls.Certificate,
+                            SslProtocols = HttpTlsSettings.Protocols,
+                            ClientCertificateMode = tls.ClientAuthorities is null ? ClientCertificateMode.NoCertificate : ClientCertificateMode.RequireCertificate,
+                            ClientCertificateValidation = tls.ClientAuthorities is null ? null : (certificate, _, _) => tls.IsTrustedClient(certificate),
+                        });
+                    }
+                });
             });
             builder.Services.AddSingleton<ILoggerFactory>(new FrameworkLogFilter(_loggerFactory));
             // The server process owns signals; this inner host must not react to SIGTERM itself.

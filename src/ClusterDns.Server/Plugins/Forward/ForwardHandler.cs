@@ -16,7 +16,9 @@ namespace ClusterDns.Server.Plugins.Forward;
 internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
 {
     private readonly ForwardOptions _options;
-    private readonly Upstream[] _upstreams;
+    private readonly object _swap = new();
+    // Replaced whole when host name upstreams resolve to new addresses; a query reads it once.
+    private Upstream[] _upstreams;
     private readonly byte[][] _from;
     private readonly byte[][] _except;
     private readonly ILogger _logger;
@@ -38,7 +40,42 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
 
     internal ForwardOptions Options => _options;
 
-    internal IReadOnlyList<Upstream> Upstreams => _upstreams;
+    internal IReadOnlyList<Upstream> Upstreams => Volatile.Read(ref _upstreams);
+
+    /// <summary>Called for each upstream added after construction (metrics attach their series).</summary>
+    internal Action<Upstream>? UpstreamAdded { get; set; }
+
+    /// <summary>
+    /// Serves <paramref name="addresses"/> from now on, keeping the upstreams (connections, health) of addresses
+    /// that stay. Returns the upstreams no longer used, for the caller to dispose once in-flight queries are done.
+    /// </summary>
+    internal IReadOnlyList<Upstream> ReplaceUpstreams(IReadOnlyList<UpstreamAddress> addresses)
+    {
+        Upstream[] current;
+        Upstream[] next;
+        var added = new List<Upstream>();
+        lock (_swap)
+        {
+            current = _upstreams;
+            next = new Upstream[addresses.Count];
+            for (int i = 0; i < next.Length; i++)
+            {
+                var kept = Array.Find(current, u => u.Address == addresses[i]);
+                if (kept is null)
+                {
+                    kept = new Upstream(addresses[i], _options, _logger);
+                    added.Add(kept);
+                }
+                next[i] = kept;
+            }
+            Volatile.Write(ref _upstreams, next);
+        }
+        foreach (var upstream in added)
+        {
+            UpstreamAdded?.Invoke(upstream);
+        }
+        return current.Where(u => Array.IndexOf(next, u) < 0).ToArray();
+    }
 
     /// <summary>Queries refused because <c>max_concurrent</c> forwards were in flight (coredns_forward_max_concurrent_rejects_total).</summary>
     public long MaxConcurrentRejects => Interlocked.Read(ref _maxConcurrentRejects);
@@ -116,8 +153,9 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
             context.Request.CopyTo(query.AsSpan(2));
             bool clientTcp = context.Transport == TransportKind.Tcp;
             long deadline = Environment.TickCount64 + (long)_options.Timeout.TotalMilliseconds;
-            var order = Order();
-            int maxTries = _options.MaxConnectAttempts > 0 ? _options.MaxConnectAttempts : Math.Max(2, _upstreams.Length);
+            var upstreams = Volatile.Read(ref _upstreams);
+            var order = Order(upstreams);
+            int maxTries = _options.MaxConnectAttempts > 0 ? _options.MaxConnectAttempts : Math.Max(2, upstreams.Length);
             int tries = 0;
             int down = 0;
             int i = 0;
@@ -141,7 +179,7 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
                     {
                         break;
                     }
-                    upstream = _upstreams[Random.Shared.Next(_upstreams.Length)];
+                    upstream = upstreams[Random.Shared.Next(upstreams.Length)];
                 }
                 tries++;
 
@@ -205,23 +243,23 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
     }
 
     /// <summary>The upstreams in the order this query tries them.</summary>
-    private Upstream[] Order()
+    private Upstream[] Order(Upstream[] upstreams)
     {
-        if (_upstreams.Length == 1 || _options.Policy == ForwardPolicy.Sequential)
+        if (upstreams.Length == 1 || _options.Policy == ForwardPolicy.Sequential)
         {
-            return _upstreams;
+            return upstreams;
         }
-        var order = new Upstream[_upstreams.Length];
+        var order = new Upstream[upstreams.Length];
         if (_options.Policy == ForwardPolicy.RoundRobin)
         {
             int start = (int)((uint)Interlocked.Increment(ref _roundRobin) % (uint)order.Length);
             for (int i = 0; i < order.Length; i++)
             {
-                order[i] = _upstreams[(start + i) % order.Length];
+                order[i] = upstreams[(start + i) % order.Length];
             }
             return order;
         }
-        _upstreams.CopyTo(order, 0);
+        upstreams.CopyTo(order, 0);
         Random.Shared.Shuffle(order);
         return order;
     }
@@ -230,7 +268,7 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var upstream in _upstreams)
+        foreach (var upstream in Volatile.Read(ref _upstreams))
         {
             await upstream.DisposeAsync().ConfigureAwait(false);
         }

@@ -29,16 +29,23 @@ internal sealed class ForwardMetrics
         registry.CounterCallback("coredns_forward_max_concurrent_rejects_total", "Counter of the number of queries rejected because the concurrent queries were at maximum.")
             .Set(() => Sum(h => h.MaxConcurrentRejects));
 
-        var hits = registry.CounterCallback("coredns_proxy_conn_cache_hits_total", "Counter of connection cache hits per upstream and protocol.", "proxy_name", "to", "proto");
-        var misses = registry.CounterCallback("coredns_proxy_conn_cache_misses_total", "Counter of connection cache misses per upstream and protocol.", "proxy_name", "to", "proto");
         foreach (var upstream in handler.Upstreams)
         {
-            string to = upstream.Address.EndPoint.ToString();
-            upstream.Metrics = new UpstreamMetrics(registry, to);
-            string proto = upstream.Address.Tls ? "tcp-tls" : "tcp";
-            hits.Set(() => upstream.ConnectionReuses, "forward", to, proto);
-            misses.Set(() => upstream.ConnectionOpens, "forward", to, proto);
+            Attach(registry, upstream);
         }
+        // Host name upstreams that resolve to a new address later get their series then.
+        handler.UpstreamAdded = upstream => Attach(registry, upstream);
+    }
+
+    private static void Attach(MetricsRegistry registry, Upstream upstream)
+    {
+        var hits = registry.CounterCallback("coredns_proxy_conn_cache_hits_total", "Counter of connection cache hits per upstream and protocol.", "proxy_name", "to", "proto");
+        var misses = registry.CounterCallback("coredns_proxy_conn_cache_misses_total", "Counter of connection cache misses per upstream and protocol.", "proxy_name", "to", "proto");
+        string to = upstream.Address.EndPoint.ToString();
+        upstream.Metrics = new UpstreamMetrics(registry, to);
+        string proto = upstream.Address.Tls ? "tcp-tls" : "tcp";
+        hits.Set(() => upstream.ConnectionReuses, "forward", to, proto);
+        misses.Set(() => upstream.ConnectionOpens, "forward", to, proto);
     }
 
     private double Sum(Func<ForwardHandler, long> read)

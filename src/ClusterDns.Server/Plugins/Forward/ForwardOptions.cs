@@ -1,3 +1,4 @@
+using System.Net;
 using ClusterDns.Protocol;
 
 namespace ClusterDns.Server.Plugins.Forward;
@@ -11,6 +12,15 @@ internal sealed record ForwardOptions
     public required IReadOnlyList<DnsName> From { get; init; }
 
     public required IReadOnlyList<UpstreamAddress> Upstreams { get; init; }
+
+    /// <summary>Upstreams named by host name; their addresses join <see cref="Upstreams"/> at start-up.</summary>
+    public IReadOnlyList<HostnameUpstream> Hostnames { get; init; } = [];
+
+    /// <summary>Servers that resolve <see cref="Hostnames"/> (<c>resolver</c>); empty: the system resolver.</summary>
+    public IReadOnlyList<IPEndPoint> Resolvers { get; init; } = [];
+
+    /// <summary>How often <see cref="Hostnames"/> are resolved again (CoreDNS: 30 s).</summary>
+    public TimeSpan ResolveInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Names (and everything below them) passed to the next handler instead.</summary>
     public IReadOnlyList<DnsName> Except { get; init; } = [];
@@ -56,7 +66,16 @@ internal sealed record ForwardOptions
 
     public TlsClientOptions Tls { get; init; } = new();
 
-    /// <summary>How long one upstream try waits for its reply (CoreDNS: 2 s).</summary>
+    /// <summary>
+    /// TCP/TLS connections older than this since they were opened are closed instead of reused (<c>max_age</c>),
+    /// however busy they are; zero: no limit. <see cref="Expire"/> only ever closes idle ones.
+    /// </summary>
+    public TimeSpan MaxAge { get; init; }
+
+    /// <summary>The local address upstream sockets are bound to (<c>source_address</c>); null: the kernel chooses.</summary>
+    public IPAddress? SourceAddress { get; init; }
+
+    /// <summary>How long one upstream try waits for its reply (<c>read_timeout</c>, CoreDNS 1.14.4; default 2 s).</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long one query may spend on all its tries before SERVFAIL (CoreDNS: 5 s).</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ClusterDns.Corefile;
@@ -11,7 +10,8 @@ namespace ClusterDns.Server.Plugins.Forward;
 /// <summary>
 /// <c>forward FROM TO... { except NAMES...; force_tcp; prefer_udp; expire D; max_fails N;
 /// health_check D [no_rec] [domain NAME]; policy random|round_robin|sequential; max_concurrent N; next RCODE...;
-/// failfast_all_unhealthy_upstreams; tls [CERT KEY] [CA]; tls_servername NAME }</c>.
+/// failfast_all_unhealthy_upstreams; tls [CERT KEY] [CA]; tls_servername NAME; max_idle_conns N; max_connect_attempts N;
+/// failover RCODE...; next_on_nodata; max_age D; source_address IP; resolver IP[:PORT]...; read_timeout D }</c>.
 /// </summary>
 public sealed class ForwardSetup : IPluginSetup
 {
@@ -21,11 +21,41 @@ public sealed class ForwardSetup : IPluginSetup
     {
         var options = Parse(directive, block.Context.ResolvePath);
         var logger = block.Context.LoggerFactory.CreateLogger("ClusterDns.Forward");
+        var staticUpstreams = options.Upstreams;
+        if (options.Hostnames.Count > 0)
+        {
+            options = options with { Upstreams = [.. staticUpstreams, .. ResolveAtStart(directive, options)] };
+        }
         var handler = new ForwardHandler(options, logger);
         block.AddHandler(handler);
         // The handler owns sockets and health probes: they end when its pipeline is replaced.
         block.Context.Components.Add(handler);
+        if (options.Hostnames.Count > 0)
+        {
+            block.Context.Components.Add(new UpstreamNameRefresher(handler, staticUpstreams, logger));
+        }
         ForwardMetrics.Of(block.Context).Register(block.Context.Metrics, handler);
+    }
+
+    /// <summary>CoreDNS resolves host name upstreams before it serves; a name that does not resolve stops the start.</summary>
+    private static IReadOnlyList<UpstreamAddress> ResolveAtStart(Directive directive, ForwardOptions options)
+    {
+        IReadOnlyList<UpstreamAddress> resolved;
+        try
+        {
+            resolved = Task.Run(() => UpstreamNameResolver.ResolveAllAsync(options.Hostnames, options.Resolvers, CancellationToken.None))
+                .GetAwaiter().GetResult();
+        }
+        catch (UpstreamResolutionException exception)
+        {
+            throw directive.Error(exception.Message);
+        }
+        int total = options.Upstreams.Count + resolved.Count;
+        if (total > ForwardOptions.MaxUpstreams)
+        {
+            throw directive.Error($"'forward' takes at most {ForwardOptions.MaxUpstreams} upstreams, got {total} once host names were resolved");
+        }
+        return resolved;
     }
 
     internal static ForwardOptions Parse(Directive directive, Func<string, string> resolvePath)
@@ -33,16 +63,17 @@ public sealed class ForwardSetup : IPluginSetup
         directive.ExpectArgCount(2, int.MaxValue);
         var from = ZoneArguments.Parse([directive.Args[0]]);
         var upstreams = new List<UpstreamAddress>();
+        var hostnames = new List<HostnameUpstream>();
         for (int i = 1; i < directive.Args.Count; i++)
         {
-            upstreams.AddRange(ParseUpstream(directive.Args[i], resolvePath));
+            upstreams.AddRange(ForwardAddressSyntax.ParseUpstream(directive.Args[i], resolvePath, hostnames));
         }
-        if (upstreams.Count > ForwardOptions.MaxUpstreams)
+        if (upstreams.Count + hostnames.Count > ForwardOptions.MaxUpstreams)
         {
-            throw directive.Error($"'forward' takes at most {ForwardOptions.MaxUpstreams} upstreams, got {upstreams.Count}");
+            throw directive.Error($"'forward' takes at most {ForwardOptions.MaxUpstreams} upstreams, got {upstreams.Count + hostnames.Count}");
         }
 
-        var options = new ForwardOptions { From = from, Upstreams = upstreams };
+        var options = new ForwardOptions { From = from, Upstreams = upstreams, Hostnames = hostnames };
         string? tlsServerName = null;
         Directive? tls = null;
         foreach (var sub in directive.Block)
@@ -105,6 +136,27 @@ public sealed class ForwardSetup : IPluginSetup
                     sub.ExpectArgCount(1, int.MaxValue);
                     options = options with { FailoverRcodes = [.. options.FailoverRcodes, .. sub.Args.Select(ParseRcode)] };
                     break;
+                case "max_age":
+                    sub.ExpectArgCount(1, 1);
+                    options = options with { MaxAge = sub.Args[0].ParseDuration() };
+                    break;
+                case "read_timeout":
+                    sub.ExpectArgCount(1, 1);
+                    var readTimeout = sub.Args[0].ParseDuration();
+                    if (readTimeout <= TimeSpan.Zero)
+                    {
+                        throw sub.Args[0].Error("read_timeout must be positive");
+                    }
+                    options = options with { ReadTimeout = readTimeout };
+                    break;
+                case "resolver":
+                    sub.ExpectArgCount(1, int.MaxValue);
+                    options = options with { Resolvers = [.. options.Resolvers, .. sub.Args.Select(ForwardAddressSyntax.ParseResolver)] };
+                    break;
+                case "source_address":
+                    sub.ExpectArgCount(1, 1);
+                    options = options with { SourceAddress = ForwardAddressSyntax.ParseSourceAddress(sub.Args[0]) };
+                    break;
                 case "next_on_nodata":
                     sub.ExpectArgCount(0, 0);
                     options = options with { NextOnNoData = true };
@@ -126,56 +178,6 @@ public sealed class ForwardSetup : IPluginSetup
             }
         }
         return options with { Tls = ParseTls(tls, tlsServerName, resolvePath) };
-    }
-
-    private static IEnumerable<UpstreamAddress> ParseUpstream(Token token, Func<string, string> resolvePath)
-    {
-        string text = token.Text;
-        bool useTls = false;
-        if (text.StartsWith("tls://", StringComparison.OrdinalIgnoreCase))
-        {
-            useTls = true;
-            text = text[6..];
-        }
-        else if (text.StartsWith("dns://", StringComparison.OrdinalIgnoreCase))
-        {
-            text = text[6..];
-        }
-        else if (text.Contains('/') || File.Exists(resolvePath(text)))
-        {
-            return ReadResolvConf(token, resolvePath(text));
-        }
-
-        // "1.2.3.4", "1.2.3.4:53", "::1", "[::1]:53"; IPEndPoint reads a missing port as 0.
-        if (!IPEndPoint.TryParse(text, out var endPoint) || endPoint.Address.Equals(IPAddress.Any) || endPoint.Address.Equals(IPAddress.IPv6Any)
-            || (endPoint.Port == 0 && text.EndsWith(":0", StringComparison.Ordinal)))
-        {
-            throw token.Error($"'{token.Text}' is not an upstream address (expected IP[:PORT], [IPv6]:PORT, dns://, tls:// or a resolv.conf path)");
-        }
-        if (endPoint.Port == 0)
-        {
-            endPoint.Port = useTls ? UpstreamAddress.TlsPort : UpstreamAddress.DnsPort;
-        }
-        return [new UpstreamAddress(endPoint, useTls)];
-    }
-
-    private static List<UpstreamAddress> ReadResolvConf(Token token, string path)
-    {
-        string content;
-        try
-        {
-            content = File.ReadAllText(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw token.Error($"cannot read resolv.conf '{path}': {exception.Message}");
-        }
-        var servers = ResolvConf.ParseNameservers(content);
-        if (servers.Count == 0)
-        {
-            throw token.Error($"'{path}' lists no nameserver");
-        }
-        return servers.Select(a => new UpstreamAddress(new IPEndPoint(a, UpstreamAddress.DnsPort), Tls: false)).ToList();
     }
 
     private static ForwardOptions ParseHealthCheck(Directive sub, ForwardOptions options)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Net.Sockets;
@@ -97,6 +98,7 @@ internal sealed partial class Upstream : IAsyncDisposable
     private async ValueTask<int> ExchangeUdpAsync(ReadOnlyMemory<byte> query, int questionEnd, byte[] reply, CancellationToken cancellation)
     {
         using var socket = new Socket(Address.EndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        BindSource(socket);
         // Connecting binds a fresh ephemeral port and makes the kernel filter replies by source address.
         socket.Connect(Address.EndPoint);
         await socket.SendAsync(query, SocketFlags.None, cancellation).ConfigureAwait(false);
@@ -116,7 +118,7 @@ internal sealed partial class Upstream : IAsyncDisposable
         var query = framedQuery[2..];
         while (true)
         {
-            var (stream, reused) = await GetConnectionAsync(cancellation).ConfigureAwait(false);
+            var (stream, reused, opened) = await GetConnectionAsync(cancellation).ConfigureAwait(false);
             try
             {
                 await stream.WriteAsync(framedQuery, cancellation).ConfigureAwait(false);
@@ -127,7 +129,7 @@ internal sealed partial class Upstream : IAsyncDisposable
                     await stream.ReadExactlyAsync(reply.AsMemory(0, replyLength), cancellation).ConfigureAwait(false);
                     if (ReplyMatcher.Matches(reply.AsSpan(0, replyLength), query.Span, questionEnd))
                     {
-                        ReturnConnection(stream);
+                        ReturnConnection(stream, opened);
                         return replyLength;
                     }
                 }
@@ -145,15 +147,15 @@ internal sealed partial class Upstream : IAsyncDisposable
         }
     }
 
-    private async ValueTask<(Stream Stream, bool Reused)> GetConnectionAsync(CancellationToken cancellation)
+    private async ValueTask<(Stream Stream, bool Reused, long Opened)> GetConnectionAsync(CancellationToken cancellation)
     {
         long now = Stopwatch.GetTimestamp();
         while (_idle.TryDequeue(out var idle))
         {
-            if (Stopwatch.GetElapsedTime(idle.Since, now) < _options.Expire)
+            if (Stopwatch.GetElapsedTime(idle.Since, now) < _options.Expire && !TooOld(idle.Opened, now))
             {
                 Interlocked.Increment(ref _connectionReuses);
-                return (idle.Stream, true);
+                return (idle.Stream, true, idle.Opened);
             }
             await idle.Stream.DisposeAsync().ConfigureAwait(false);
         }
@@ -163,6 +165,7 @@ internal sealed partial class Upstream : IAsyncDisposable
         Stream stream;
         try
         {
+            BindSource(socket);
             await socket.ConnectAsync(Address.EndPoint, cancellation).ConfigureAwait(false);
             stream = new NetworkStream(socket, ownsSocket: true);
         }
@@ -173,7 +176,7 @@ internal sealed partial class Upstream : IAsyncDisposable
         }
         if (!Address.Tls)
         {
-            return (stream, false);
+            return (stream, false, now);
         }
         var tls = new SslStream(stream, leaveInnerStreamOpen: false);
         try
@@ -185,17 +188,35 @@ internal sealed partial class Upstream : IAsyncDisposable
             await tls.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        return (tls, false);
+        return (tls, false, now);
     }
 
-    private void ReturnConnection(Stream stream)
+    /// <summary>
+    /// <c>source_address</c>: bind before connecting so the upstream sees that address. An address of the other
+    /// family cannot send to this upstream, so the kernel's choice stands for it.
+    /// </summary>
+    private void BindSource(Socket socket)
     {
-        if (_stopping.IsCancellationRequested || (_options.MaxIdleConnections > 0 && _idle.Count >= _options.MaxIdleConnections) || _options.Expire <= TimeSpan.Zero)
+        if (_options.SourceAddress is { } source && source.AddressFamily == socket.AddressFamily)
+        {
+            socket.Bind(new IPEndPoint(source, 0));
+        }
+    }
+
+    /// <summary><c>max_age</c>: a connection this old is closed even while busy, so a scaled-out service behind one
+    /// address gets its share of new connections (CoreDNS 1.14.2).</summary>
+    private bool TooOld(long opened, long now) => _options.MaxAge > TimeSpan.Zero && Stopwatch.GetElapsedTime(opened, now) >= _options.MaxAge;
+
+    private void ReturnConnection(Stream stream, long opened)
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (_stopping.IsCancellationRequested || (_options.MaxIdleConnections > 0 && _idle.Count >= _options.MaxIdleConnections)
+            || _options.Expire <= TimeSpan.Zero || TooOld(opened, now))
         {
             stream.Dispose();
             return;
         }
-        _idle.Enqueue(new IdleConnection(stream, Stopwatch.GetTimestamp()));
+        _idle.Enqueue(new IdleConnection(stream, now, opened));
     }
 
     private async Task ProbeUntilHealthyAsync()
@@ -257,7 +278,7 @@ internal sealed partial class Upstream : IAsyncDisposable
         }
     }
 
-    private readonly record struct IdleConnection(Stream Stream, long Since);
+    private readonly record struct IdleConnection(Stream Stream, long Since, long Opened);
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Upstream {Upstream} marked down after {Fails} failures in a row; probing it")]
     private static partial void LogMarkedDown(ILogger logger, string upstream, int fails);

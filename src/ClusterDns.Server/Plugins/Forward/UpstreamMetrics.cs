@@ -27,7 +27,7 @@ internal sealed class UpstreamMetrics
         _to = to;
         _requests = registry.Counter("coredns_forward_requests_total", "Counter of requests made per upstream.", "to").WithLabels(to);
         _healthcheckFailures = registry.Counter("coredns_forward_healthcheck_failures_total", "Counter of the number of failed healthchecks.", "to").WithLabels(to);
-        _proxyHealthcheckFailures = registry.Counter("coredns_proxy_healthcheck_failures_total", "Count of failed health checks per upstream.", "proxy_name", "to", "rcode").WithLabels("forward", to, "");
+        _proxyHealthcheckFailures = registry.Counter("coredns_proxy_healthcheck_failures_total", "Counter of the number of failed healthchecks.", "proxy_name", "to").WithLabels("forward", to);
     }
 
     public void RequestSent() => _requests.Increment();

@@ -1,6 +1,7 @@
 using System.Net;
 using ClusterDns.Corefile;
 using ClusterDns.Server.Config;
+using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Health;
 
@@ -13,17 +14,30 @@ public sealed class HealthSetup : IPluginSetup
     /// <summary>CoreDNS's plugin.SlimTimeBuckets: 0.25 ms × 10^n, 5 buckets.</summary>
     private static readonly double[] DurationBuckets = [0.00025, 0.0025, 0.025, 0.25, 2.5];
 
+    /// <summary>CoreDNS checks its own /health once a second.</summary>
+    private static readonly TimeSpan SelfCheckInterval = TimeSpan.FromSeconds(1);
+
     public string Name => "health";
 
     public void Setup(Directive directive, ServerBlockBuilder block)
     {
         var options = Parse(directive);
         var shutdown = block.Context.Shutdown;
-        var duration = block.Context.Metrics
+        var metrics = block.Context.Metrics;
+        var duration = metrics
             .Histogram("coredns_health_request_duration_seconds", "Histogram of the time (in seconds) each request took.", DurationBuckets)
             .WithLabels();
-        var endpoint = new HealthEndpoint(shutdown, duration);
-        block.Context.MapHttp(options.Address, "/health", endpoint.ServeAsync);
+        var failures = metrics.Counter("coredns_health_request_failures_total", "The number of times the health check failed.").WithLabels();
+        var endpoint = new HealthEndpoint(shutdown);
+        if (!block.Context.MapHttp(options.Address, "/health", endpoint.ServeAsync))
+        {
+            throw directive.Error($"{options.Address} is served over HTTPS by 'prometheus ... {{ tls }}' in another block; use another address");
+        }
+        // Added after MapHttp's component, so it starts once the endpoint listens.
+        var http = block.Context.HttpHost;
+        block.Context.Components.Add(new HealthSelfCheck(
+            () => http.GetBoundEndPoint(options.Address) is { } bound ? HealthSelfCheck.UrlFor(bound) : null,
+            duration, failures, SelfCheckInterval, block.Context.LoggerFactory.CreateLogger("ClusterDns.Health")));
         var lifecycle = block.Context.Lifecycle;
         if (options.Lameduck > lifecycle.Lameduck)
         {

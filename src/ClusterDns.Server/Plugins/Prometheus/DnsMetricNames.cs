@@ -13,6 +13,7 @@ internal static class DnsMetricNames
     public const string PluginEnabled = "coredns_plugin_enabled";
     public const string BuildInfo = "coredns_build_info";
     public const string ReloadFailedTotal = "coredns_reload_failed_total";
+    public const string ReloadVersionInfo = "coredns_reload_version_info";
 
     /// <summary>0.25 ms doubling 16 times (CoreDNS's plugin.TimeBuckets).</summary>
     public static readonly double[] DurationBuckets = Metrics.HistogramFamily.ExponentialBuckets(0.00025, 2, 16);

@@ -2,21 +2,28 @@ using System.Globalization;
 using System.Text;
 using ClusterDns.Corefile;
 using ClusterDns.Server.Config;
+using ClusterDns.Server.Http;
 using ClusterDns.Server.Metrics;
 using Microsoft.AspNetCore.Http;
 
 namespace ClusterDns.Server.Plugins.Prometheus;
 
-/// <summary><c>prometheus [ADDR]</c>: count this block's queries and serve every metric on ADDR (default <c>:9153</c>) at <c>/metrics</c>.</summary>
+/// <summary>
+/// <c>prometheus [ADDR] { runtime_metrics; tls CERT KEY [CA] }</c>: count this block's queries and serve every
+/// metric on ADDR (default <c>:9153</c>) at <c>/metrics</c>, over HTTPS with <c>tls</c>.
+/// </summary>
 public sealed class PrometheusSetup : IPluginSetup
 {
     public string Name => "prometheus";
 
     public void Setup(Directive directive, ServerBlockBuilder block)
     {
-        var options = Parse(directive);
+        var options = Parse(directive, block.Context.ResolvePath);
         var registry = block.Context.Metrics;
-        block.Context.MapHttp(options.Address, "/metrics", context => ServeAsync(context, registry));
+        if (!block.Context.MapHttp(options.Address, "/metrics", context => ServeAsync(context, registry), options.Tls))
+        {
+            throw directive.Error($"{options.Address} is already served by another block with other TLS settings (plain HTTP or another certificate)");
+        }
 
         var records = block.Context.PluginsEnabled;
         var server = "dns://:" + block.Port.ToString(CultureInfo.InvariantCulture);
@@ -33,23 +40,31 @@ public sealed class PrometheusSetup : IPluginSetup
         block.AddHandler(new PrometheusHandler());
     }
 
-    public static PrometheusOptions Parse(Directive directive)
+    public static PrometheusOptions Parse(Directive directive, Func<string, string>? resolvePath = null)
     {
         directive.ExpectArgCount(0, 1);
+        HttpTlsSettings? tls = null;
         foreach (var sub in directive.Block)
         {
-            // runtime_metrics (CoreDNS 1.13) turns on Go runtime metrics. This process always exports its
-            // process_* metrics; the go_* ones it adds mean nothing for .NET, so it is accepted and changes nothing.
-            if (sub.Name != "runtime_metrics")
+            switch (sub.Name)
             {
-                throw directive.UnknownSubdirective(sub);
+                case "runtime_metrics":
+                    // CoreDNS 1.13 adds the Go runtime's go_* metrics. Their .NET counterparts (dotnet_gc_*,
+                    // dotnet_threadpool_*, process_*) are always exported, so this changes nothing.
+                    sub.ExpectArgCount(0, 0);
+                    sub.ExpectNoBlock();
+                    break;
+                case "tls":
+                    sub.ExpectArgCount(2, 3);
+                    sub.ExpectNoBlock();
+                    tls = PrometheusTls.Load(sub, resolvePath ?? (p => p));
+                    break;
+                default:
+                    throw directive.UnknownSubdirective(sub);
             }
-            sub.ExpectArgCount(0, 0);
-            sub.ExpectNoBlock();
         }
-        return directive.Args.Count == 0
-            ? PrometheusOptions.Default
-            : new PrometheusOptions(directive.Args[0].ParseIPEndPoint(PrometheusOptions.DefaultPort));
+        var address = directive.Args.Count == 0 ? PrometheusOptions.Default.Address : directive.Args[0].ParseIPEndPoint(PrometheusOptions.DefaultPort);
+        return new PrometheusOptions(address, tls);
     }
 
     private static Task ServeAsync(HttpContext context, MetricsRegistry registry)

@@ -17,7 +17,10 @@ public sealed class ReadySetup : IPluginSetup
         var options = Parse(directive);
         // The context's list is filled by every block's plugins, also those set up after this one.
         var endpoint = new ReadyEndpoint(block.Context.Readiness, block.Context.Shutdown, options.MonitorContinuously);
-        block.Context.MapHttp(options.Address, "/ready", endpoint.ServeAsync);
+        if (!block.Context.MapHttp(options.Address, "/ready", endpoint.ServeAsync))
+        {
+            throw directive.Error($"{options.Address} is served over HTTPS by 'prometheus ... {{ tls }}' in another block; use another address");
+        }
     }
 
     public static ReadyOptions Parse(Directive directive)

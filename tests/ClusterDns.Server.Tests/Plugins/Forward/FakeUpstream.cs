@@ -21,11 +21,17 @@ internal sealed class FakeUpstream : IAsyncDisposable
     private int _tcpQueries;
 
     public FakeUpstream()
+        : this(IPAddress.Loopback)
+    {
+    }
+
+    /// <summary>On <paramref name="address"/> (127.0.0.2 is loopback too on Linux), on <paramref name="port"/> or a free one.</summary>
+    public FakeUpstream(IPAddress address, int port = 0)
     {
         for (int attempt = 0; ; attempt++)
         {
             _udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _udp.Bind(new IPEndPoint(address, port));
             EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
             _tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
@@ -33,7 +39,7 @@ internal sealed class FakeUpstream : IAsyncDisposable
                 _tcp.Bind(EndPoint);
                 break;
             }
-            catch (SocketException) when (attempt < 20)
+            catch (SocketException) when (attempt < 20 && port == 0)
             {
                 _udp.Dispose();
                 _tcp.Dispose();
@@ -71,6 +77,14 @@ internal sealed class FakeUpstream : IAsyncDisposable
     /// <summary>Every question name seen, lower-case, in arrival order.</summary>
     public ConcurrentQueue<string> Names { get; } = new();
 
+    /// <summary>The source address of every query (UDP) and connection (TCP), in arrival order.</summary>
+    public ConcurrentQueue<IPAddress> Sources { get; } = new();
+
+    /// <summary>TCP connections accepted.</summary>
+    public int TcpConnections => Volatile.Read(ref _tcpConnections);
+
+    private int _tcpConnections;
+
     /// <summary>IDs of the queries seen.</summary>
     public ConcurrentQueue<ushort> Ids { get; } = new();
 
@@ -103,6 +117,7 @@ internal sealed class FakeUpstream : IAsyncDisposable
             Interlocked.Increment(ref _udpQueries);
             Record(query);
             var client = received.RemoteEndPoint;
+            Sources.Enqueue(((IPEndPoint)client).Address);
             _ = Task.Run(async () =>
             {
                 if (Delay > TimeSpan.Zero)
@@ -158,6 +173,8 @@ internal sealed class FakeUpstream : IAsyncDisposable
             {
                 return;
             }
+            Interlocked.Increment(ref _tcpConnections);
+            Sources.Enqueue(((IPEndPoint)connection.RemoteEndPoint!).Address);
             _ = Task.Run(() => ServeConnectionAsync(connection));
         }
     }

@@ -83,7 +83,7 @@ public sealed class ForwardSetupTests
 
     [Theory]
     [InlineData("forward .", "'forward' expects at least 2 arguments")]
-    [InlineData("forward . dns.google", "is not an upstream address")]
+    [InlineData("forward . dns.google:0", "is not an upstream address")]
     [InlineData("forward . 0.0.0.0", "is not an upstream address")]
     [InlineData("forward . 1.2.3.4:99999", "is not an upstream address")]
     [InlineData("forward . /nonexistent/resolv.conf", "cannot read resolv.conf")]
