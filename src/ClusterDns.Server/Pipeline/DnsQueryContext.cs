@@ -175,7 +175,9 @@ public sealed class DnsQueryContext
         header.IsResponse = true;
         header.AuthoritativeAnswer = authoritative;
         header.Truncated = truncated;
-        header.RecursionAvailable = Block?.RecursionAvailable ?? false;
+        // CoreDNS sets RA on no answer it writes itself (kubernetes, file, hosts, errors); forwarded and cached
+        // answers get it from ResponseCopier.
+        header.RecursionAvailable = false;
         header.AuthenticData = false;
         header.Z = false;
         header.Rcode = (byte)((int)rcode & 0xF);

@@ -24,6 +24,6 @@ public sealed class ServerBlockRuntime
 
     public IReadOnlyList<DnsHandler> Handlers { get; }
 
-    /// <summary>RA is set when this block forwards (it offers recursion).</summary>
+    /// <summary>This block forwards (offers recursion): forwarded and cached answers carry RA; authoritative ones never do.</summary>
     public bool RecursionAvailable { get; }
 }
