@@ -225,6 +225,9 @@ public sealed class DnsQueryContext
         ResponseLength = writer.Position;
     }
 
+    /// <summary>Cuts the written response to <paramref name="length"/> bytes (minimal's trimmed sections); never grows it.</summary>
+    internal void ShrinkResponse(int length) => ResponseLength = Math.Min(ResponseLength, Math.Max(0, length));
+
     /// <summary>Drops any response (used when a handler fails midway).</summary>
     public void ClearResponse() => ResponseLength = 0;
 }

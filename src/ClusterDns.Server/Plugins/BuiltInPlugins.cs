@@ -34,6 +34,7 @@ public static class BuiltInPlugins
         new Header.HeaderSetup(),
         new Rewrite.RewriteSetup(),
         new Template.TemplateSetup(),
+        new Minimal.MinimalSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
