@@ -1,4 +1,6 @@
 using ClusterDns.Protocol;
+using ClusterDns.Protocol.Text;
+using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Plugins.FilePlugin;
 using ClusterDns.Server.Zones;
 using static ClusterDns.Server.Tests.Zones.ZoneQueryHarness;
@@ -76,5 +78,32 @@ public sealed class CoreDnsFileLookupTests
         // Names in RDATA may be compressed against the client's spelling of the question: compare without case.
         Assert.Equal(SortedLines(expected.Authority).Select(l => l.ToLowerInvariant()), Lines(response.Authority).Select(l => l.ToLowerInvariant()));
         Assert.Equal(SortedLines(expected.Additional), Lines(response.Additional));
+    }
+
+    [Fact]
+    public void ZoneNsThatDoNotFitAreLeftOutWithoutTruncation()
+    {
+        string longString = new('x', 200);
+        string text = $"""
+            $ORIGIN example.org.
+            $TTL 300
+            @ IN SOA ns1 hostmaster 1 7200 1800 86400 60
+              IN NS ns-with-a-long-name-{new string('a', 40)}.example.net.
+              IN NS ns-with-a-long-name-{new string('b', 40)}.example.net.
+            t IN TXT "{longString}" "{longString}"
+            """;
+        var parsed = ZoneFileReader.Read(new StringReader(text), "long.zone", DnsName.Parse("example.org."));
+        Assert.True(parsed.Succeeded, parsed.Error?.ToString());
+        Assert.True(AuthoritativeZone.TryCreate(DnsName.Parse("example.org."), parsed.Records, out var zone, out var error), error);
+        var handler = new FileHandler(new ZoneSet([zone]));
+
+        var udp = Query(handler, "t.example.org.", RecordType.TXT);
+        var tcp = Query(handler, "t.example.org.", RecordType.TXT, TransportKind.Tcp);
+
+        Assert.False(udp.Header.Truncated);
+        Assert.Single(udp.Answers);
+        Assert.Empty(udp.Authority);
+        Assert.Single(tcp.Answers);
+        Assert.Equal(2, tcp.Authority.Count);
     }
 }
