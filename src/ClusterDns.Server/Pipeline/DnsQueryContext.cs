@@ -178,7 +178,9 @@ public sealed class DnsQueryContext
         header.IsResponse = true;
         header.AuthoritativeAnswer = authoritative;
         header.Truncated = truncated;
-        header.RecursionAvailable = Block?.RecursionAvailable ?? false;
+        // CoreDNS sets RA on no answer it writes itself (kubernetes, file, hosts, errors); forwarded and cached
+        // answers get it from ResponseCopier.
+        header.RecursionAvailable = false;
         header.AuthenticData = false;
         header.Z = false;
         header.Rcode = (byte)((int)rcode & 0xF);
@@ -231,6 +233,9 @@ public sealed class DnsQueryContext
     /// null when the block has no <c>metadata</c> plugin, the label is unknown, or the value is empty.
     /// </summary>
     public string? GetMetadata(string label) => Block?.Metadata?.Get(this, label);
+
+    /// <summary>Cuts the written response to <paramref name="length"/> bytes (minimal's trimmed sections); never grows it.</summary>
+    internal void ShrinkResponse(int length) => ResponseLength = Math.Min(ResponseLength, Math.Max(0, length));
 
     /// <summary>Drops any response (used when a handler fails midway).</summary>
     public void ClearResponse() => ResponseLength = 0;

@@ -10,6 +10,7 @@ namespace ClusterDns.Server.Pipeline;
 internal static class ResponseCopier
 {
     private const byte AuthenticDataBit = 0x20;
+    private const byte RecursionAvailableBit = 0x80;
 
     /// <returns>False when the body did not fit and a truncated (TC) response was written instead.</returns>
     public static bool Write(DnsQueryContext context, ReadOnlySpan<byte> body, ushort answers, ushort authority, ushort additional,
@@ -19,17 +20,28 @@ internal static class ResponseCopier
         if (!writer.TryWriteBytes(body))
         {
             context.CompleteResponse(ref writer, rcode, authoritative, truncated: true);
+            SetRecursionAvailable(context);
             return false;
         }
         writer.AnswerCount = answers;
         writer.AuthorityCount = authority;
         writer.AdditionalCount = additional;
         context.CompleteResponse(ref writer, rcode, authoritative, truncated: false);
+        SetRecursionAvailable(context);
         // AD only means something to a client that asked for DNSSEC data or set AD itself (RFC 6840 §5.8).
         if (authenticData && (context.Query.Edns.DnssecOk || context.Query.Header.AuthenticData))
         {
             context.Buffer[3] |= AuthenticDataBit;
         }
         return true;
+    }
+
+    /// <summary>Forwarded and cached answers keep RA when the block forwards (it offers recursion).</summary>
+    private static void SetRecursionAvailable(DnsQueryContext context)
+    {
+        if (context.Block?.RecursionAvailable == true)
+        {
+            context.Buffer[3] |= RecursionAvailableBit;
+        }
     }
 }

@@ -24,7 +24,7 @@ public sealed class ServerBlockRuntime
 
     public IReadOnlyList<DnsHandler> Handlers { get; }
 
-    /// <summary>RA is set when this block forwards (it offers recursion).</summary>
+    /// <summary>This block forwards (offers recursion): forwarded and cached answers carry RA; authoritative ones never do.</summary>
     public bool RecursionAvailable { get; }
 
     /// <summary>The block's <c>view</c>: null for a block every query of its zones may use (the default block).</summary>

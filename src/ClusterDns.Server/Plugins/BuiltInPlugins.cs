@@ -37,6 +37,7 @@ public static class BuiltInPlugins
         new Dns64.Dns64Setup(),
         new View.ViewSetup(),
         new Metadata.MetadataSetup(),
+        new Minimal.MinimalSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);

@@ -22,6 +22,7 @@ public sealed class AuthoritativeZone
         _lookup = nodes.GetAlternateLookup<ReadOnlySpan<byte>>();
         Apex = nodes[OriginWire];
         Soa = Apex.Find(RecordType.SOA)!;
+        ApexNs = Apex.Find(RecordType.NS);
         var soaRdata = Soa.Rdata[0];
         int names = RdataWriter.NameLength(soaRdata);
         names += RdataWriter.NameLength(soaRdata.AsSpan(names));
@@ -49,6 +50,9 @@ public sealed class AuthoritativeZone
     internal ZoneNode Apex { get; }
 
     internal ZoneRRset Soa { get; }
+
+    /// <summary>The apex NS RRset (the authority section of positive answers), or null when the zone has none.</summary>
+    internal ZoneRRset? ApexNs { get; }
 
     /// <summary>The node of this exact name (any case), or null; allocates nothing.</summary>
     internal ZoneNode? FindNode(ReadOnlySpan<byte> name) => _lookup.TryGetValue(name, out var node) ? node : null;

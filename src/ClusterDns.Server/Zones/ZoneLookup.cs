@@ -27,6 +27,7 @@ internal static class ZoneLookup
         var visited = new VisitedNames();
         ReadOnlySpan<byte> name = qname;
         int chain = 0;
+        bool wildcardMatch = false;
         while (true)
         {
             var found = Find(zone, name, qtype, out var node, out int encloserOffset);
@@ -56,6 +57,7 @@ internal static class ZoneLookup
                 {
                     return WriteNegative(zone, ResponseCode.NXDomain, ref writer);
                 }
+                wildcardMatch = true;
             }
 
             // node holds data for name (exactly, or through a wildcard whose records take name as owner).
@@ -70,6 +72,7 @@ internal static class ZoneLookup
                 if (!zone.Contains(target) || chain >= MaxCnameChain || visited.Contains(target, qname))
                 {
                     // Out of zone: the client's resolver continues from here. A loop or a long chain stops.
+                    WriteApexNs(zone, ref writer);
                     return new ZoneAnswer(ResponseCode.NoError, true, Truncated: false);
                 }
                 visited.Add(target);
@@ -89,7 +92,16 @@ internal static class ZoneLookup
             {
                 return new ZoneAnswer(ResponseCode.NoError, true, Truncated: true);
             }
-            WriteAdditional(zone, rrset, ref writer);
+            // As CoreDNS's file plugin: the apex NS in authority (not when they are the answer), and addresses
+            // in additional only for a direct answer (not after a CNAME or from a wildcard).
+            if (!(rrset.Type == RecordType.NS && ReferenceEquals(node, zone.Apex)))
+            {
+                WriteApexNs(zone, ref writer);
+            }
+            if (chain == 0 && !wildcardMatch)
+            {
+                WriteAdditional(zone, rrset, ref writer);
+            }
             return new ZoneAnswer(ResponseCode.NoError, true, Truncated: false);
         }
     }
@@ -145,6 +157,18 @@ internal static class ZoneLookup
         }
         writer.Rollback(mark);
         return new ZoneAnswer(rcode, true, Truncated: true);
+    }
+
+    /// <summary>
+    /// The apex NS RRset in authority of a positive answer, as CoreDNS's file plugin writes it. Optional data:
+    /// when it does not fit it is left out without TC (RFC 2181 §9), like additional records.
+    /// </summary>
+    private static void WriteApexNs(AuthoritativeZone zone, ref MessageWriter writer)
+    {
+        if (zone.ApexNs is { } ns)
+        {
+            TryWriteRRset(zone.OriginWire, ns, MessageSection.Authority, ref writer);
+        }
     }
 
     private static ZoneAnswer WriteAll(AuthoritativeZone zone, ReadOnlySpan<byte> name, ZoneNode node, ref MessageWriter writer)

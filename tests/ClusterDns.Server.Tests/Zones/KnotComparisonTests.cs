@@ -9,7 +9,8 @@ namespace ClusterDns.Server.Tests.Zones;
 
 /// <summary>
 /// Asks knotd and our file handler the same questions about zones/example.org.zone and compares RCODE, AA and
-/// the answer and authority sections (as sets of normalised lines).
+/// the answer and authority sections (as sets of normalised lines). Knot answers minimally; we add the apex NS
+/// to the authority of positive answers as CoreDNS's file plugin does, so that RRset is expected there too.
 /// </summary>
 public sealed class KnotComparisonTests : IClassFixture<KnotDaemon>
 {
@@ -70,7 +71,18 @@ public sealed class KnotComparisonTests : IClassFixture<KnotDaemon>
         Assert.Equal(knot.Header.AuthoritativeAnswer, ours.Header.AuthoritativeAnswer);
         Assert.Equal(knot.Header.Truncated, ours.Header.Truncated);
         Assert.Equal(Lines(knot.Answers), Lines(ours.Answers));
-        Assert.Equal(Lines(knot.Authority), Lines(ours.Authority));
+        // Names in RDATA may be compressed against the client's spelling of the question: compare without case.
+        Assert.Equal(ExpectedAuthority(knot, name, type).Select(l => l.ToLowerInvariant()), Lines(ours.Authority).Select(l => l.ToLowerInvariant()));
+    }
+
+    /// <summary>Knot's authority, or the apex NS for a positive answer that is not itself the apex NS.</summary>
+    private static string[] ExpectedAuthority(DnsMessage knot, string name, RecordType type)
+    {
+        bool positive = knot.Rcode == ResponseCode.NoError && knot.Answers.Count > 0 && knot.Authority.Count == 0;
+        bool apexNs = type == RecordType.NS && name.Equals("example.org.", StringComparison.OrdinalIgnoreCase);
+        return positive && !apexNs
+            ? SortedLines(["example.org. 3600 IN NS ns1.example.org.", "example.org. 3600 IN NS ns2.example.org."])
+            : Lines(knot.Authority);
     }
 
     private async Task<DnsMessage> AskKnotAsync(string name, RecordType type)

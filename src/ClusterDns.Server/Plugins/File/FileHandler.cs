@@ -6,14 +6,20 @@ using ClusterDns.Server.Zones;
 namespace ClusterDns.Server.Plugins.FilePlugin;
 
 /// <summary>
-/// Serves static zones authoritatively; names outside them go to the next handler. The zone set is swapped
-/// whole on reload; a query reads the reference once and answers from that one snapshot.
+/// Serves static zones authoritatively; names outside them go to the next handler, and so do names inside them
+/// that do not exist where <c>fallthrough</c> says so. The zone set is swapped whole on reload; a query reads
+/// the reference once and answers from that one snapshot.
 /// </summary>
 internal sealed class FileHandler : DnsHandler
 {
+    private readonly byte[][]? _fallthrough;
     private ZoneSet _zones;
 
-    public FileHandler(ZoneSet zones) => _zones = zones;
+    public FileHandler(ZoneSet zones, IReadOnlyList<DnsName>? fallthrough = null)
+    {
+        _zones = zones;
+        _fallthrough = fallthrough?.Select(z => z.ToLower().Wire.ToArray()).ToArray();
+    }
 
     public override string Name => "file";
 
@@ -32,8 +38,33 @@ internal sealed class FileHandler : DnsHandler
         }
         var writer = context.BeginResponse();
         var answer = zone.WriteAnswer(context.LowerName, context.QuestionType, ref writer);
+        // The name does not exist (and no CNAME led elsewhere first): another plugin may know it.
+        if (answer.Rcode == ResponseCode.NXDomain && writer.AnswerCount == 0 && FallsThrough(context.LowerName))
+        {
+            return NextAsync(context);
+        }
         context.CompleteResponse(ref writer, answer.Rcode, answer.Authoritative, answer.Truncated);
         context.WrittenBy = Name;
         return new ValueTask<HandlerResult>(HandlerResult.Written(answer.Rcode));
+    }
+
+    private bool FallsThrough(ReadOnlySpan<byte> name)
+    {
+        if (_fallthrough is null)
+        {
+            return false;
+        }
+        if (_fallthrough.Length == 0)
+        {
+            return true;
+        }
+        foreach (var zone in _fallthrough)
+        {
+            if (WireName.IsSubdomainOf(name, zone))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -8,7 +8,8 @@ namespace ClusterDns.Server.Plugins.FilePlugin;
 
 /// <summary>
 /// Re-reads a zone file every reload interval when its bytes changed, and swaps the handler's zones. A file
-/// that no longer parses is logged (file:line) and the old zones keep serving.
+/// that no longer parses is logged (file:line) and the old zones keep serving. With <c>reload_by_mtime</c> the
+/// file is read only when its modification time changed.
 /// </summary>
 internal sealed partial class ZoneFileWatcher : PeriodicComponent
 {
@@ -16,15 +17,19 @@ internal sealed partial class ZoneFileWatcher : PeriodicComponent
     private readonly string _path;
     private readonly IReadOnlyList<DnsName> _zones;
     private readonly ILogger _logger;
+    private readonly bool _byMtime;
     private byte[] _hash;
+    private DateTime _mtime;
 
-    public ZoneFileWatcher(FileHandler handler, FileOptions options, byte[] loadedHash, ILogger logger)
+    public ZoneFileWatcher(FileHandler handler, FileOptions options, byte[] loadedHash, DateTime loadedMtime, ILogger logger)
         : base(options.Reload)
     {
         _handler = handler;
         _path = options.Path;
         _zones = options.Zones;
         _hash = loadedHash;
+        _byMtime = options.ReloadByMtime;
+        _mtime = loadedMtime;
         _logger = logger;
     }
 
@@ -33,6 +38,15 @@ internal sealed partial class ZoneFileWatcher : PeriodicComponent
     /// <summary>One check: reloads when the file's bytes differ from the last good load.</summary>
     public ZoneReloadOutcome ReloadIfChanged()
     {
+        if (_byMtime)
+        {
+            var mtime = File.GetLastWriteTimeUtc(_path);
+            if (mtime == _mtime)
+            {
+                return ZoneReloadOutcome.Unchanged;
+            }
+            _mtime = mtime;
+        }
         if (!ZoneFileLoader.TryReadBytes(_path, out var bytes, out var readError))
         {
             LogReloadFailed(_logger, readError);

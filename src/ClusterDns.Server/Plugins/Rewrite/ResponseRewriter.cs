@@ -91,6 +91,11 @@ internal static class ResponseRewriter
         }
         finalRcode = RewriteRcode((ResponseCode)rcode, rules);
         context.CompleteResponse(ref writer, finalRcode, header.AuthoritativeAnswer, truncated, errors);
+        // RA stays as the answer had it (set on forwarded and cached answers, never on authoritative ones).
+        if (header.RecursionAvailable)
+        {
+            context.Buffer[3] |= 0x80;
+        }
         return true;
     }
 
