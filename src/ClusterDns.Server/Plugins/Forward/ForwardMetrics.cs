@@ -28,6 +28,9 @@ internal sealed class ForwardMetrics
             .Set(() => Sum(h => h.HealthcheckBroken));
         registry.CounterCallback("coredns_forward_max_concurrent_rejects_total", "Counter of the number of queries rejected because the concurrent queries were at maximum.")
             .Set(() => Sum(h => h.MaxConcurrentRejects));
+        registry.CounterCallback("coredns_forward_client_share_rejects_total",
+                "Counter of the queries rejected because their client address held its share of max_concurrent (a part of coredns_forward_max_concurrent_rejects_total).")
+            .Set(() => Sum(h => h.ClientShareRejects));
 
         var hits = registry.CounterCallback("coredns_proxy_conn_cache_hits_total", "Counter of connection cache hits per upstream and protocol.", "proxy_name", "to", "proto");
         var misses = registry.CounterCallback("coredns_proxy_conn_cache_misses_total", "Counter of connection cache misses per upstream and protocol.", "proxy_name", "to", "proto");
