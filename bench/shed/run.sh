@@ -12,8 +12,9 @@
 #    on loopback that never answers. dnsperf, pinned to CPU 1, floods at 40,000 q/s from 127.0.0.2 while a second
 #    dnsperf asks cluster names at 2,000 q/s from 127.0.0.3 (-v: every reply's latency). Floods interleave per round
 #    (external, cluster; then cluster, external), servers interleave inside each round.
-# 4. Prints per run the probe's losses, p50, p99 and the flood's rcodes; per server the median p99 beside each
-#    flood, their ratio, and PASS when the probe lost nothing and p99(external) <= 1.5 x p99(cluster) + 0.3 ms.
+# 4. Prints per run the probe's losses, p50, p99, the flood's rate and rcodes and the server's CPU seconds over
+#    the run (utime+stime, less sensitive to a busy machine than p99); per server the median p99 beside each flood,
+#    their ratio, and PASS when the probe lost nothing and p99(external) <= 1.5 x p99(cluster) + 0.3 ms.
 # --cap N adds a server "after-cap" with `max_concurrent_per_client N`. Not part of ./test.sh (about 30 s a run).
 set -euo pipefail
 
