@@ -145,7 +145,7 @@ def main():
                 row = {"round": rnd, "server": name, "flood": flood, "probe": probe, "flood_result": flood_res, "load": load, "server_cpu_s": cpu}
                 results.append(row)
                 print(f"round {rnd} {name:14} flood={flood:8} probe: lost {probe['lost']:.0f}/{probe['sent']:.0f} "
-                      f"p50 {probe.get('p50_ms', float('nan')):.3f} ms p99 {probe.get('p99_ms', float('nan')):.3f} ms | "
+                      f"p50 {probe.get('p50_ms', float('nan')):.3f} ms p99 {probe.get('p99_ms', float('nan')):.3f} ms rcodes {probe['rcodes']} | "
                       f"flood: {flood_res['qps']:.0f} q/s lost {flood_res['lost']:.0f} rcodes {flood_res['rcodes']} | "
                       f"server CPU {cpu:.2f} s | load {' '.join(load)}",
                       flush=True)
