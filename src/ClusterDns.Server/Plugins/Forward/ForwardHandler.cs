@@ -25,6 +25,8 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
     private int _inFlight;
     private int _roundRobin;
     private long _maxConcurrentRejects;
+    private long _clientShareRejects;
+    private readonly ClientShare? _clientShare;
     private long _healthcheckBroken;
 
     public ForwardHandler(ForwardOptions options, ILogger logger)
@@ -34,6 +36,10 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
         _upstreams = options.Upstreams.Select(a => new Upstream(a, options, logger)).ToArray();
         _from = options.From.Select(z => z.ToLower().Wire.ToArray()).ToArray();
         _except = options.Except.Select(z => z.ToLower().Wire.ToArray()).ToArray();
+        if (options.MaxConcurrent > 0 && options.MaxConcurrentPerClient != 0)
+        {
+            _clientShare = new ClientShare(options.MaxConcurrent, Math.Max(0, options.MaxConcurrentPerClient));
+        }
     }
 
     public override string Name => "forward";
@@ -80,6 +86,14 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
     /// <summary>Queries refused because <c>max_concurrent</c> forwards were in flight (coredns_forward_max_concurrent_rejects_total).</summary>
     public long MaxConcurrentRejects => Interlocked.Read(ref _maxConcurrentRejects);
 
+    /// <summary>
+    /// Of <see cref="MaxConcurrentRejects"/>, those refused because their client held its share of
+    /// <c>max_concurrent</c> (coredns_forward_client_share_rejects_total).
+    /// </summary>
+    public long ClientShareRejects => Interlocked.Read(ref _clientShareRejects);
+
+    internal ClientShare? ClientShare => _clientShare;
+
     /// <summary>Queries that found every upstream down (coredns_forward_healthcheck_broken_total).</summary>
     public long HealthcheckBroken => Interlocked.Read(ref _healthcheckBroken);
 
@@ -93,14 +107,30 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
         {
             return ForwardAsync(context);
         }
+        // Only forwarded queries reach here: answers from memory (the cluster zone, cache hits) never count or shed.
+        int slot = -1;
+        if (_clientShare is not null && (slot = _clientShare.TryEnter(context.RemoteAddress)) < 0)
+        {
+            Interlocked.Increment(ref _clientShareRejects);
+            return Refuse();
+        }
         if (Interlocked.Increment(ref _inFlight) > _options.MaxConcurrent)
         {
-            // No queueing: beyond the bound the client hears at once and may try another server.
             Interlocked.Decrement(ref _inFlight);
-            Interlocked.Increment(ref _maxConcurrentRejects);
-            return new ValueTask<HandlerResult>(HandlerResult.NotWritten(ResponseCode.Refused));
+            if (slot >= 0)
+            {
+                _clientShare!.Exit(slot);
+            }
+            return Refuse();
         }
-        return ForwardCountedAsync(context);
+        return ForwardCountedAsync(context, slot);
+    }
+
+    /// <summary>No queueing: beyond the bound the client hears at once and may try another server.</summary>
+    private ValueTask<HandlerResult> Refuse()
+    {
+        Interlocked.Increment(ref _maxConcurrentRejects);
+        return new ValueTask<HandlerResult>(HandlerResult.NotWritten(ResponseCode.Refused));
     }
 
     private bool IsForwarded(ReadOnlySpan<byte> name)
@@ -128,7 +158,7 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
         return true;
     }
 
-    private async ValueTask<HandlerResult> ForwardCountedAsync(DnsQueryContext context)
+    private async ValueTask<HandlerResult> ForwardCountedAsync(DnsQueryContext context, int slot)
     {
         try
         {
@@ -137,6 +167,10 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
         finally
         {
             Interlocked.Decrement(ref _inFlight);
+            if (slot >= 0)
+            {
+                _clientShare!.Exit(slot);
+            }
         }
     }
 

@@ -28,6 +28,9 @@ internal sealed class ForwardMetrics
             .Set(() => Sum(h => h.HealthcheckBroken));
         registry.CounterCallback("coredns_forward_max_concurrent_rejects_total", "Counter of the number of queries rejected because the concurrent queries were at maximum.")
             .Set(() => Sum(h => h.MaxConcurrentRejects));
+        registry.CounterCallback("coredns_forward_client_share_rejects_total",
+                "Counter of the queries rejected because their client address held its share of max_concurrent (a part of coredns_forward_max_concurrent_rejects_total).")
+            .Set(() => Sum(h => h.ClientShareRejects));
 
         foreach (var upstream in handler.Upstreams)
         {

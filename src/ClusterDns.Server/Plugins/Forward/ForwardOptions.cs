@@ -47,6 +47,14 @@ internal sealed record ForwardOptions
     /// <summary>Forwards in flight beyond which queries are refused at once; 0 is unlimited.</summary>
     public int MaxConcurrent { get; init; }
 
+    /// <summary>
+    /// Forwards in flight one client address may hold (<c>max_concurrent_per_client</c>): -1 (default) its fair share
+    /// of <see cref="MaxConcurrent"/>, 0 no per-client bound, N a fixed cap. Only with <see cref="MaxConcurrent"/> set.
+    /// </summary>
+    public int MaxConcurrentPerClient { get; init; } = FairShare;
+
+    public const int FairShare = -1;
+
     /// <summary>Upstream RCODEs that make the query go to the next handler instead of the client.</summary>
     public IReadOnlyList<ResponseCode> NextRcodes { get; init; } = [];
 

@@ -9,7 +9,8 @@ namespace ClusterDns.Server.Plugins.Forward;
 
 /// <summary>
 /// <c>forward FROM TO... { except NAMES...; force_tcp; prefer_udp; expire D; max_fails N;
-/// health_check D [no_rec] [domain NAME]; policy random|round_robin|sequential; max_concurrent N; next RCODE...;
+/// health_check D [no_rec] [domain NAME]; policy random|round_robin|sequential; max_concurrent N;
+/// max_concurrent_per_client N|fair; next RCODE...;
 /// failfast_all_unhealthy_upstreams; tls [CERT KEY] [CA]; tls_servername NAME; max_idle_conns N; max_connect_attempts N;
 /// failover RCODE...; next_on_nodata; max_age D; source_address IP; resolver IP[:PORT]...; read_timeout D }</c>.
 /// </summary>
@@ -76,6 +77,7 @@ public sealed class ForwardSetup : IPluginSetup
         var options = new ForwardOptions { From = from, Upstreams = upstreams, Hostnames = hostnames };
         string? tlsServerName = null;
         Directive? tls = null;
+        Directive? perClient = null;
         foreach (var sub in directive.Block)
         {
             switch (sub.Name)
@@ -119,6 +121,14 @@ public sealed class ForwardSetup : IPluginSetup
                 case "max_concurrent":
                     sub.ExpectArgCount(1, 1);
                     options = options with { MaxConcurrent = sub.Args[0].ParseInt(0) };
+                    break;
+                case "max_concurrent_per_client":
+                    sub.ExpectArgCount(1, 1);
+                    perClient = sub;
+                    options = options with
+                    {
+                        MaxConcurrentPerClient = sub.Args[0].Text == "fair" ? ForwardOptions.FairShare : sub.Args[0].ParseInt(0),
+                    };
                     break;
                 case "next":
                     sub.ExpectArgCount(1, int.MaxValue);
@@ -176,6 +186,10 @@ public sealed class ForwardSetup : IPluginSetup
                 default:
                     throw directive.UnknownSubdirective(sub);
             }
+        }
+        if (perClient is not null && options.MaxConcurrent == 0)
+        {
+            throw perClient.Error("'max_concurrent_per_client' shares 'max_concurrent': set 'max_concurrent N' too");
         }
         return options with { Tls = ParseTls(tls, tlsServerName, resolvePath) };
     }
