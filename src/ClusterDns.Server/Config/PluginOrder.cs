@@ -10,7 +10,7 @@ public static class PluginOrder
     [
         "root", "metadata", "geoip", "cancel", "tls", "timeouts", "multisocket", "reload", "nsid", "bufsize",
         "bind", "debug", "trace", "ready", "health", "pprof", "prometheus", "errors", "log", "dnstap", "local",
-        "dns64", "rewrite", "acl", "any", "chaos", "loadbalance", "tsig", "cache", "header", "dnssec", "autopath",
+        "dns64", "rewrite", "acl", "shed", "any", "chaos", "loadbalance", "tsig", "cache", "header", "dnssec", "autopath",
         "minimal", "template", "transfer", "hosts", "route53", "azure", "clouddns", "k8s_external", "kubernetes",
         "file", "auto", "secondary", "etcd", "loop", "forward", "grpc", "erratic", "whoami", "on", "sign", "view",
     ];

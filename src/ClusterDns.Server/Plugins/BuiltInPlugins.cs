@@ -38,6 +38,7 @@ public static class BuiltInPlugins
         new View.ViewSetup(),
         new Metadata.MetadataSetup(),
         new Minimal.MinimalSetup(),
+        new Shed.ShedSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);

@@ -21,6 +21,8 @@ public class PluginOrderContractTests
         // CoreDNS 1.14.2: rewrite runs before acl, so acl judges the name later handlers answer for (the bypass it closed).
         { "acl {\n allow\n}\nrewrite name a.test b.test\ncache 30\nforward . {UPSTREAM}", ["rewrite", "acl", "cache", "forward"] },
         { "whoami\nforward . {UPSTREAM}\nlog", ["log", "forward", "whoami"] },
+        // CoreDNS 1.14's shed is accepted (a start-up warning) and adds no handler: forward sheds per client instead.
+        { "shed\nforward . {UPSTREAM} {\n max_concurrent 100\n}\nlog", ["log", "forward"] },
     };
 
     [Theory]
