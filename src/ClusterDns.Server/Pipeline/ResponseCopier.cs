@@ -14,20 +14,20 @@ internal static class ResponseCopier
 
     /// <returns>False when the body did not fit and a truncated (TC) response was written instead.</returns>
     public static bool Write(DnsQueryContext context, ReadOnlySpan<byte> body, ushort answers, ushort authority, ushort additional,
-        ResponseCode rcode, bool authoritative, bool authenticData)
+        ResponseCode rcode, bool authoritative, bool authenticData, bool recursionAvailable = true)
     {
         var writer = context.BeginResponse();
         if (!writer.TryWriteBytes(body))
         {
             context.CompleteResponse(ref writer, rcode, authoritative, truncated: true);
-            SetRecursionAvailable(context);
+            SetRecursionAvailable(context, recursionAvailable);
             return false;
         }
         writer.AnswerCount = answers;
         writer.AuthorityCount = authority;
         writer.AdditionalCount = additional;
         context.CompleteResponse(ref writer, rcode, authoritative, truncated: false);
-        SetRecursionAvailable(context);
+        SetRecursionAvailable(context, recursionAvailable);
         // AD only means something to a client that asked for DNSSEC data or set AD itself (RFC 6840 §5.8).
         if (authenticData && (context.Query.Edns.DnssecOk || context.Query.Header.AuthenticData))
         {
@@ -36,10 +36,13 @@ internal static class ResponseCopier
         return true;
     }
 
-    /// <summary>Forwarded and cached answers keep RA when the block forwards (it offers recursion).</summary>
-    private static void SetRecursionAvailable(DnsQueryContext context)
+    /// <summary>
+    /// Forwarded answers have RA when the block forwards (it offers recursion); a cached answer keeps RA as it was
+    /// stored (<paramref name="answerHadIt"/>), so an authoritative answer replayed from the cache has none.
+    /// </summary>
+    private static void SetRecursionAvailable(DnsQueryContext context, bool answerHadIt)
     {
-        if (context.Block?.RecursionAvailable == true)
+        if (answerHadIt && context.Block?.RecursionAvailable == true)
         {
             context.Buffer[3] |= RecursionAvailableBit;
         }

@@ -10,8 +10,9 @@ namespace ClusterDns.Server.Plugins.Cache;
 internal sealed class CacheEntry
 {
     public CacheEntry(byte[] body, int[] ttlOffsets, ushort answers, ushort authority, ushort additional,
-        ResponseCode rcode, bool authenticData, uint ttl, long storedAt)
+        ResponseCode rcode, bool authenticData, uint ttl, long storedAt, bool recursionAvailable = true)
     {
+        RecursionAvailable = recursionAvailable;
         Body = body;
         TtlOffsets = ttlOffsets;
         AnswerCount = answers;
@@ -38,6 +39,9 @@ internal sealed class CacheEntry
     public ResponseCode Rcode { get; }
 
     public bool AuthenticData { get; }
+
+    /// <summary>RA as the answer had it: set on forwarded answers, clear on authoritative ones (as CoreDNS replays it).</summary>
+    public bool RecursionAvailable { get; }
 
     /// <summary>Seconds the entry is fresh for, counted from <see cref="StoredAt"/>.</summary>
     public uint Ttl { get; }

@@ -131,7 +131,7 @@ internal sealed partial class CacheHandler : DnsHandler
     private static void Answer(DnsQueryContext context, CacheEntry entry, uint? ttl)
     {
         bool whole = ResponseCopier.Write(context, entry.Body, entry.AnswerCount, entry.AuthorityCount, entry.AdditionalCount,
-            entry.Rcode, authoritative: false, entry.AuthenticData);
+            entry.Rcode, authoritative: false, entry.AuthenticData, entry.RecursionAvailable);
         context.WrittenBy = "cache";
         if (!whole || ttl is not { } value)
         {
@@ -230,7 +230,7 @@ internal sealed partial class CacheHandler : DnsHandler
             ttlOffsets[i] = offsets[i] - questionEnd;
         }
         var entry = new CacheEntry(layout.Body(response).ToArray(), ttlOffsets, layout.AnswerCount, layout.AuthorityCount,
-            layout.AdditionalCount, layout.Rcode, layout.Header.AuthenticData, ttl, _time.GetTimestamp());
+            layout.AdditionalCount, layout.Rcode, layout.Header.AuthenticData, ttl, _time.GetTimestamp(), layout.Header.RecursionAvailable);
         Span<byte> key = stackalloc byte[MaxKeyLength];
         int keyLength = BuildKey(context, key);
         store.Set(key[..keyLength], entry);

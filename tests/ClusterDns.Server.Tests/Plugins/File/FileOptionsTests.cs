@@ -1,5 +1,6 @@
 using ClusterDns.Corefile;
 using ClusterDns.Protocol;
+using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Plugins.FilePlugin;
 using ClusterDns.Server.Tests.Zones;
 using static ClusterDns.Server.Tests.Plugins.FilePlugin.PluginSetupHarness;
@@ -61,6 +62,35 @@ public sealed class FileOptionsTests : IDisposable
         Assert.Equal(passed ? 1 : 0, next.Calls);
         Assert.Equal(rcode, response.Rcode);
         Assert.Equal(!passed, response.Header.AuthoritativeAnswer);
+    }
+
+    [Fact]
+    public void A_name_that_falls_through_reaches_the_next_plugin_as_the_client_sent_it()
+    {
+        var next = new RequestRecorder();
+        _folder.Write("db", Zone);
+        var handler = Handler<FileHandler>(Setup(new FileSetup(), ". {\n file db example.org {\n  fallthrough\n }\n}\n", Corefile));
+        handler.Next = next;
+        var context = CreateContext("nope.example.org.", RecordType.A, TransportKind.Udp, new EdnsRecord { UdpPayloadSize = 1232, DnssecOk = true, Options = [new EdnsOption(10, [1, 2, 3, 4, 5, 6, 7, 8])] });
+        byte[] sent = context.Request.ToArray();
+
+        Serve(handler, context);
+
+        // What forward would send upstream: the client's bytes, OPT and all (the zone's SOA must not be over them).
+        Assert.Equal(Convert.ToHexString(sent), Convert.ToHexString(next.Seen!));
+    }
+
+    private sealed class RequestRecorder : ClusterDns.Server.Pipeline.DnsHandler
+    {
+        public byte[]? Seen { get; private set; }
+
+        public override string Name => "recorder";
+
+        public override ValueTask<ClusterDns.Server.Pipeline.HandlerResult> ServeAsync(ClusterDns.Server.Pipeline.DnsQueryContext context)
+        {
+            Seen = context.Request.ToArray();
+            return new ValueTask<ClusterDns.Server.Pipeline.HandlerResult>(ClusterDns.Server.Pipeline.HandlerResult.NotWritten(ResponseCode.Refused));
+        }
     }
 
     [Fact]
