@@ -195,7 +195,8 @@ class Prober(threading.Thread):
     def __init__(self, truth, stable, stop, every=0.25, sample=5):
         super().__init__(daemon=True)
         self.truth, self.stable, self.stop, self.every, self.sample = truth, stable, stop, every, sample
-        self.asked = self.judged = self.errors = 0
+        self.asked = self.judged = 0
+        self.errors = []         # (t, name, what): timeouts and rcodes other than NOERROR/NXDOMAIN
         self.wrong = []          # (t, name, expected, rcode, addresses)
         self.watching = []       # [restart index, t_ready, {name: ip|None}, {name: seconds}]
         self.lock = threading.Lock()
@@ -213,7 +214,7 @@ class Prober(threading.Thread):
                 try:
                     rcode, addresses = query_a(name + ".churn.svc.cluster.local" if stable_ip is None else name)
                 except OSError:
-                    self.errors += 1
+                    self.errors.append((t, name, "timeout"))
                     continue
                 self.asked += 1
                 if stable_ip is not None:
@@ -222,7 +223,7 @@ class Prober(threading.Thread):
                     expected, judged = self.truth.judge(name, t)
                     self.converged(name, t, rcode, addresses)
                 if rcode not in (0, 3):
-                    self.errors += 1
+                    self.errors.append((t, name, f"rcode {rcode}"))
                     continue
                 if judged:
                     self.judged += 1

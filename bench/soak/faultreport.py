@@ -32,10 +32,13 @@ def report(args, outputs, prober, events, samples, changes, crashed, log_path, t
                 ok = False
     print(f"churn: {changes} Service changes; prober: {prober.asked} answers, {prober.judged} judged after convergence "
           f"(window {timing['window']} s after a change, {timing['restart_window']} s after an API restart for changes "
-          f"made while it was down or in the last window before the kill), {len(prober.wrong)} wrong, {prober.errors} "
+          f"made while it was down or in the last window before the kill), {len(prober.wrong)} wrong, {len(prober.errors)} "
           "timeouts or SERVFAIL")
     for t, name, expected, rcode, addresses in prober.wrong[:20]:
-        print(f"  WRONG {t:.3f} {name}: expected {expected or 'NXDOMAIN'}, got rcode {rcode} {addresses}")
+        print(f"  WRONG at {t - timing['start']:.1f} s {name}: expected {expected or 'NXDOMAIN'}, got rcode {rcode} {addresses}")
+    start = timing["start"]
+    for t, name, what in prober.errors[:20]:
+        print(f"  ERROR at {t - start:.1f} s {name}: {what}")
     if prober.wrong or prober.errors:
         ok = False
     print("convergence after API restarts (first correct answer after the restarted server's ready line, for each "

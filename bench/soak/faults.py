@@ -117,9 +117,12 @@ def main():
     stop, events, samples, changes, perfs = threading.Event(), [], [], [], []
     truth = Truth(WINDOW, RESTART_WINDOW)
     prober = Prober(truth, stable, stop)
+    start = time.time()
     try:
         deadline = time.time() + 90
-        while not (soak.try_ready(stable[0][0]) and soak.try_ready(f"host1.{UPSTREAM_ZONE}")):
+        # /ready first: before its first complete list the kubernetes plugin answers the names it has and SERVFAILs the rest.
+        while not (soak.http_status(READY_PORT, "/ready") == 200 and soak.try_ready(stable[0][0])
+                   and soak.try_ready(f"host1.{UPSTREAM_ZONE}")):
             if time.time() > deadline or server.poll() is not None:
                 sys.exit("faults: the server did not become ready (see work/server.log)")
             time.sleep(0.2)
@@ -183,7 +186,7 @@ def main():
             server.kill()
     ok = report(args, outputs, prober, events, samples, len(changes), crashed, log_path,
                 {"window": WINDOW, "restart_window": RESTART_WINDOW, "api_every": api_every, "api_down": api_down,
-                 "hole_every": hole_every, "hole_len": hole_len, "rewrite_every": rewrite_every})
+                 "hole_every": hole_every, "hole_len": hole_len, "rewrite_every": rewrite_every, "start": start})
     sys.exit(0 if ok else 1)
 
 
@@ -208,9 +211,10 @@ def restart_api(api, truth, prober, index, compact, down, events, start):
 def rewrite(core, kubeconfig, version, invalid, log_path, events, start):
     """Writes Corefile version N and waits (≤ 15 s) for the server's verdict in its log (lines after the write)."""
     log_seen = sum(1 for _ in open(log_path, errors="replace"))
-    digest = hashlib.sha512(open(core, "rb").read()).hexdigest()[:16]
+    text = corefile(kubeconfig, version, invalid)
+    digest = hashlib.sha512(text.encode()).hexdigest()[:16]  # the server logs the first 16 digits of what it loaded
     with open(core + ".tmp", "w") as f:
-        f.write(corefile(kubeconfig, version, invalid))
+        f.write(text)
     os.replace(core + ".tmp", core)
     wrote = time.time()
     while time.time() < wrote + 15:
