@@ -39,7 +39,7 @@ while [[ $# -gt 0 ]]; do
         --faults) faults=1; shift ;;
         --fault-scale) scale="$2"; shift 2 ;;
         --compact-every) compact_every="$2"; shift 2 ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
