@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 DNS_PORT, METRICS_PORT = 15454, 19154
@@ -39,6 +40,29 @@ def query_a(name, timeout=1.0):
     return rcode, addresses
 
 
+def try_ready(name):
+    """True when NAME answers NOERROR."""
+    try:
+        return query_a(name)[0] == 0
+    except OSError:
+        return False
+
+
+def dnsperf_args(port, queries, seconds, rate):
+    return ["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries, "-l", str(seconds), "-Q", str(rate),
+            "-c", "8", "-q", "1000", "-t", "5"]
+
+
+def http_status(port, path):
+    """The HTTP status of GET 127.0.0.1:PORT/PATH, or 0 when it does not answer."""
+    try:
+        return urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2).status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except OSError:
+        return 0
+
+
 def scrape():
     text = urllib.request.urlopen(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=5).read().decode()
     def value(pattern):
@@ -52,6 +76,7 @@ def scrape():
         "pause": value("dotnet_gc_pause_seconds_total"),
         "gcs": value("dotnet_gc_collections_total"),
         "cpu": value("process_cpu_seconds_total"),
+        "reload_failed": value("coredns_reload_failed_total"),
     }
 
 

@@ -66,13 +66,20 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     public Uri Server { get; private set; } = null!;
 
-    public static async Task<FakeKubernetesApiServer> StartAsync()
+    public static Task<FakeKubernetesApiServer> StartAsync() => StartAsync(port: 0, ca: null, token: null);
+
+    /// <summary>
+    /// Starts on <paramref name="port"/> (0: ephemeral) with <paramref name="ca"/> and <paramref name="token"/>
+    /// (null: new ones), so a restarted server is reachable with the kubeconfig of the one it replaces.
+    /// The server owns <paramref name="ca"/> from here on.
+    /// </summary>
+    public static async Task<FakeKubernetesApiServer> StartAsync(int port, TestCertificateAuthority? ca, string? token)
     {
-        var ca = new TestCertificateAuthority();
+        ca ??= new TestCertificateAuthority();
         var serverCertificate = ca.IssueServer().Certificate;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
         {
             ServerCertificate = serverCertificate,
             ClientCertificateMode = ClientCertificateMode.AllowCertificate,
@@ -80,7 +87,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             ClientCertificateValidation = (_, _, _) => true,
         })));
         var app = builder.Build();
-        var server = new FakeKubernetesApiServer(app, ca, "token-" + Guid.NewGuid().ToString("N"));
+        var server = new FakeKubernetesApiServer(app, ca, token ?? "token-" + Guid.NewGuid().ToString("N"));
         app.Run(server.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

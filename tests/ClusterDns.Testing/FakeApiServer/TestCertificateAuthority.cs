@@ -19,7 +19,24 @@ public sealed class TestCertificateAuthority : IDisposable
         Certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
     }
 
+    private TestCertificateAuthority(ECDsa key, X509Certificate2 certificate)
+    {
+        _key = key;
+        Certificate = certificate;
+    }
+
     public X509Certificate2 Certificate { get; }
+
+    /// <summary>The CA key as PKCS#8 PEM, so a restarted test API server can present certificates clients already trust.</summary>
+    public string PrivateKeyPem => _key.ExportPkcs8PrivateKeyPem();
+
+    /// <summary>A CA from <see cref="CertificatePem"/> and <see cref="PrivateKeyPem"/> of an earlier one.</summary>
+    public static TestCertificateAuthority FromPem(string certificatePem, string privateKeyPem)
+    {
+        var key = ECDsa.Create();
+        key.ImportFromPem(privateKeyPem);
+        return new TestCertificateAuthority(key, X509Certificate2.CreateFromPem(certificatePem, privateKeyPem));
+    }
 
     public string CertificatePem => Certificate.ExportCertificatePem();
 
