@@ -109,6 +109,7 @@ internal sealed partial class Informer(
         _known.Clear();
         foreach (var (key, version) in seen) _known[key] = version;
         _resourceVersion = page.ResourceVersion;
+        status.ReportEvent(kind);
         LogListed(logger, kind, seen.Count, _resourceVersion);
     }
 
@@ -142,13 +143,22 @@ internal sealed partial class Informer(
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
         idle.CancelAfter(idleLimit);
         using var response = await SendAsync(query.ToString(), idle.Token).ConfigureAwait(false);
-        await using var body = await response.Content.ReadAsStreamAsync(idle.Token).ConfigureAwait(false);
-        await WatchStreamReader.ReadAsync(body, e => OnWatchEventAsync(e, changes, ct), () => idle.CancelAfter(idleLimit), idle.Token).ConfigureAwait(false);
+        status.ReportWatchOpen(kind);
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(idle.Token).ConfigureAwait(false);
+            await WatchStreamReader.ReadAsync(body, e => OnWatchEventAsync(e, changes, ct), () => idle.CancelAfter(idleLimit), idle.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            status.ReportWatchClosed(kind);
+        }
     }
 
     private async ValueTask OnWatchEventAsync(WatchEvent watchEvent, ChannelWriter<ClusterChange> changes, CancellationToken ct)
     {
         var obj = watchEvent.Object;
+        if (watchEvent.Type != "ERROR") status.ReportEvent(kind);
         switch (watchEvent.Type)
         {
             case "ADDED" or "MODIFIED":
