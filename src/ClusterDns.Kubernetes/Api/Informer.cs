@@ -40,7 +40,7 @@ internal sealed partial class Informer(
                 {
                     await ListAsync(changes, ct).ConfigureAwait(false);
                     needList = false;
-                    if (status.MarkSynced(kind)) await changes.WriteAsync(ClusterChange.Synced(kind), ct).ConfigureAwait(false);
+                    if (status.MarkSynced(kind)) await changes.WriteAsync(ClusterChange.Synced(kind, _resourceVersion), ct).ConfigureAwait(false);
                 }
 
                 status.ReportHealthy(kind);
@@ -103,7 +103,7 @@ internal sealed partial class Informer(
 
         foreach (var key in _known.Keys)
         {
-            if (!seen.ContainsKey(key)) await changes.WriteAsync(ClusterChange.Delete(kind, key), ct).ConfigureAwait(false);
+            if (!seen.ContainsKey(key)) await changes.WriteAsync(ClusterChange.Delete(kind, key, page.ResourceVersion), ct).ConfigureAwait(false);
         }
 
         _known.Clear();
@@ -184,7 +184,7 @@ internal sealed partial class Informer(
                 AdvanceVersion(obj);
                 if (ObjectConverter.KeyOf(kind, obj) is { } key && _known.Remove(key))
                 {
-                    await changes.WriteAsync(ClusterChange.Delete(kind, key), ct).ConfigureAwait(false);
+                    await changes.WriteAsync(ClusterChange.Delete(kind, key, ObjectConverter.ResourceVersionOf(obj)), ct).ConfigureAwait(false);
                 }
 
                 break;

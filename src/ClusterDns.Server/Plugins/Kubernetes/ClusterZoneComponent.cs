@@ -215,6 +215,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         }
         if (_snapshot.TryLoad(_source.Kinds) is { } changes)
         {
+            _builder.ContinueSerialFrom(_snapshot.LoadedSerial);
             foreach (var change in changes)
             {
                 if (change.Type == ChangeType.Upsert)
@@ -254,7 +255,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         {
             foreach (var key in stale)
             {
-                _builder.Apply(ClusterChange.Delete(change.Kind, key));
+                _builder.Apply(ClusterChange.Delete(change.Kind, key, change.Version));
             }
         }
     }
