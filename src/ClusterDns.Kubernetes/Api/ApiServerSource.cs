@@ -40,6 +40,9 @@ public sealed partial class ApiServerSource : IClusterSource
 
     public bool IsSynced(ResourceKind kind) => _status.IsSynced(kind);
 
+    /// <summary>Whether <paramref name="kind"/>'s watch is open, how long it has been down, the age of its last event.</summary>
+    public WatchHealth? Watch(ResourceKind kind) => _kinds.Contains(kind) ? _status.Health(kind) : null;
+
     internal IReadOnlyList<Informer> Informers { get; private set; } = [];
 
     public async Task RunAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)

@@ -40,7 +40,7 @@ internal sealed partial class Informer(
                 {
                     await ListAsync(changes, ct).ConfigureAwait(false);
                     needList = false;
-                    if (status.MarkSynced(kind)) await changes.WriteAsync(ClusterChange.Synced(kind), ct).ConfigureAwait(false);
+                    if (status.MarkSynced(kind)) await changes.WriteAsync(ClusterChange.Synced(kind, _resourceVersion), ct).ConfigureAwait(false);
                 }
 
                 status.ReportHealthy(kind);
@@ -103,12 +103,13 @@ internal sealed partial class Informer(
 
         foreach (var key in _known.Keys)
         {
-            if (!seen.ContainsKey(key)) await changes.WriteAsync(ClusterChange.Delete(kind, key), ct).ConfigureAwait(false);
+            if (!seen.ContainsKey(key)) await changes.WriteAsync(ClusterChange.Delete(kind, key, page.ResourceVersion), ct).ConfigureAwait(false);
         }
 
         _known.Clear();
         foreach (var (key, version) in seen) _known[key] = version;
         _resourceVersion = page.ResourceVersion;
+        status.ReportEvent(kind);
         LogListed(logger, kind, seen.Count, _resourceVersion);
     }
 
@@ -142,13 +143,22 @@ internal sealed partial class Informer(
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
         idle.CancelAfter(idleLimit);
         using var response = await SendAsync(query.ToString(), idle.Token).ConfigureAwait(false);
-        await using var body = await response.Content.ReadAsStreamAsync(idle.Token).ConfigureAwait(false);
-        await WatchStreamReader.ReadAsync(body, e => OnWatchEventAsync(e, changes, ct), () => idle.CancelAfter(idleLimit), idle.Token).ConfigureAwait(false);
+        status.ReportWatchOpen(kind);
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(idle.Token).ConfigureAwait(false);
+            await WatchStreamReader.ReadAsync(body, e => OnWatchEventAsync(e, changes, ct), () => idle.CancelAfter(idleLimit), idle.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            status.ReportWatchClosed(kind);
+        }
     }
 
     private async ValueTask OnWatchEventAsync(WatchEvent watchEvent, ChannelWriter<ClusterChange> changes, CancellationToken ct)
     {
         var obj = watchEvent.Object;
+        if (watchEvent.Type != "ERROR") status.ReportEvent(kind);
         switch (watchEvent.Type)
         {
             case "ADDED" or "MODIFIED":
@@ -174,7 +184,7 @@ internal sealed partial class Informer(
                 AdvanceVersion(obj);
                 if (ObjectConverter.KeyOf(kind, obj) is { } key && _known.Remove(key))
                 {
-                    await changes.WriteAsync(ClusterChange.Delete(kind, key), ct).ConfigureAwait(false);
+                    await changes.WriteAsync(ClusterChange.Delete(kind, key, ObjectConverter.ResourceVersionOf(obj)), ct).ConfigureAwait(false);
                 }
 
                 break;

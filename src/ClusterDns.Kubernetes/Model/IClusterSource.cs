@@ -8,6 +8,9 @@ public interface IClusterSource
     /// <summary>The kinds this source emits changes (and one Synced) for.</summary>
     IReadOnlyCollection<ResourceKind> Kinds { get; }
 
+    /// <summary>The freshness of <paramref name="kind"/>'s watch; null for a source without watches (manifests).</summary>
+    WatchHealth? Watch(ResourceKind kind) => null;
+
     /// <summary>
     /// Writes changes until <paramref name="ct"/> is cancelled. Bad input is logged and skipped, never thrown;
     /// the only exception is <see cref="OperationCanceledException"/> on cancellation.

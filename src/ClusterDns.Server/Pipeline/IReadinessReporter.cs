@@ -6,4 +6,7 @@ public interface IReadinessReporter
     string Name { get; }
 
     bool IsReady { get; }
+
+    /// <summary>Why it is not ready, printed by /ready after the name ("EndpointSlice watch down for 45s"); null for none.</summary>
+    string? NotReadyReason => null;
 }

@@ -238,6 +238,8 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync().ConfigureAwait(false);
+        // The real API server flushes the headers as the watch starts (serveWatch), so an idle watch is open.
+        await context.Response.Body.FlushAsync().ConfigureAwait(false);
         if (subscription is null)
         {
             await WriteLineAsync(context, GoneEvent(from)).ConfigureAwait(false);

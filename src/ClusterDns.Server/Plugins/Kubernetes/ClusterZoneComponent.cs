@@ -25,14 +25,16 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ClusterStateFile? _snapshot;
+    private readonly SourceFreshness _freshness;
 
     /// <summary>Objects loaded from the snapshot that the source has not confirmed yet, per kind.</summary>
     private readonly Dictionary<ResourceKind, HashSet<string>> _unconfirmed = new();
     private CancellationTokenSource? _stopping;
     private Task _running = Task.CompletedTask;
 
-    public ClusterZoneComponent(IClusterSource source, ClusterZoneBuilder builder, ILogger logger, ClusterStateFile? snapshot = null)
+    public ClusterZoneComponent(IClusterSource source, ClusterZoneBuilder builder, ILogger logger, ClusterStateFile? snapshot = null, TimeSpan staleAfter = default)
     {
+        _freshness = new SourceFreshness(source, staleAfter);
         _source = source;
         _builder = builder;
         _logger = logger;
@@ -42,7 +44,14 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
 
     public string Name => "kubernetes";
 
-    public bool IsReady => _builder.Current.Synced;
+    /// <summary>Synced, and no watch down longer than <c>stale_after</c> (queries are answered either way).</summary>
+    public bool IsReady => _builder.Current.Synced && _freshness.StaleReason() is null;
+
+    public string? NotReadyReason => _builder.Current.Synced ? _freshness.StaleReason() : null;
+
+    public SourceFreshness Freshness => _freshness;
+
+    public IClusterSource Source => _source;
 
     /// <summary>Completes when every kind has finished its first list.</summary>
     public Task FirstSync => _firstSync.Task;
@@ -206,6 +215,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         }
         if (_snapshot.TryLoad(_source.Kinds) is { } changes)
         {
+            _builder.ContinueSerialFrom(_snapshot.LoadedSerial);
             foreach (var change in changes)
             {
                 if (change.Type == ChangeType.Upsert)
@@ -245,7 +255,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         {
             foreach (var key in stale)
             {
-                _builder.Apply(ClusterChange.Delete(change.Kind, key));
+                _builder.Apply(ClusterChange.Delete(change.Kind, key, change.Version));
             }
         }
     }

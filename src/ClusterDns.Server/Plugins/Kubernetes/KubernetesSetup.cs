@@ -14,7 +14,8 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 /// <summary>
 /// <c>kubernetes [ZONES...] { endpoint URL; tls CERT KEY CACERT; kubeconfig PATH [CONTEXT]; namespaces NS...;
 /// namespace_labels SELECTOR; labels SELECTOR; pods disabled|insecure|verified; endpoint_pod_names; ttl SECONDS;
-/// noendpoints; fallthrough [ZONES...]; ignore empty_service; startup_timeout DURATION; manifests DIR; snapshot FILE }</c>
+/// noendpoints; fallthrough [ZONES...]; ignore empty_service; startup_timeout DURATION; manifests DIR; snapshot FILE;
+/// stale_after DURATION }</c>
 /// </summary>
 public sealed class KubernetesSetup : IPluginSetup
 {
@@ -41,7 +42,8 @@ public sealed class KubernetesSetup : IPluginSetup
             block.Context.Lifecycle.Rotation = rotation;
         }
         var snapshot = options.SnapshotPath is { } path ? new ClusterStateFile(path, ClusterStateFile.HashOptions(options), logger) : null;
-        var component = new ClusterZoneComponent(source, builder, logger, snapshot);
+        var component = new ClusterZoneComponent(source, builder, logger, snapshot, options.StaleAfter);
+        component.Freshness.Register(block.Context.Metrics);
         block.Context.Components.Add(component);
         block.Context.Readiness.Add(component);
         block.AddHandler(new KubernetesHandler(options, () => builder.Current, block.Resolver));
@@ -69,6 +71,7 @@ public sealed class KubernetesSetup : IPluginSetup
                 "ignore" => Ignore(sub, options),
                 "startup_timeout" => Single(sub, (o, _) => o with { StartupTimeout = sub.Args[0].ParseDuration() }, options),
                 "manifests" => Single(sub, (o, a) => o with { ManifestsDirectory = block.Context.ResolvePath(a) }, options),
+                "stale_after" => StaleAfter(sub, options),
                 "snapshot" => Single(sub, (o, a) => o with { SnapshotPath = block.Context.ResolvePath(a) }, options),
                 // CoreDNS 1.14 client-go request bounds: accepted and checked; our lists and watches stay far below them.
                 "apiserver_qps" => ApiServerBound(sub, options, fractional: true),
@@ -153,6 +156,13 @@ public sealed class KubernetesSetup : IPluginSetup
             ? double.TryParse(token.Text, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out double rate) && double.IsFinite(rate)
             : token.Text.Length > 0 && token.Text.All(char.IsAsciiDigit) && int.TryParse(token.Text, System.Globalization.CultureInfo.InvariantCulture, out _);
         return valid ? options : throw token.Error($"'{sub.Name}' expects a non-negative {(fractional ? "number" : "integer")}, not '{token.Text}'");
+    }
+
+    private static KubernetesOptions StaleAfter(Directive sub, KubernetesOptions options)
+    {
+        sub.ExpectArgCount(1, 1);
+        sub.ExpectNoBlock();
+        return options with { StaleAfter = sub.Args[0].ParseDuration() };
     }
 
     private static KubernetesOptions Ttl(Directive sub, KubernetesOptions options)

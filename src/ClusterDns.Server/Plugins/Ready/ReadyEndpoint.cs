@@ -7,7 +7,7 @@ namespace ClusterDns.Server.Plugins.Ready;
 
 /// <summary>
 /// GET /ready: 200 "OK" when every readiness reporter of this pipeline is ready, else 503 with the names of the
-/// ones that are not, one per line (as CoreDNS). Also 503 once shutdown has begun.
+/// ones that are not, one per line (as CoreDNS), each followed by ": reason" when the reporter gives one. Also 503 once shutdown has begun.
 /// </summary>
 internal sealed class ReadyEndpoint
 {
@@ -35,7 +35,12 @@ internal sealed class ReadyEndpoint
         {
             if (!reporter.IsReady)
             {
-                notReady.Append(reporter.Name).Append('\n');
+                notReady.Append(reporter.Name);
+                if (reporter.NotReadyReason is { } reason)
+                {
+                    notReady.Append(": ").Append(reason);
+                }
+                notReady.Append('\n');
             }
         }
         var ready = notReady.Length == 0;

@@ -50,6 +50,20 @@ public sealed class ReadyMonitorTests
         Assert.Equal(503, await StatusAsync(endpoint));
     }
 
+    [Fact]
+    public async Task The_body_names_each_unready_plugin_with_its_reason_when_it_gives_one()
+    {
+        var stale = new Reporter { Reason = "EndpointSlice watch down for 45s" };
+        var endpoint = new ReadyEndpoint([stale, new Reporter { Name = "other" }], new ShutdownState());
+
+        var context = new DefaultHttpContext();
+        context.Response.Body = new MemoryStream();
+        await endpoint.ServeAsync(context);
+
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.Equal("kubernetes: EndpointSlice watch down for 45s\nother\n", System.Text.Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()));
+    }
+
     private static async Task<int> StatusAsync(ReadyEndpoint endpoint)
     {
         var context = new DefaultHttpContext();
@@ -60,8 +74,12 @@ public sealed class ReadyMonitorTests
 
     private sealed class Reporter : IReadinessReporter
     {
-        public string Name => "kubernetes";
+        public string Name { get; init; } = "kubernetes";
 
         public bool IsReady { get; set; }
+
+        public string? Reason { get; init; }
+
+        string? IReadinessReporter.NotReadyReason => Reason;
     }
 }

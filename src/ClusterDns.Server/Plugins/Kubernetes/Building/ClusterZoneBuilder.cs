@@ -38,6 +38,7 @@ public sealed class ClusterZoneBuilder
 
     private ClusterIndex _published;
     private uint _serial = 1;
+    private readonly ResourceVersionSerial _versions = new();
 
     /// <summary>Slice changes (service kind, trigger time) applied since the last publish, for the programming-latency metric.</summary>
     private readonly List<(string Kind, DateTimeOffset TriggeredAt)> _programming = new();
@@ -84,11 +85,21 @@ public sealed class ClusterZoneBuilder
     internal int StoredEntries => _published.ServiceCount + _store.Count + _dirtyOwners.Count + _dirtyServices.Count;
 
     /// <summary>The objects as published, for the state file; on the writer's thread only, after a publish.</summary>
-    internal ClusterState CopyObjects() => _store.Copy();
+    internal ClusterState CopyObjects() => _store.Copy() with { Serial = _serial };
+
+    /// <summary>The serial published by a run before this one (the state file): the next publish is not behind it.</summary>
+    public void ContinueSerialFrom(uint serial)
+    {
+        if (ResourceVersionSerial.IsAfter(serial, _serial))
+        {
+            _serial = serial;
+        }
+    }
 
     /// <summary>Applies one change to the object store; the records follow at the next <see cref="Publish"/>.</summary>
     public void Apply(ClusterChange change)
     {
+        _versions.Observe(change.Version ?? VersionOf(change.Object), change.Type != ChangeType.Synced);
         switch (change.Type)
         {
             case ChangeType.Synced:
@@ -247,13 +258,22 @@ public sealed class ClusterZoneBuilder
         _store.ClearPendingServices();
         edit.SettleChildren(IsApex, name => _generator.IsServed(name));
         var (names, services) = edit.Commit(TtlOf);
-        _serial++;
+        _serial = _versions.Next(_serial);
         var index = new ClusterIndex(names, services, ZoneApex.Build(_options, _serial), IsSynced, _serial);
         Volatile.Write(ref _published, index);
         Published?.Invoke(index);
         RecordProgrammingLatency();
         return true;
     }
+
+    private static string? VersionOf(object? obj) => obj switch
+    {
+        ServiceObject service => service.ResourceVersion,
+        EndpointSliceObject slice => slice.ResourceVersion,
+        PodObject pod => pod.ResourceVersion,
+        NamespaceObject ns => ns.ResourceVersion,
+        _ => null,
+    };
 
     /// <summary>Composes the record of every Service changed in this batch, and moves its PTR records from the published record's to the new one's.</summary>
     private void PublishServices(IndexEdit edit)

@@ -50,6 +50,12 @@ public sealed record KubernetesOptions
     public string? SnapshotPath { get; init; }
 
     /// <summary>
+    /// Our extension: unready once a kind's watch has been down (no stream open) this long; zero disables.
+    /// 60 s rides out an API server restart or a relist, yet takes a cut-off replica out within a minute or two.
+    /// </summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
     /// "namespace/name" of the Service that fronts the cluster DNS replicas: the NS name <c>ns.dns.zone</c>
     /// answers its cluster IPs (this host's addresses while it is unknown). kubeadm and the CoreDNS chart name it
     /// kube-system/kube-dns.

@@ -65,6 +65,9 @@ public sealed partial class ClusterStateFile
     /// Reads the file into upserts followed by one <see cref="ChangeType.Synced"/> per kind in <paramref name="kinds"/>.
     /// Null when there is no usable file (missing: silently; corrupt or foreign: with a warning).
     /// </summary>
+    /// <summary>The SOA serial the loaded file was saved with (0 before a load).</summary>
+    public uint LoadedSerial { get; private set; }
+
     public IReadOnlyList<ClusterChange>? TryLoad(IEnumerable<ResourceKind> kinds)
     {
         byte[] bytes;
@@ -86,6 +89,7 @@ public sealed partial class ClusterStateFile
             LogIgnored(_logger, Path, problem!);
             return null;
         }
+        LoadedSerial = objects!.Serial;
         var changes = new List<ClusterChange>();
         changes.AddRange(objects!.Namespaces.Select(n => ClusterChange.Upsert(ResourceKind.Namespace, n.Key, n)));
         changes.AddRange(objects.Services.Select(s => ClusterChange.Upsert(ResourceKind.Service, s.Key, s)));

@@ -10,7 +10,7 @@ namespace ClusterDns.Server.Plugins.Kubernetes.Persistence;
 /// <summary>
 /// The image of the cluster state file, in the builder's one binary layout (<see cref="BlobWriter"/>):
 /// <code>
-/// [magic "CNDS"] [format version u32] [options hash: text]
+/// [magic "CNDS"] [format version u32] [options hash: text] [SOA serial u32]
 /// [namespace count u32] per namespace: [name] [labels] [resourceVersion]
 /// [service count u32]   per Service:   [namespace] [name] [type] [headless u8] [cluster IP count u16] [address]…
 ///                                      [ExternalName: optional text] [ports] [publishNotReady u8] [has selector u8]
@@ -21,11 +21,11 @@ namespace ClusterDns.Server.Plugins.Kubernetes.Persistence;
 /// ports: [count u16] per port [name: optional text] [protocol: text] [port u16];  labels: [count u32] per label [key] [value]
 /// </code>
 /// Version 1 (before the one layout) was little-endian with 7-bit string lengths: it reads as another version
-/// and is ignored with a warning, as any unusable file is; the next save replaces it.
+/// and is ignored with a warning, as any unusable file is; the next save replaces it. Version 2 had no serial.
 /// </summary>
 public static class ClusterStateFormat
 {
-    public const uint FormatVersion = 2;
+    public const uint FormatVersion = 3;
 
     private static ReadOnlySpan<byte> Magic => "CNDS"u8;
 
@@ -38,6 +38,7 @@ public static class ClusterStateFormat
         writer.Bytes(Magic);
         writer.U32(FormatVersion);
         writer.Text(optionsHash);
+        writer.U32(objects.Serial);
         writer.Count(objects.Namespaces.Count);
         foreach (var ns in objects.Namespaces)
         {
@@ -120,6 +121,7 @@ public static class ClusterStateFormat
                 problem = "it was written for another zone configuration (kubernetes options differ)";
                 return false;
             }
+            uint serial = reader.U32();
             var namespaces = new NamespaceObject[reader.Count(minimumItemSize: 8)];
             for (int i = 0; i < namespaces.Length; i++)
             {
@@ -164,7 +166,7 @@ public static class ClusterStateFormat
                 problem = "unexpected bytes after the objects";
                 return false;
             }
-            objects = new ClusterState(services, slices, pods, namespaces);
+            objects = new ClusterState(services, slices, pods, namespaces, serial);
             problem = null;
             return true;
         }
