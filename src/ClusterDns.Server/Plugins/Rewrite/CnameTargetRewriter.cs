@@ -57,27 +57,9 @@ internal static class CnameTargetRewriter
     private static void Write(DnsQueryContext context, DnsMessage response, List<DnsRecord> answers)
     {
         var writer = context.BeginResponse();
-        bool truncated = !TryWriteAll(ref writer, answers, MessageSection.Answer)
-            || !TryWriteAll(ref writer, response.Authority, MessageSection.Authority)
-            || !TryWriteAll(ref writer, response.Additional, MessageSection.Additional);
+        bool truncated = !RecordListWriter.TryWriteAll(ref writer, answers, MessageSection.Answer)
+            || !RecordListWriter.TryWriteAll(ref writer, response.Authority, MessageSection.Authority)
+            || !RecordListWriter.TryWriteAll(ref writer, response.Additional, MessageSection.Additional);
         context.CompleteResponse(ref writer, response.Rcode, response.Header.AuthoritativeAnswer, truncated || response.Header.Truncated);
-    }
-
-    private static bool TryWriteAll(ref MessageWriter writer, List<DnsRecord> records, MessageSection section)
-    {
-        foreach (var record in records)
-        {
-            if (!writer.TryBeginRecord(record.Name.Wire, record.Type, (ushort)record.Class, record.Ttl, out var inProgress))
-            {
-                return false;
-            }
-            if (!record.Data.TryWrite(ref writer))
-            {
-                writer.Rollback(inProgress.Start);
-                return false;
-            }
-            writer.EndRecord(inProgress, section);
-        }
-        return true;
     }
 }

@@ -127,27 +127,9 @@ internal static class TemplateAnswer
         {
             writer.Limit -= ede.Length; // room for the option beside the OPT record BeginResponse keeps
         }
-        bool truncated = !TryWriteAll(ref writer, answer, MessageSection.Answer)
-            || !TryWriteAll(ref writer, authority, MessageSection.Authority)
-            || !TryWriteAll(ref writer, additional, MessageSection.Additional);
+        bool truncated = !RecordListWriter.TryWriteAll(ref writer, answer, MessageSection.Answer)
+            || !RecordListWriter.TryWriteAll(ref writer, authority, MessageSection.Authority)
+            || !RecordListWriter.TryWriteAll(ref writer, additional, MessageSection.Additional);
         context.CompleteResponse(ref writer, rule.Rcode, authoritative: true, truncated, ede);
-    }
-
-    private static bool TryWriteAll(ref MessageWriter writer, List<DnsRecord> records, MessageSection section)
-    {
-        foreach (var record in records)
-        {
-            if (!writer.TryBeginRecord(record.Name.Wire, record.Type, (ushort)record.Class, record.Ttl, out var inProgress))
-            {
-                return false;
-            }
-            if (!record.Data.TryWrite(ref writer))
-            {
-                writer.Rollback(inProgress.Start);
-                return false;
-            }
-            writer.EndRecord(inProgress, section);
-        }
-        return true;
     }
 }
