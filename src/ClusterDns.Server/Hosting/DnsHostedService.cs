@@ -127,22 +127,31 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
         bound.CancelAfter(lameduck);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         LogLameduckUntilOutOfRotation(_logger, rotation.Description, lameduck.TotalSeconds);
+        bool left = false;
         try
         {
             await rotation.WaitUntilOutOfRotationAsync(bound.Token).ConfigureAwait(false);
+            left = true;
             LogLeftRotation(_logger, rotation.Description, clock.Elapsed.TotalSeconds, lifecycle.RotationGrace.TotalSeconds);
             await Task.Delay(lifecycle.RotationGrace, bound.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!hostToken.IsCancellationRequested)
         {
-            LogStillInRotation(_logger, rotation.Description, lameduck.TotalSeconds);
+            // The lameduck bound: either still in rotation, or it left too late for the whole grace.
+            if (!left)
+            {
+                LogStillInRotation(_logger, rotation.Description, lameduck.TotalSeconds);
+            }
         }
         catch (OperationCanceledException)
         {
             LogLameduckCut(_logger);
         }
-        // Whatever arrives from now until the listeners close is traffic kube-proxy still sent here.
-        Services.Shutdown.LateQueries.Start();
+        if (left)
+        {
+            // Whatever arrives from now until the listeners close is traffic kube-proxy still sent here.
+            Services.Shutdown.LateQueries.Start();
+        }
     }
 
     /// <summary>Health answers 503 from now on; queries are still answered until <see cref="StopAsync"/> drains.</summary>
