@@ -69,6 +69,28 @@ public static class RecordTypeNames
         _ => "RCODE" + ((ushort)rcode).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>The inverse of <see cref="ToText(ResponseCode)"/> for the named RCODEs, case-insensitive (Corefile arguments).</summary>
+    public static bool TryParseRcode(string text, out ResponseCode rcode)
+    {
+        foreach (var named in NamedRcodes)
+        {
+            if (string.Equals(ToText(named), text, StringComparison.OrdinalIgnoreCase))
+            {
+                rcode = named;
+                return true;
+            }
+        }
+        rcode = default;
+        return false;
+    }
+
+    private static readonly ResponseCode[] NamedRcodes =
+    [
+        ResponseCode.NoError, ResponseCode.FormErr, ResponseCode.ServFail, ResponseCode.NXDomain, ResponseCode.NotImp,
+        ResponseCode.Refused, ResponseCode.YXDomain, ResponseCode.YXRRSet, ResponseCode.NXRRSet, ResponseCode.NotAuth,
+        ResponseCode.NotZone, ResponseCode.BadVers,
+    ];
+
     private static readonly RecordType[] Known = Enum.GetValues<RecordType>();
     private static readonly RecordClass[] KnownClasses = Enum.GetValues<RecordClass>();
 }

@@ -64,6 +64,9 @@ public sealed class AuthoritativeZone
     /// Answers <paramref name="qname"/>/<paramref name="qtype"/> into the answer, authority and additional
     /// sections of <paramref name="writer"/> (positioned after the question). The name must be inside the zone.
     /// </summary>
+    /// <summary>True when the answer for <paramref name="qname"/> would be NXDOMAIN with nothing before it (no name, no wildcard).</summary>
+    public bool IsNameAbsent(ReadOnlySpan<byte> qname) => ZoneLookup.IsNameAbsent(this, qname);
+
     public ZoneAnswer WriteAnswer(ReadOnlySpan<byte> qname, RecordType qtype, ref MessageWriter writer) =>
         ZoneLookup.WriteAnswer(this, qname, qtype, ref writer);
 

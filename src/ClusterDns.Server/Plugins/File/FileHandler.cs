@@ -1,4 +1,3 @@
-using System.Buffers;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Zones;
@@ -37,40 +36,15 @@ internal sealed class FileHandler : DnsHandler
         {
             return NextAsync(context);
         }
-        bool mayFallThrough = FallsThrough(context.LowerName);
-        // The response is written over the request (header counts, and the OPT after the question): when the query
-        // may go on to the next plugin, keep those bytes, so that forward sends upstream what the client sent.
-        int tailLength = mayFallThrough ? context.RequestLength - context.Query.QuestionEnd : 0;
-        byte[]? rented = tailLength > 512 ? ArrayPool<byte>.Shared.Rent(tailLength) : null;
-        Span<byte> requestTail = rented is null ? stackalloc byte[512] : rented;
-        requestTail = requestTail[..tailLength];
-        Span<byte> requestHeader = stackalloc byte[12];
-        if (mayFallThrough)
+        // Decided before writing: the response is written over the request (its counts and OPT), which the next
+        // plugin (forward) must still see as the client sent it.
+        if (FallsThrough(context.LowerName) && zone.IsNameAbsent(context.LowerName))
         {
-            context.Request[context.Query.QuestionEnd..].CopyTo(requestTail);
-            context.Request[..12].CopyTo(requestHeader);
+            return NextAsync(context);
         }
-        ZoneAnswer answer;
-        try
-        {
-            var writer = context.BeginResponse();
-            answer = zone.WriteAnswer(context.LowerName, context.QuestionType, ref writer);
-            // The name does not exist (and no CNAME led elsewhere first): another plugin may know it.
-            if (answer.Rcode == ResponseCode.NXDomain && writer.AnswerCount == 0 && mayFallThrough)
-            {
-                requestHeader.CopyTo(context.Buffer);
-                requestTail.CopyTo(context.Buffer.AsSpan(context.Query.QuestionEnd));
-                return NextAsync(context);
-            }
-            context.CompleteResponse(ref writer, answer.Rcode, answer.Authoritative, answer.Truncated);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        var writer = context.BeginResponse();
+        var answer = zone.WriteAnswer(context.LowerName, context.QuestionType, ref writer);
+        context.CompleteResponse(ref writer, answer.Rcode, answer.Authoritative, answer.Truncated);
         context.WrittenBy = Name;
         return new ValueTask<HandlerResult>(HandlerResult.Written(answer.Rcode));
     }

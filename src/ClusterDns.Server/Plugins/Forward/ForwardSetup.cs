@@ -222,21 +222,8 @@ public sealed class ForwardSetup : IPluginSetup
         return options;
     }
 
-    private static ResponseCode ParseRcode(Token token) => token.Text.ToUpperInvariant() switch
-    {
-        "NOERROR" => ResponseCode.NoError,
-        "FORMERR" => ResponseCode.FormErr,
-        "SERVFAIL" => ResponseCode.ServFail,
-        "NXDOMAIN" => ResponseCode.NXDomain,
-        "NOTIMP" => ResponseCode.NotImp,
-        "REFUSED" => ResponseCode.Refused,
-        "YXDOMAIN" => ResponseCode.YXDomain,
-        "YXRRSET" => ResponseCode.YXRRSet,
-        "NXRRSET" => ResponseCode.NXRRSet,
-        "NOTAUTH" => ResponseCode.NotAuth,
-        "NOTZONE" => ResponseCode.NotZone,
-        _ => throw token.Error($"'{token.Text}' is not an RCODE name (e.g. NXDOMAIN, SERVFAIL, REFUSED)"),
-    };
+    private static ResponseCode ParseRcode(Token token) =>
+        RecordTypeNames.TryParseRcode(token.Text, out var rcode) ? rcode : throw token.Error($"'{token.Text}' is not an RCODE name (e.g. NXDOMAIN, SERVFAIL, REFUSED)");
 
     private static TlsClientOptions ParseTls(Directive? tls, string? serverName, Func<string, string> resolvePath)
     {

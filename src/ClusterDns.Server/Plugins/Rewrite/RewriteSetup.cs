@@ -166,12 +166,9 @@ public sealed class RewriteSetup : IPluginSetup
         {
             return (ResponseCode)number;
         }
-        for (ushort code = 0; code <= 23; code++)
+        if (RecordTypeNames.TryParseRcode(token.Text, out var named))
         {
-            if (string.Equals(RecordTypeNames.ToText((ResponseCode)code), token.Text, StringComparison.OrdinalIgnoreCase))
-            {
-                return (ResponseCode)code;
-            }
+            return named;
         }
         throw token.Error($"'rewrite rcode': unknown response code '{token.Text}'");
     }

@@ -151,19 +151,6 @@ public sealed class TemplateSetup : IPluginSetup
         return template;
     }
 
-    private static ResponseCode ParseRcode(Token token) => token.Text.ToUpperInvariant() switch
-    {
-        "NOERROR" => ResponseCode.NoError,
-        "FORMERR" => ResponseCode.FormErr,
-        "SERVFAIL" => ResponseCode.ServFail,
-        "NXDOMAIN" => ResponseCode.NXDomain,
-        "NOTIMP" => ResponseCode.NotImp,
-        "REFUSED" => ResponseCode.Refused,
-        "YXDOMAIN" => ResponseCode.YXDomain,
-        "YXRRSET" => ResponseCode.YXRRSet,
-        "NXRRSET" => ResponseCode.NXRRSet,
-        "NOTAUTH" => ResponseCode.NotAuth,
-        "NOTZONE" => ResponseCode.NotZone,
-        _ => throw token.Error($"'template': invalid rcode '{token.Text}'"),
-    };
+    private static ResponseCode ParseRcode(Token token) =>
+        RecordTypeNames.TryParseRcode(token.Text, out var rcode) ? rcode : throw token.Error($"'template': invalid rcode '{token.Text}'");
 }
