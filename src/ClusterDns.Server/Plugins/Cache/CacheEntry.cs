@@ -10,7 +10,7 @@ namespace ClusterDns.Server.Plugins.Cache;
 internal sealed class CacheEntry
 {
     public CacheEntry(byte[] body, int[] ttlOffsets, ushort answers, ushort authority, ushort additional,
-        ResponseCode rcode, bool authenticData, uint ttl, long storedAt, bool recursionAvailable = true)
+        ResponseCode rcode, bool authenticData, uint ttl, long storedAt, bool recursionAvailable)
     {
         RecursionAvailable = recursionAvailable;
         Body = body;
