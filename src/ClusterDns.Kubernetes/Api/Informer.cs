@@ -44,6 +44,7 @@ internal sealed partial class Informer(
     {
         var backoff = new Backoff(options.InitialBackoff, options.MaxBackoff);
         var needList = true;
+        int expiredInARow = 0;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -53,6 +54,7 @@ internal sealed partial class Informer(
                 {
                     await ListAsync(changes, ct).ConfigureAwait(false);
                     needList = false;
+                    expiredInARow = 0;
                     if (status.MarkSynced(kind)) await changes.WriteAsync(ClusterChange.Synced(kind, _resourceVersion), ct).ConfigureAwait(false);
                 }
 
@@ -79,9 +81,11 @@ internal sealed partial class Informer(
             {
                 LogExpired(logger, kind, ex.Message);
                 needList = true;
-                // The first expiry relists at once; repeated ones mean something is wrong, so they back off.
-                if (backoff.Failures > 0) await Task.Delay(backoff.Next(), ct).ConfigureAwait(false);
-                else backoff.Next();
+                // The first expiry relists at once: the server answered, so it is up, whatever failed before (an
+                // API server back from a restart with compacted history must not wait out the backoff its
+                // absence built up: the fault soak saw 30 s of stale answers). Repeated ones back off.
+                if (expiredInARow++ == 0) backoff.Reset();
+                else await Task.Delay(backoff.Next(), ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not ChannelClosedException)
             {

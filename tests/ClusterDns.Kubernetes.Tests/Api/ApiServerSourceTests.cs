@@ -159,6 +159,52 @@ public sealed class ApiServerSourceTests
     }
 
     [Fact]
+    public async Task AnExpiryAfterTheServerWasAwayRelistsAtOnceNotAfterTheBackoffItsAbsenceBuiltUp()
+    {
+        // The fault soak's finding: an API server back from a restart with compacted history answered the resumed
+        // watch with 410, and the informer waited out the backoff the outage had built up (30 s of stale answers).
+        await using var h = await ApiTestHarness.CreateAsync();
+        h.Store.Apply("services", Service("ns", "a", "10.96.0.1"));
+        var options = new ApiServerSourceOptions
+        {
+            PageSize = 500,
+            WatchTimeout = TimeSpan.FromMinutes(5),
+            InitialBackoff = TimeSpan.FromMilliseconds(100),
+            MaxBackoff = TimeSpan.FromMinutes(1),
+        };
+        var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Store.WatchOpened += _ => watching.TrySetResult();
+        h.Start([ResourceKind.Service], options);
+        await h.SyncAsync();
+        await watching.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // The server goes away: five refused watches build the backoff up to 1.6 s (then 3.2 s, 6.4 s ...).
+        int refused = 0;
+        var fiveRefused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Server.RequestArrived += line =>
+        {
+            if (line.Contains("watch=true", StringComparison.Ordinal) && Interlocked.Increment(ref refused) == 5) fiveRefused.TrySetResult();
+        };
+        h.Server.RefuseWatches = true;
+        h.Store.DisconnectWatches();
+        await fiveRefused.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // It returns with its history compacted: the next resumed watch gets 410, and the relist follows at once.
+        h.Store.Apply("services", Service("ns", "b", "10.96.0.2"));
+        h.Store.Compact(); // after the change: the watch's version is now older than the history
+        var gone = h.NextRequestAsync("watch=true");
+        var relisted = h.NextRequestAsync("/api/v1/services?limit=");
+        h.Server.RefuseWatches = false;
+        await gone;
+        var goneAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        await relisted;
+        // Before the fix the relist waited the next backoff step (≥ 2.5 s here: 3.2 s ± 20%).
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(goneAt) < TimeSpan.FromSeconds(2),
+            $"relisted {System.Diagnostics.Stopwatch.GetElapsedTime(goneAt).TotalSeconds:F1} s after the 410");
+        await h.ConvergeAsync(ResourceKind.Service, "services");
+    }
+
+    [Fact]
     public async Task KnownObjectsKeepTheirArrivalAcrossARelistUnlessTheyChanged()
     {
         await using var h = await ApiTestHarness.CreateAsync();
