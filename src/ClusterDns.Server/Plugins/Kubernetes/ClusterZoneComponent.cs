@@ -6,6 +6,7 @@ using ClusterDns.Server.Pipeline;
 using Microsoft.Extensions.Logging;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Multicluster;
 using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
@@ -57,6 +58,9 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     public Task FirstSync => _firstSync.Task;
 
     public ClusterIndex Current => _builder.Current;
+
+    /// <summary>The writer of the <c>multicluster</c> zones' ServiceImports, fed the same changes on this loop; null when off.</summary>
+    public ClustersetBuilder? Clusterset { get; init; }
 
     /// <summary>Raised on the writer's thread after each publish (tests await changes with it).</summary>
     public event Action<ClusterIndex>? Published
@@ -134,6 +138,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                     {
                         ConfirmSnapshotObjects(change);
                         _builder.Apply(change);
+                        Clusterset?.Apply(change);
                     }
                     catch (Exception exception)
                     {
@@ -154,6 +159,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                 try
                 {
                     _builder.Publish();
+                    Clusterset?.Publish();
                 }
                 catch (Exception exception)
                 {
