@@ -36,6 +36,12 @@ public sealed class ClustersetBuilder
 
     public bool IsSynced => _synced.Contains(ResourceKind.ServiceImport) && _synced.Contains(ResourceKind.MulticlusterEndpointSlice);
 
+    /// <summary>Raised after each publish that changed something, on the writer's thread (tests await changes with it).</summary>
+    public event Action? Published;
+
+    /// <summary>Whether "namespace/name" has a name in the published index (visible, and with records; tests).</summary>
+    public bool Has(string key) => ClusterServiceCodec.KeyOf(key) is { } wire && Current.Find(wire) is { Answers: true };
+
     /// <summary>Imports published (tests, metrics).</summary>
     public int Count => Current.Services.Count;
 
@@ -134,5 +140,6 @@ public sealed class ClustersetBuilder
         }
         _dirty.Clear();
         Volatile.Write(ref _published, new ClustersetIndex(services, IsSynced));
+        Published?.Invoke();
     }
 }
