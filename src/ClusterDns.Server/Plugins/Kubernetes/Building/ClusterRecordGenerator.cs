@@ -130,7 +130,9 @@ public sealed class ClusterRecordGenerator
             {
                 records.Add(new ClusterRecord(nsName, ClusterNames.AddressType(address), ClusterNames.AddressRdata(address)));
             }
-            records.Add(new ClusterRecord(ClusterNames.Build(zone, "dns-version")!, RecordType.TXT, ClusterNames.TxtRdata("1.1.0")));
+            // A multicluster zone follows KEP-1645's schema, version 1.0.0 (its §2.2); the cluster zone the DNS specification 1.1.0.
+            var version = _serviceZones.Any(z => z.AsSpan().SequenceEqual(zone)) ? "1.1.0" : "1.0.0";
+            records.Add(new ClusterRecord(ClusterNames.Build(zone, "dns-version")!, RecordType.TXT, ClusterNames.TxtRdata(version)));
             records.Add(ClusterRecord.Marker(ClusterNames.Build(zone, "svc")!));
             if (_options.Pods != PodsMode.Disabled)
             {

@@ -66,6 +66,9 @@ public sealed class MulticlusterRecordTests
         { "pets.db.svc.cluster.local.", "A", "NXDOMAIN", [], "cluster.local." },
         // The zone's own names, as for the cluster zone: apex, svc, namespaces.
         { "clusterset.local.", "NS", "NOERROR", ["clusterset.local. 30 in ns ns.dns.cluster.local."], null },
+        // §2.2 The multicluster schema's version in the clusterset zone; the cluster zone keeps its own.
+        { "dns-version.clusterset.local.", "TXT", "NOERROR", ["dns-version.clusterset.local. 28800 in txt \"1.0.0\""], null },
+        { "dns-version.cluster.local.", "TXT", "NOERROR", ["dns-version.cluster.local. 28800 in txt \"1.1.0\""], null },
         { "svc.clusterset.local.", "A", "NOERROR", [], "clusterset.local." },
         { "shop.svc.clusterset.local.", "A", "NOERROR", [], "clusterset.local." },
         { "nowhere.svc.clusterset.local.", "A", "NXDOMAIN", [], "clusterset.local." },
