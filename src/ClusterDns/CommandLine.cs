@@ -17,6 +17,7 @@ internal static class CommandLine
         var port = new Option<int?>("--port", "-dns.port", "-p") { Description = "Port for server blocks that name none (CoreDNS's -dns.port; default 53)" };
         var root = new RootCommand("ClusterDns: a Kubernetes cluster DNS server that reads CoreDNS's Corefile") { conf, port };
         root.Subcommands.Add(Migration.CorefileCommand.Build());
+        root.Subcommands.Add(Diagnostics.ExplainCommand.Build());
         // A synchronous action on purpose: System.CommandLine then leaves SIGTERM to the Generic Host, whose
         // shutdown runs the lameduck; an asynchronous action would be cut off after its 2 s termination timeout.
         root.SetAction(result =>

@@ -45,6 +45,19 @@ public sealed partial class ApiServerSource : IClusterSource
 
     internal IReadOnlyList<Informer> Informers { get; private set; } = [];
 
+    public bool TryGetKnown(ResourceKind kind, string key, out KnownObject known)
+    {
+        foreach (var informer in Informers)
+        {
+            if (informer.Kind == kind)
+            {
+                return informer.TryGetKnown(key, out known);
+            }
+        }
+        known = default;
+        return false;
+    }
+
     public async Task RunAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
     {
         using var http = _connection.CreateHttpClient();

@@ -10,7 +10,8 @@ namespace ClusterDns.Kubernetes.Api;
 /// <summary>
 /// Keeps one resource kind in step with the API server: paginated list, then watch from the list's
 /// resourceVersion; a dropped watch resumes from the last version seen, an expired one (410) relists and
-/// reconciles. It remembers key → resourceVersion only, never whole objects.
+/// reconciles. It remembers key → resourceVersion and the time the object arrived (for <c>explain</c>), never
+/// whole objects.
 /// </summary>
 internal sealed partial class Informer(
     ResourceKind kind,
@@ -19,7 +20,8 @@ internal sealed partial class Informer(
     ILogger logger,
     InformerStatus status)
 {
-    private readonly Dictionary<string, string> _known = new(StringComparer.Ordinal);
+    /// <summary>What the consumer was told of; locked on itself (written here, read by <see cref="TryGetKnown"/>).</summary>
+    private readonly Dictionary<string, KnownObject> _known = new(StringComparer.Ordinal);
     private readonly HashSet<string>? _namespaces = options.Namespaces.Count > 0 ? new HashSet<string>(options.Namespaces, StringComparer.Ordinal) : null;
     private readonly string? _selector = SelectorFor(kind, options);
     private string? _resourceVersion;
@@ -38,8 +40,19 @@ internal sealed partial class Informer(
         _ => options.LabelSelector,
     };
 
+    public ResourceKind Kind => kind;
+
     /// <summary>The resourceVersion the next watch starts from (tests observe bookmarks through it).</summary>
     public string? ResourceVersion => _resourceVersion;
+
+    /// <summary>The resourceVersion and arrival time of an object the consumer was told of; false when unknown.</summary>
+    public bool TryGetKnown(string key, out KnownObject known)
+    {
+        lock (_known)
+        {
+            return _known.TryGetValue(key, out known);
+        }
+    }
 
     public async Task RunAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
     {
@@ -113,11 +126,16 @@ internal sealed partial class Informer(
             _absent = true;
             LogAbsent(logger, kind, ResourcePaths.For(kind));
         }
-        foreach (var key in _known.Keys)
+        string[] gone;
+        lock (_known)
+        {
+            gone = [.. _known.Keys];
+            _known.Clear();
+        }
+        foreach (var key in gone)
         {
             await changes.WriteAsync(ClusterChange.Delete(kind, key), ct).ConfigureAwait(false);
         }
-        _known.Clear();
         _resourceVersion = null;
         status.ReportHealthy(kind);
         status.ReportWatchOpen(kind);
@@ -128,7 +146,7 @@ internal sealed partial class Informer(
     /// <summary>Lists every page, upserts what is new or changed, then deletes what the list no longer holds.</summary>
     private async Task ListAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
     {
-        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, KnownObject>(StringComparer.Ordinal);
         string? continueToken = null;
         ListPage page;
         do
@@ -145,13 +163,17 @@ internal sealed partial class Informer(
         }
         while (continueToken is not null);
 
+        // Only this informer's task writes _known: it reads without the lock, and locks to write (explain reads).
         foreach (var key in _known.Keys)
         {
             if (!seen.ContainsKey(key)) await changes.WriteAsync(ClusterChange.Delete(kind, key, page.ResourceVersion), ct).ConfigureAwait(false);
         }
 
-        _known.Clear();
-        foreach (var (key, version) in seen) _known[key] = version;
+        lock (_known)
+        {
+            _known.Clear();
+            foreach (var (key, value) in seen) _known[key] = value;
+        }
         _resourceVersion = page.ResourceVersion;
         if (_absent)
         {
@@ -162,7 +184,7 @@ internal sealed partial class Informer(
         LogListed(logger, kind, seen.Count, _resourceVersion);
     }
 
-    private async ValueTask OnListItemAsync(JsonElement item, Dictionary<string, string> seen, ChannelWriter<ClusterChange> changes, CancellationToken ct)
+    private async ValueTask OnListItemAsync(JsonElement item, Dictionary<string, KnownObject> seen, ChannelWriter<ClusterChange> changes, CancellationToken ct)
     {
         if (!IsWanted(item)) return;
         if (!ObjectConverter.TryConvert(kind, item, out var converted, out var error))
@@ -171,12 +193,17 @@ internal sealed partial class Informer(
             return;
         }
 
-        seen[converted.Key] = converted.ResourceVersion;
-        if (_known.TryGetValue(converted.Key, out var version) && version == converted.ResourceVersion && converted.ResourceVersion.Length > 0) return;
+        if (_known.TryGetValue(converted.Key, out var known) && known.ResourceVersion == converted.ResourceVersion && converted.ResourceVersion.Length > 0)
+        {
+            seen[converted.Key] = known; // unchanged since the consumer was told: it arrived then
+            return;
+        }
+        var arrived = KnownObject.Now(converted.ResourceVersion);
+        seen[converted.Key] = arrived;
         await changes.WriteAsync(ClusterChange.Upsert(kind, converted.Key, converted.Object), ct).ConfigureAwait(false);
         // Known from the moment the consumer is told: a list that fails after this page (an expired continue
         // token, the API server going away) must not leave the object outside the next complete list's deletes.
-        _known[converted.Key] = converted.ResourceVersion;
+        lock (_known) _known[converted.Key] = arrived;
     }
 
     private async Task WatchAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
@@ -215,14 +242,14 @@ internal sealed partial class Informer(
                 if (!IsWanted(obj)) return;
                 if (ObjectConverter.TryConvert(kind, obj, out var converted, out var error))
                 {
-                    _known[converted.Key] = converted.ResourceVersion;
+                    lock (_known) _known[converted.Key] = KnownObject.Now(converted.ResourceVersion);
                     await changes.WriteAsync(ClusterChange.Upsert(kind, converted.Key, converted.Object), ct).ConfigureAwait(false);
                 }
                 else
                 {
                     LogBadObject(logger, kind, error);
                     // The object we served is no longer what the cluster holds; stop serving it.
-                    if (ObjectConverter.KeyOf(kind, obj) is { } badKey && _known.Remove(badKey))
+                    if (ObjectConverter.KeyOf(kind, obj) is { } badKey && Forget(badKey))
                     {
                         await changes.WriteAsync(ClusterChange.Delete(kind, badKey), ct).ConfigureAwait(false);
                     }
@@ -231,7 +258,7 @@ internal sealed partial class Informer(
                 break;
             case "DELETED":
                 AdvanceVersion(obj);
-                if (ObjectConverter.KeyOf(kind, obj) is { } key && _known.Remove(key))
+                if (ObjectConverter.KeyOf(kind, obj) is { } key && Forget(key))
                 {
                     await changes.WriteAsync(ClusterChange.Delete(kind, key, ObjectConverter.ResourceVersionOf(obj)), ct).ConfigureAwait(false);
                 }
@@ -247,6 +274,14 @@ internal sealed partial class Informer(
             default:
                 LogUnknownEvent(logger, kind, watchEvent.Type);
                 break;
+        }
+    }
+
+    private bool Forget(string key)
+    {
+        lock (_known)
+        {
+            return _known.Remove(key);
         }
     }
 

@@ -22,6 +22,9 @@ public sealed partial class ManifestDirectorySource : IClusterSource
     private readonly TimeSpan _rescanInterval;
     private readonly TimeSpan _debounce;
 
+    /// <summary>Each object passed on, with the time it was (explain); locked on itself.</summary>
+    private readonly Dictionary<(ResourceKind, string), KnownObject> _arrivals = new();
+
     public ManifestDirectorySource(string directory, ILogger? logger = null)
         : this(directory, logger, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100))
     {
@@ -104,12 +107,24 @@ public sealed partial class ManifestDirectorySource : IClusterSource
         return true;
     }
 
-    private static async ValueTask EmitDifferenceAsync(Dictionary<(ResourceKind, string), ManifestEntry> before,
+    public bool TryGetKnown(ResourceKind kind, string key, out KnownObject known)
+    {
+        lock (_arrivals)
+        {
+            return _arrivals.TryGetValue((kind, key), out known);
+        }
+    }
+
+    private async ValueTask EmitDifferenceAsync(Dictionary<(ResourceKind, string), ManifestEntry> before,
         Dictionary<(ResourceKind, string), ManifestEntry> after, ChannelWriter<ClusterChange> changes, CancellationToken ct)
     {
         foreach (var (id, entry) in before)
         {
-            if (!after.ContainsKey(id)) await changes.WriteAsync(ClusterChange.Delete(entry.Kind, entry.Key), ct).ConfigureAwait(false);
+            if (!after.ContainsKey(id))
+            {
+                await changes.WriteAsync(ClusterChange.Delete(entry.Kind, entry.Key), ct).ConfigureAwait(false);
+                lock (_arrivals) _arrivals.Remove(id);
+            }
         }
 
         foreach (var (id, entry) in after)
@@ -117,9 +132,19 @@ public sealed partial class ManifestDirectorySource : IClusterSource
             if (!before.TryGetValue(id, out var old) || old.Fingerprint != entry.Fingerprint)
             {
                 await changes.WriteAsync(ClusterChange.Upsert(entry.Kind, entry.Key, entry.Object), ct).ConfigureAwait(false);
+                lock (_arrivals) _arrivals[id] = KnownObject.Now(VersionOf(entry.Object));
             }
         }
     }
+
+    private static string VersionOf(object obj) => obj switch
+    {
+        ServiceObject service => service.ResourceVersion,
+        EndpointSliceObject slice => slice.ResourceVersion,
+        PodObject pod => pod.ResourceVersion,
+        NamespaceObject ns => ns.ResourceVersion,
+        _ => "",
+    };
 
     /// <summary>A file's parse, kept while its size and modification time stay the same (periodic rescans).</summary>
     private sealed record CachedFile(long Length, DateTime LastWriteUtc, List<ManifestEntry> Entries, List<string> Errors);

@@ -12,6 +12,16 @@ public interface IClusterSource
     WatchHealth? Watch(ResourceKind kind) => null;
 
     /// <summary>
+    /// The resourceVersion and arrival time of an object this source passed on (<c>clusterdns explain</c>);
+    /// false when it has not passed it on or does not remember.
+    /// </summary>
+    bool TryGetKnown(ResourceKind kind, string key, out KnownObject known)
+    {
+        known = default;
+        return false;
+    }
+
+    /// <summary>
     /// Writes changes until <paramref name="ct"/> is cancelled. Bad input is logged and skipped, never thrown;
     /// the only exception is <see cref="OperationCanceledException"/> on cancellation.
     /// </summary>

@@ -36,6 +36,9 @@ public sealed class ServerBuildContext
     /// <summary>Handlers and components that can be not ready (the <c>ready</c> plugin asks them).</summary>
     public List<IReadinessReporter> Readiness { get; } = new();
 
+    /// <summary>Sources that can say which objects an answer came from (<c>/explain</c> on the health port).</summary>
+    public List<IAnswerExplainer> Explainers { get; } = new();
+
     /// <summary>The process's metrics registry: the host passes its own, so families survive reloads.</summary>
     public MetricsRegistry Metrics { get; init; } = new();
 

@@ -159,6 +159,40 @@ public sealed class ApiServerSourceTests
     }
 
     [Fact]
+    public async Task KnownObjectsKeepTheirArrivalAcrossARelistUnlessTheyChanged()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        long versionA = h.Store.Apply("services", Service("ns", "a", "10.96.0.1"));
+        h.Store.Apply("services", Service("ns", "b", "10.96.0.2"));
+        h.Start([ResourceKind.Service]);
+        await h.SyncAsync();
+        Assert.True(h.Source.TryGetKnown(ResourceKind.Service, "ns/a", out var a));
+        Assert.Equal(versionA.ToString(System.Globalization.CultureInfo.InvariantCulture), a.ResourceVersion);
+        Assert.True(h.Source.TryGetKnown(ResourceKind.Service, "ns/b", out var b));
+        Assert.False(h.Source.TryGetKnown(ResourceKind.EndpointSlice, "ns/a", out _));
+
+        // History compacted, the watch expired: the informer relists, then watches again. Nothing changed, so
+        // both keep the arrival time of the first list.
+        var relisted = h.NextRequestAsync("/api/v1/services?limit=");
+        var watchingAgain = h.NextRequestAsync("watch=true");
+        h.Store.Compact();
+        h.Store.ExpireWatches();
+        await relisted;
+        await watchingAgain;
+        Assert.True(h.Source.TryGetKnown(ResourceKind.Service, "ns/a", out var afterRelist));
+        Assert.Equal(a, afterRelist);
+
+        long versionB = h.Store.Apply("services", Service("ns", "b", "10.96.0.3"));
+        h.Store.Delete("services", "ns/a");
+        await h.ConvergeAsync(ResourceKind.Service, "services");
+
+        Assert.False(h.Source.TryGetKnown(ResourceKind.Service, "ns/a", out _));
+        Assert.True(h.Source.TryGetKnown(ResourceKind.Service, "ns/b", out var changed));
+        Assert.Equal(versionB.ToString(System.Globalization.CultureInfo.InvariantCulture), changed.ResourceVersion);
+        Assert.True(changed.ReceivedAtUnixMs >= b.ReceivedAtUnixMs);
+    }
+
+    [Fact]
     public async Task SeveredConnectionResumesFromLastResourceVersionWithoutRelisting()
     {
         await using var h = await ApiTestHarness.CreateAsync();

@@ -33,6 +33,9 @@ public sealed class HealthSetup : IPluginSetup
         {
             throw directive.Error($"{options.Address} is served over HTTPS by 'prometheus ... {{ tls }}' in another block; use another address");
         }
+        // Ours: which objects an answer came from (clusterdns explain; docs/operations.md, "Explain an answer").
+        var explain = new ExplainEndpoint(block.Resolver, block.Context.Explainers);
+        block.Context.MapHttp(options.Address, ExplainEndpoint.Path, explain.ServeAsync);
         // Added after MapHttp's component, so it starts once the endpoint listens.
         var http = block.Context.HttpHost;
         block.Context.Components.Add(new HealthSelfCheck(

@@ -16,7 +16,7 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 /// Runs a cluster source (API server or manifests) and the single zone-writer loop that applies its changes
 /// in batches: everything already queued is applied, then one snapshot is published.
 /// </summary>
-public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessReporter
+public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessReporter, IAnswerExplainer
 {
     private const int MaxBatch = 10_000;
     private static readonly TimeSpan UnsyncedPublishInterval = TimeSpan.FromMilliseconds(500);
@@ -30,6 +30,8 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
 
     /// <summary>Objects loaded from the snapshot that the source has not confirmed yet, per kind.</summary>
     private readonly Dictionary<ResourceKind, HashSet<string>> _unconfirmed = new();
+    /// <summary>Held while the writer applies and publishes; <c>explain</c> reads the builder's store under it.</summary>
+    private readonly Lock _writer = new();
     private CancellationTokenSource? _stopping;
     private Task _running = Task.CompletedTask;
 
@@ -132,19 +134,22 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                     break;
                 }
                 int applied = 0;
-                while (applied < MaxBatch && reader.TryRead(out var change))
+                lock (_writer)
                 {
-                    try
+                    while (applied < MaxBatch && reader.TryRead(out var change))
                     {
-                        ConfirmSnapshotObjects(change);
-                        _builder.Apply(change);
-                        Clusterset?.Apply(change);
+                        try
+                        {
+                            ConfirmSnapshotObjects(change);
+                            _builder.Apply(change);
+                            Clusterset?.Apply(change);
+                        }
+                        catch (Exception exception)
+                        {
+                            LogChangeFailed(_logger, exception, change.Kind.ToString(), change.Key);
+                        }
+                        applied++;
                     }
-                    catch (Exception exception)
-                    {
-                        LogChangeFailed(_logger, exception, change.Kind.ToString(), change.Key);
-                    }
-                    applied++;
                 }
                 if (more && !_builder.IsSynced && Stopwatch.GetElapsedTime(lastPublish) < UnsyncedPublishInterval)
                 {
@@ -156,18 +161,21 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                 }
                 unpublished = false;
                 lastPublish = Stopwatch.GetTimestamp();
-                try
+                lock (_writer)
                 {
-                    _builder.Publish();
-                    Clusterset?.Publish();
-                }
-                catch (Exception exception)
-                {
-                    LogChangeFailed(_logger, exception, "publish", "");
-                }
-                if (_snapshot is not null && _builder.IsSynced)
-                {
-                    _snapshot.Schedule(_builder.CopyObjects());
+                    try
+                    {
+                        _builder.Publish();
+                        Clusterset?.Publish();
+                    }
+                    catch (Exception exception)
+                    {
+                        LogChangeFailed(_logger, exception, "publish", "");
+                    }
+                    if (_snapshot is not null && _builder.IsSynced)
+                    {
+                        _snapshot.Schedule(_builder.CopyObjects());
+                    }
                 }
                 if (_builder.Current.Synced && !_firstSync.Task.IsCompleted)
                 {

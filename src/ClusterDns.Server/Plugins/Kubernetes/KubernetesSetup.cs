@@ -48,6 +48,7 @@ public sealed class KubernetesSetup : IPluginSetup
         component.Freshness.Register(block.Context.Metrics);
         block.Context.Components.Add(component);
         block.Context.Readiness.Add(component);
+        block.Context.Explainers.Add(component);
         block.AddHandler(new KubernetesHandler(options, () => builder.Current, block.Resolver, clusterset));
         block.MetadataProviders.AddRange(KubernetesMetadata.Providers(options.Zones));
     }

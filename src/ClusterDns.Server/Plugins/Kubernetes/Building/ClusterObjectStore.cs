@@ -116,6 +116,23 @@ internal sealed class ClusterObjectStore
             ? keys.Order(StringComparer.Ordinal).Select(k => StoredSlice.Decode(k, _slices[k])).ToArray()
             : [];
 
+    /// <summary>The keys of a Service's slices, in key order (explain).</summary>
+    public string[] SliceKeysOf(string serviceKey) =>
+        _slicesByService.TryGetValue(serviceKey, out var keys) ? keys.Order(StringComparer.Ordinal).ToArray() : [];
+
+    /// <summary>Every stored slice, decoded (explain: a rare path that may walk them all).</summary>
+    public IEnumerable<EndpointSliceObject> Slices() => _slices.Select(s => StoredSlice.Decode(s.Key, s.Value));
+
+    /// <summary>A stored slice, decoded; null when unknown.</summary>
+    public EndpointSliceObject? Slice(string key) => _slices.TryGetValue(key, out var stored) ? StoredSlice.Decode(key, stored) : null;
+
+    /// <summary>Every Service as published, decoded (explain).</summary>
+    public IEnumerable<ServiceObject> PublishedServices() => _published().Services().Select(ClusterServiceCodec.Decode);
+
+    public NamespaceObject? Namespace(string name) => _namespaces.GetValueOrDefault(name);
+
+    public IEnumerable<PodObject> PodsIn(string ns) => _pods.Values.Where(p => p.Namespace == ns);
+
     public void SetPod(string key, PodObject? pod)
     {
         _pods.Remove(key);

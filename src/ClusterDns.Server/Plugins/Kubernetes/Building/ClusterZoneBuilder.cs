@@ -126,6 +126,13 @@ public sealed class ClusterZoneBuilder
         }
     }
 
+    /// <summary>
+    /// The objects behind the answers for <paramref name="name"/> (the source knows their versions and arrival
+    /// times); null when the name is outside the plugin's zones. On the writer's thread (or under its lock).
+    /// </summary>
+    internal (DnsName Zone, List<AnswerSource> Objects, List<string> Notes)? Explain(DnsName name) =>
+        new ClusterAnswerSources(_options, _store).Find(name) is ({ } zone, var objects, var notes) ? (zone, objects, notes) : null;
+
     private void ApplyService(ClusterChange change)
     {
         if (ClusterServiceCodec.KeyOf(change.Key) is null)
