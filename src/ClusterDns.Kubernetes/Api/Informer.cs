@@ -23,8 +23,22 @@ internal sealed partial class Informer(
     /// <summary>What the consumer was told of; locked on itself (written here, read by <see cref="TryGetKnown"/>).</summary>
     private readonly Dictionary<string, KnownObject> _known = new(StringComparer.Ordinal);
     private readonly HashSet<string>? _namespaces = options.Namespaces.Count > 0 ? new HashSet<string>(options.Namespaces, StringComparer.Ordinal) : null;
-    private readonly string? _selector = kind == ResourceKind.Namespace ? options.NamespaceLabelSelector : options.LabelSelector;
+    private readonly string? _selector = SelectorFor(kind, options);
     private string? _resourceVersion;
+
+    /// <summary>The resource answered 404 (a CRD not installed): listed again with backoff until it exists.</summary>
+    private bool _absent;
+
+    private static string? SelectorFor(ResourceKind kind, ApiServerSourceOptions options) => kind switch
+    {
+        ResourceKind.Namespace => options.NamespaceLabelSelector,
+        // ServiceImports carry no labels of the operator's choosing; their slices are found by the KEP-1645 label.
+        ResourceKind.ServiceImport => null,
+        ResourceKind.MulticlusterEndpointSlice => string.IsNullOrEmpty(options.LabelSelector)
+            ? ResourcePaths.MulticlusterServiceNameLabel
+            : ResourcePaths.MulticlusterServiceNameLabel + "," + options.LabelSelector,
+        _ => options.LabelSelector,
+    };
 
     public ResourceKind Kind => kind;
 
@@ -77,6 +91,13 @@ internal sealed partial class Informer(
             {
                 throw;
             }
+            catch (ApiException ex) when (ex.Status == HttpStatusCode.NotFound && ResourcePaths.MayBeAbsent(kind))
+            {
+                await OnAbsentAsync(changes, ct).ConfigureAwait(false);
+                needList = true;
+                // Not an error: the CRD may be installed later. Look again, backing off to MaxBackoff (30 s).
+                await Task.Delay(backoff.Next(), ct).ConfigureAwait(false);
+            }
             catch (ApiException ex) when (ex.IsExpired)
             {
                 LogExpired(logger, kind, ex.Message);
@@ -96,6 +117,34 @@ internal sealed partial class Informer(
                 await Task.Delay(delay, ct).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The resource does not exist: said once, then it counts as listed (empty) and live, so that readiness and
+    /// <c>stale_after</c> do not wait for a CRD that may never come; objects seen before it went are deleted.
+    /// </summary>
+    private async Task OnAbsentAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
+    {
+        if (!_absent)
+        {
+            _absent = true;
+            LogAbsent(logger, kind, ResourcePaths.For(kind));
+        }
+        string[] gone;
+        lock (_known)
+        {
+            gone = [.. _known.Keys];
+            _known.Clear();
+        }
+        foreach (var key in gone)
+        {
+            await changes.WriteAsync(ClusterChange.Delete(kind, key), ct).ConfigureAwait(false);
+        }
+        _resourceVersion = null;
+        status.ReportHealthy(kind);
+        status.ReportWatchOpen(kind);
+        status.ReportEvent(kind);
+        if (status.MarkSynced(kind)) await changes.WriteAsync(ClusterChange.Synced(kind), ct).ConfigureAwait(false);
     }
 
     /// <summary>Lists every page, upserts what is new or changed, then deletes what the list no longer holds.</summary>
@@ -130,6 +179,11 @@ internal sealed partial class Informer(
             foreach (var (key, value) in seen) _known[key] = value;
         }
         _resourceVersion = page.ResourceVersion;
+        if (_absent)
+        {
+            _absent = false;
+            LogAppeared(logger, kind);
+        }
         status.ReportEvent(kind);
         LogListed(logger, kind, seen.Count, _resourceVersion);
     }
@@ -294,6 +348,12 @@ internal sealed partial class Informer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind}: skipping object: {Error}")]
     private static partial void LogBadObject(ILogger logger, ResourceKind kind, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind}: the resource {Path} does not exist (is its CRD installed?); serving without it and checking again with backoff")]
+    private static partial void LogAbsent(ILogger logger, ResourceKind kind, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind}: the resource exists now; watching it")]
+    private static partial void LogAppeared(ILogger logger, ResourceKind kind);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Kind}: ignoring watch event type {Type}")]
     private static partial void LogUnknownEvent(ILogger logger, ResourceKind kind, string type);

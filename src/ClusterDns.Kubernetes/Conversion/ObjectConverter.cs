@@ -12,6 +12,7 @@ internal static class ObjectConverter
 {
     public const string DefaultNamespace = "default";
     private const string ServiceNameLabel = "kubernetes.io/service-name";
+    private const string SourceClusterLabel = "multicluster.kubernetes.io/source-cluster";
 
     /// <summary>Which resource a top-level object is, from apiVersion and kind; null for kinds we ignore.</summary>
     public static ObjectType? Classify(string? apiVersion, string? kind) => (apiVersion, kind) switch
@@ -21,6 +22,7 @@ internal static class ObjectConverter
         ("v1", "Endpoints") => ObjectType.Endpoints,
         ("v1", "Pod") => ObjectType.Pod,
         ("v1", "Namespace") => ObjectType.Namespace,
+        ("multicluster.x-k8s.io/v1alpha1", "ServiceImport") => ObjectType.ServiceImport,
         _ => null,
     };
 
@@ -28,9 +30,11 @@ internal static class ObjectConverter
         type switch
         {
             ObjectType.Service => TryConvertService(obj, out converted, out error),
-            ObjectType.EndpointSlice => TryConvertEndpointSlice(obj, out converted, out error),
+            ObjectType.EndpointSlice => TryConvertEndpointSlice(obj, IsMulticlusterSlice(obj), out converted, out error),
             ObjectType.Endpoints => TryConvertEndpoints(obj, out converted, out error),
             ObjectType.Pod => TryConvertPod(obj, out converted, out error),
+            ObjectType.ServiceImport => ServiceImportConverter.TryConvert(obj, out converted, out error),
+            ObjectType.MulticlusterEndpointSlice => TryConvertEndpointSlice(obj, multicluster: true, out converted, out error),
             _ => TryConvertNamespace(obj, out converted, out error),
         };
 
@@ -40,6 +44,8 @@ internal static class ObjectConverter
             ResourceKind.Service => ObjectType.Service,
             ResourceKind.EndpointSlice => ObjectType.EndpointSlice,
             ResourceKind.Pod => ObjectType.Pod,
+            ResourceKind.ServiceImport => ObjectType.ServiceImport,
+            ResourceKind.MulticlusterEndpointSlice => ObjectType.MulticlusterEndpointSlice,
             _ => ObjectType.Namespace,
         }, obj, out converted, out error);
 
@@ -59,7 +65,7 @@ internal static class ObjectConverter
     private static string NamespaceOf(JsonElement obj) =>
         GetString(obj, "metadata", "namespace") is { Length: > 0 } ns ? SharedStrings.Share(ns)! : DefaultNamespace;
 
-    private static bool TryReadMetadata(JsonElement obj, out string name, out string ns, out string resourceVersion, out string error)
+    internal static bool TryReadMetadata(JsonElement obj, out string name, out string ns, out string resourceVersion, out string error)
     {
         name = GetString(obj, "metadata", "name") ?? "";
         ns = NamespaceOf(obj);
@@ -146,7 +152,17 @@ internal static class ObjectConverter
         return true;
     }
 
-    private static bool TryConvertEndpointSlice(JsonElement obj, out ConvertedObject converted, out string error)
+    /// <summary>
+    /// A manifest's slice with the multicluster service-name label and no cluster one belongs to a ServiceImport
+    /// (from the API server, the multicluster informer's selector decides instead).
+    /// </summary>
+    private static bool IsMulticlusterSlice(JsonElement obj)
+    {
+        var labels = ReadLabels(obj);
+        return labels.ContainsKey(Api.ResourcePaths.MulticlusterServiceNameLabel) && !labels.ContainsKey(ServiceNameLabel);
+    }
+
+    private static bool TryConvertEndpointSlice(JsonElement obj, bool multicluster, out ConvertedObject converted, out string error)
     {
         converted = default;
         if (!TryReadMetadata(obj, out var name, out var ns, out var rv, out error)) return false;
@@ -194,11 +210,13 @@ internal static class ObjectConverter
         }
 
         var labels = ReadLabels(obj);
-        converted = new ConvertedObject(ResourceKind.EndpointSlice, ns + "/" + name, rv, new EndpointSliceObject
+        var serviceLabel = multicluster ? Api.ResourcePaths.MulticlusterServiceNameLabel : ServiceNameLabel;
+        converted = new ConvertedObject(multicluster ? ResourceKind.MulticlusterEndpointSlice : ResourceKind.EndpointSlice, ns + "/" + name, rv, new EndpointSliceObject
         {
             Namespace = ns,
             Name = name,
-            ServiceName = labels.TryGetValue(ServiceNameLabel, out var service) ? service : null,
+            ServiceName = labels.TryGetValue(serviceLabel, out var service) ? service : null,
+            SourceCluster = multicluster && labels.TryGetValue(SourceClusterLabel, out var cluster) ? cluster : null,
             AddressType = addressType,
             Endpoints = endpoints.ToArray(),
             Ports = ports,
@@ -339,7 +357,7 @@ internal static class ObjectConverter
         return true;
     }
 
-    private static bool TryReadPorts(JsonElement owner, bool allowMissingPort, out IReadOnlyList<ServicePort> ports, out string error)
+    internal static bool TryReadPorts(JsonElement owner, bool allowMissingPort, out IReadOnlyList<ServicePort> ports, out string error)
     {
         var list = new List<ServicePort>();
         ports = list;

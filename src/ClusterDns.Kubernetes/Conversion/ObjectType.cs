@@ -8,4 +8,8 @@ internal enum ObjectType
     Endpoints,
     Pod,
     Namespace,
+    ServiceImport,
+
+    /// <summary>An EndpointSlice read as a ServiceImport's (its multicluster labels).</summary>
+    MulticlusterEndpointSlice,
 }

@@ -14,7 +14,8 @@ namespace ClusterDns.Kubernetes;
 /// </summary>
 public sealed partial class ManifestDirectorySource : IClusterSource
 {
-    private static readonly ResourceKind[] AllKinds = [ResourceKind.Service, ResourceKind.EndpointSlice, ResourceKind.Pod, ResourceKind.Namespace];
+    private static readonly ResourceKind[] AllKinds =
+        [ResourceKind.Service, ResourceKind.EndpointSlice, ResourceKind.Pod, ResourceKind.Namespace, ResourceKind.ServiceImport, ResourceKind.MulticlusterEndpointSlice];
 
     private readonly string _directory;
     private readonly ILogger _logger;

@@ -10,6 +10,9 @@ public sealed class EndpointSliceObject
     /// <summary>The kubernetes.io/service-name label.</summary>
     public string? ServiceName { get; init; }
 
+    /// <summary>The <c>multicluster.kubernetes.io/source-cluster</c> label: the cluster id of a ServiceImport's slice.</summary>
+    public string? SourceCluster { get; init; }
+
     /// <summary>IPv4, IPv6 or FQDN.</summary>
     public required string AddressType { get; init; }
 

@@ -7,4 +7,10 @@ public enum ResourceKind
     EndpointSlice,
     Pod,
     Namespace,
+
+    /// <summary>multicluster.x-k8s.io/v1alpha1 ServiceImport (the <c>multicluster</c> option); a CRD that may be absent.</summary>
+    ServiceImport,
+
+    /// <summary>EndpointSlices labelled <c>multicluster.kubernetes.io/service-name</c>: the endpoints of ServiceImports.</summary>
+    MulticlusterEndpointSlice,
 }

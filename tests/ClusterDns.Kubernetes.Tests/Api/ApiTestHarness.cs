@@ -40,10 +40,11 @@ internal sealed class ApiTestHarness : IAsyncDisposable
             Token = token ?? BearerTokenSource.Fixed(Server.Token),
         };
 
-    public void Start(IReadOnlyCollection<ResourceKind> kinds, ApiServerSourceOptions? options = null, KubernetesConnection? connection = null)
+    public void Start(IReadOnlyCollection<ResourceKind> kinds, ApiServerSourceOptions? options = null, KubernetesConnection? connection = null,
+        Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var channel = Channel.CreateUnbounded<ClusterChange>();
-        Source = new ApiServerSource(connection ?? Connection(), kinds, options ?? FastOptions());
+        Source = new ApiServerSource(connection ?? Connection(), kinds, options ?? FastOptions(), logger);
         _run = Source.RunAsync(channel.Writer, _stop.Token);
         _ = _run.ContinueWith(t => channel.Writer.TryComplete(t.Exception), TaskScheduler.Default);
         Changes = new ChangeReader(channel.Reader);
@@ -61,6 +62,7 @@ internal sealed class ApiTestHarness : IAsyncDisposable
                     EndpointSliceObject e => e.ResourceVersion,
                     PodObject p => p.ResourceVersion,
                     NamespaceObject n => n.ResourceVersion,
+                    ServiceImportObject i => i.ResourceVersion,
                     _ => throw new InvalidOperationException("unexpected object " + change.Object),
                 };
                 break;

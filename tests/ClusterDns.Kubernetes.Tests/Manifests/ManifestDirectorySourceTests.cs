@@ -48,7 +48,8 @@ public sealed class ManifestDirectorySourceTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_directory, "a.yaml"), Service("a", "10.0.0.1") + "---\n" + Service("b", "10.0.0.2"));
         var (changes, _) = Start(TimeSpan.FromSeconds(rescanSeconds));
-        await changes.UntilSyncedAsync([ResourceKind.Service, ResourceKind.EndpointSlice, ResourceKind.Pod, ResourceKind.Namespace]);
+        await changes.UntilSyncedAsync([ResourceKind.Service, ResourceKind.EndpointSlice, ResourceKind.Pod, ResourceKind.Namespace,
+            ResourceKind.ServiceImport, ResourceKind.MulticlusterEndpointSlice]);
 
         // A new file: one upsert.
         File.WriteAllText(Path.Combine(_directory, "c.json"),

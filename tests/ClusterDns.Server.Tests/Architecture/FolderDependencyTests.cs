@@ -35,7 +35,8 @@ public class FolderDependencyTests
 
     private static readonly Dictionary<string, string[]> KubernetesRooms = new()
     {
-        [Kubernetes] = ["Persistence", "Building", "Index", "Services", "Names", "Binary", "Options"],
+        [Kubernetes] = ["Persistence", "Multicluster", "Building", "Index", "Services", "Names", "Binary", "Options"],
+        ["Multicluster"] = ["Building", "Index", "Services", "Names", "Binary", "Options"],
         ["Persistence"] = ["Building", "Binary", "Options"],
         ["Building"] = ["Index", "Services", "Names", "Binary", "Options"],
         ["Index"] = ["Services", "Names", "Binary", "Options"],

@@ -27,6 +27,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         ["/apis/discovery.k8s.io/v1/endpointslices"] = "endpointslices",
         ["/api/v1/pods"] = "pods",
         ["/api/v1/namespaces"] = "namespaces",
+        ["/apis/multicluster.x-k8s.io/v1alpha1/serviceimports"] = "serviceimports",
     };
 
     private readonly WebApplication _app;
@@ -63,6 +64,12 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     /// <summary>When set, every new watch gets HTTP 503: a client kept away while the test changes history.</summary>
     public bool RefuseWatches { get; set; }
+
+    /// <summary>
+    /// Whether the ServiceImport CRD (multicluster.x-k8s.io/v1alpha1) is installed; without it its path is 404
+    /// NotFound, as on a cluster without the MCS API. Tests install it later to see it picked up.
+    /// </summary>
+    public bool ServiceImportCrdInstalled { get; set; } = true;
 
     public Uri Server { get; private set; } = null!;
 
@@ -138,7 +145,8 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             return;
         }
 
-        if (!HttpMethods.IsGet(context.Request.Method) || !PathToResource.TryGetValue(context.Request.Path.Value ?? "", out var resource))
+        if (!HttpMethods.IsGet(context.Request.Method) || !PathToResource.TryGetValue(context.Request.Path.Value ?? "", out var resource)
+            || (resource == "serviceimports" && !ServiceImportCrdInstalled))
         {
             await WriteStatusAsync(context, 404, "NotFound", "the server could not find the requested resource").ConfigureAwait(false);
             return;

@@ -5,7 +5,7 @@ using System.Threading.Channels;
 namespace ClusterDns.Testing.FakeApiServer;
 
 /// <summary>
-/// The state of the fake API server: objects of four resources under one global, monotonically increasing
+/// The state of the fake API server: objects of five resources (ServiceImport's CRD optional) under one global, monotonically increasing
 /// resourceVersion, an event log that watches replay from, and the controls tests use to misbehave.
 /// </summary>
 public sealed class FakeResourceStore
@@ -17,6 +17,7 @@ public sealed class FakeResourceStore
             ["endpointslices"] = ("EndpointSlice", "discovery.k8s.io/v1", true),
             ["pods"] = ("Pod", "v1", true),
             ["namespaces"] = ("Namespace", "v1", false),
+            ["serviceimports"] = ("ServiceImport", "multicluster.x-k8s.io/v1alpha1", true),
         };
 
     private readonly Lock _gate = new();

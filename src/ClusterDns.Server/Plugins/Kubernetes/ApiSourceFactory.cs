@@ -43,9 +43,16 @@ public static class ApiSourceFactory
         {
             kinds.Add(ResourceKind.Pod);
         }
+        if (options.Multicluster.Count > 0)
+        {
+            // KEP-1645: the imports, and the slices their controller labels with the import's name.
+            kinds.Add(ResourceKind.ServiceImport);
+            kinds.Add(ResourceKind.MulticlusterEndpointSlice);
+        }
         if (options.NoEndpoints)
         {
             kinds.Remove(ResourceKind.EndpointSlice);
+            kinds.Remove(ResourceKind.MulticlusterEndpointSlice);
         }
         var sourceOptions = new ApiServerSourceOptions
         {

@@ -6,6 +6,7 @@ using ClusterDns.Server.Pipeline;
 using Microsoft.Extensions.Logging;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Multicluster;
 using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
@@ -59,6 +60,9 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     public Task FirstSync => _firstSync.Task;
 
     public ClusterIndex Current => _builder.Current;
+
+    /// <summary>The writer of the <c>multicluster</c> zones' ServiceImports, fed the same changes on this loop; null when off.</summary>
+    public ClustersetBuilder? Clusterset { get; init; }
 
     /// <summary>Raised on the writer's thread after each publish (tests await changes with it).</summary>
     public event Action<ClusterIndex>? Published
@@ -138,6 +142,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                         {
                             ConfirmSnapshotObjects(change);
                             _builder.Apply(change);
+                            Clusterset?.Apply(change);
                         }
                         catch (Exception exception)
                         {
@@ -161,6 +166,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                     try
                     {
                         _builder.Publish();
+                        Clusterset?.Publish();
                     }
                     catch (Exception exception)
                     {

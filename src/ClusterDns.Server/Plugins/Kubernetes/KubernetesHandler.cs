@@ -2,6 +2,7 @@ using ClusterDns.Protocol;
 using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Multicluster;
 using ClusterDns.Server.Plugins.Kubernetes.Names;
 using ClusterDns.Server.Plugins.Kubernetes.Options;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
@@ -22,13 +23,18 @@ public sealed class KubernetesHandler : DnsHandler
     private readonly Func<ClusterIndex> _index;
     private readonly byte[][] _zones;
     private readonly InternalResolver? _resolver;
+    /// <summary>The <c>multicluster</c> zones' wire names (empty when the option is off: one length check per name).</summary>
+    private readonly byte[][] _multiclusterZones;
+    private readonly Func<ClustersetIndex>? _clusterset;
 
-    public KubernetesHandler(KubernetesOptions options, Func<ClusterIndex> index, InternalResolver? resolver = null)
+    public KubernetesHandler(KubernetesOptions options, Func<ClusterIndex> index, InternalResolver? resolver = null, ClustersetBuilder? clusterset = null)
     {
         _options = options;
         _index = index;
         _resolver = resolver;
         _zones = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
+        _multiclusterZones = clusterset is null ? [] : options.Multicluster.Select(z => z.ToLower().Wire.ToArray()).ToArray();
+        _clusterset = clusterset is null ? null : () => clusterset.Current;
     }
 
     public override string Name => "kubernetes";
@@ -61,6 +67,8 @@ public sealed class KubernetesHandler : DnsHandler
                     return Negative(context, ref writer, apex, ResponseCode.NoError);
                 case StepResult.Missing:
                     return Missing(context, ref writer, index, apex, atQuestion);
+                case StepResult.NotKnownYet:
+                    return new ValueTask<HandlerResult>(HandlerResult.NotWritten(ResponseCode.ServFail));
             }
             // A CNAME was written: follow its target while it stays in the cluster zone.
             zone = MatchZone(target);
@@ -86,6 +94,8 @@ public sealed class KubernetesHandler : DnsHandler
         NoData,
         /// <summary>The name does not exist (or is not known yet).</summary>
         Missing,
+        /// <summary>A multicluster name before ServiceImports are listed: SERVFAIL, as the cluster zone before its sync.</summary>
+        NotKnownYet,
         /// <summary>A CNAME is written and its target is to be followed.</summary>
         Cname,
     }
@@ -110,6 +120,10 @@ public sealed class KubernetesHandler : DnsHandler
 
         if (!apex.IsReverse && ServiceAnswers.TryLocate(name, name.Length - apex.Wire.Length, out int serviceName, out int keyLength))
         {
+            if (_multiclusterZones.Length > 0 && IsMulticluster(apex))
+            {
+                return ClustersetStep(ref writer, name, serviceName, keyLength, type, atQuestion);
+            }
             var service = index.FindService(name.Slice(serviceName, keyLength));
             switch (ServiceAnswers.Write(ref writer, service, name, serviceName, type, _options.Ttl, atQuestion))
             {
@@ -180,6 +194,36 @@ public sealed class KubernetesHandler : DnsHandler
         }
         target = cname.Target(0);
         return StepResult.Cname;
+    }
+
+    /// <summary>A name below <c>svc.zone</c> of a multicluster zone: its ServiceImport's (KEP-1645), never a Service's.</summary>
+    private StepResult ClustersetStep(scoped ref MessageWriter writer, ReadOnlySpan<byte> name, int serviceName, int keyLength, RecordType type, bool atQuestion)
+    {
+        var clusterset = _clusterset!();
+        var service = clusterset.Find(name.Slice(serviceName, keyLength));
+        switch (ClustersetAnswers.Write(ref writer, service, name, serviceName, type, _options.Ttl, atQuestion))
+        {
+            case ServiceAnswer.Missing:
+                return clusterset.Synced ? StepResult.Missing : StepResult.NotKnownYet;
+            case ServiceAnswer.NoData:
+                return StepResult.NoData;
+            case ServiceAnswer.Truncated:
+                return StepResult.Truncated;
+            default:
+                return StepResult.Answered;
+        }
+    }
+
+    private bool IsMulticluster(ZoneApex apex)
+    {
+        foreach (var zone in _multiclusterZones)
+        {
+            if (apex.Wire.SequenceEqual(zone))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool TryWrite(ref MessageWriter writer, ClusterRRset rrset, ReadOnlySpan<byte> owner, bool atQuestion, MessageSection section) =>

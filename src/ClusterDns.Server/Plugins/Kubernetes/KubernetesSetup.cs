@@ -5,6 +5,7 @@ using ClusterDns.Server.Config;
 using Microsoft.Extensions.Logging;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Multicluster;
 using ClusterDns.Server.Plugins.Kubernetes.Options;
 using ClusterDns.Server.Plugins.Kubernetes.Persistence;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
@@ -15,7 +16,7 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 /// <c>kubernetes [ZONES...] { endpoint URL; tls CERT KEY CACERT; kubeconfig PATH [CONTEXT]; namespaces NS...;
 /// namespace_labels SELECTOR; labels SELECTOR; pods disabled|insecure|verified; endpoint_pod_names; ttl SECONDS;
 /// noendpoints; fallthrough [ZONES...]; ignore empty_service; startup_timeout DURATION; manifests DIR; snapshot FILE;
-/// stale_after DURATION }</c>
+/// stale_after DURATION; multicluster ZONES... }</c>
 /// </summary>
 public sealed class KubernetesSetup : IPluginSetup
 {
@@ -42,12 +43,13 @@ public sealed class KubernetesSetup : IPluginSetup
             block.Context.Lifecycle.Rotation = rotation;
         }
         var snapshot = options.SnapshotPath is { } path ? new ClusterStateFile(path, ClusterStateFile.HashOptions(options), logger) : null;
-        var component = new ClusterZoneComponent(source, builder, logger, snapshot, options.StaleAfter);
+        var clusterset = options.Multicluster.Count > 0 ? new ClustersetBuilder(options) : null;
+        var component = new ClusterZoneComponent(source, builder, logger, snapshot, options.StaleAfter) { Clusterset = clusterset };
         component.Freshness.Register(block.Context.Metrics);
         block.Context.Components.Add(component);
         block.Context.Readiness.Add(component);
         block.Context.Explainers.Add(component);
-        block.AddHandler(new KubernetesHandler(options, () => builder.Current, block.Resolver));
+        block.AddHandler(new KubernetesHandler(options, () => builder.Current, block.Resolver, clusterset));
         block.MetadataProviders.AddRange(KubernetesMetadata.Providers(options.Zones));
     }
 
@@ -70,6 +72,7 @@ public sealed class KubernetesSetup : IPluginSetup
                 "noendpoints" => NoArgs(sub, options with { NoEndpoints = true }),
                 "fallthrough" => options with { Fallthrough = ZoneArguments.Parse(sub.Args) },
                 "ignore" => Ignore(sub, options),
+                "multicluster" => MulticlusterZones.Parse(sub, options),
                 "startup_timeout" => Single(sub, (o, _) => o with { StartupTimeout = sub.Args[0].ParseDuration() }, options),
                 "manifests" => Single(sub, (o, a) => o with { ManifestsDirectory = block.Context.ResolvePath(a) }, options),
                 "stale_after" => StaleAfter(sub, options),

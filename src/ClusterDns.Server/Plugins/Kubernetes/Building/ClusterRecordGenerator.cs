@@ -18,6 +18,8 @@ public sealed class ClusterRecordGenerator
 {
     private readonly KubernetesOptions _options;
     private readonly byte[][] _forwardZones;
+    /// <summary>Forward zones whose Services are the cluster's: a multicluster zone's are ServiceImports, without PTRs.</summary>
+    private readonly byte[][] _serviceZones;
     private readonly byte[][] _allZones;
     private readonly bool _hasReverseZones;
 
@@ -26,6 +28,7 @@ public sealed class ClusterRecordGenerator
         _options = options;
         _allZones = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
         _forwardZones = options.Zones.Where(z => !ClusterNames.IsReverseZone(z)).Select(z => z.ToLower().Wire.ToArray()).ToArray();
+        _serviceZones = options.Zones.Where(z => !ClusterNames.IsReverseZone(z) && !options.IsMulticlusterZone(z)).Select(z => z.ToLower().Wire.ToArray()).ToArray();
         // A zone such as arpa. holds reverse names too.
         _hasReverseZones = options.Zones.Any(z => ClusterNames.IsReverseZone(z)
             || DnsName.Parse("in-addr.arpa.").IsSubdomainOf(z) || DnsName.Parse("ip6.arpa.").IsSubdomainOf(z));
@@ -46,7 +49,7 @@ public sealed class ClusterRecordGenerator
         }
         string name = System.Text.Encoding.ASCII.GetString(service.NameLabel);
         string ns = System.Text.Encoding.ASCII.GetString(service.NamespaceLabel);
-        foreach (var zone in _forwardZones)
+        foreach (var zone in _serviceZones)
         {
             if (service.IsHeadless)
             {
@@ -127,7 +130,9 @@ public sealed class ClusterRecordGenerator
             {
                 records.Add(new ClusterRecord(nsName, ClusterNames.AddressType(address), ClusterNames.AddressRdata(address)));
             }
-            records.Add(new ClusterRecord(ClusterNames.Build(zone, "dns-version")!, RecordType.TXT, ClusterNames.TxtRdata("1.1.0")));
+            // A multicluster zone follows KEP-1645's schema, version 1.0.0 (its §2.2); the cluster zone the DNS specification 1.1.0.
+            var version = _serviceZones.Any(z => z.AsSpan().SequenceEqual(zone)) ? "1.1.0" : "1.0.0";
+            records.Add(new ClusterRecord(ClusterNames.Build(zone, "dns-version")!, RecordType.TXT, ClusterNames.TxtRdata(version)));
             records.Add(ClusterRecord.Marker(ClusterNames.Build(zone, "svc")!));
             if (_options.Pods != PodsMode.Disabled)
             {

@@ -41,6 +41,14 @@ public sealed record KubernetesOptions
 
     public bool IgnoreEmptyService { get; init; }
 
+    /// <summary>
+    /// Zones (each one of <see cref="Zones"/>) whose Services are the clusterset's ServiceImports (KEP-1645,
+    /// <c>multicluster ZONE...</c>); empty when the option is off.
+    /// </summary>
+    public IReadOnlyList<DnsName> Multicluster { get; init; } = [];
+
+    public bool IsMulticlusterZone(DnsName zone) => Multicluster.Any(m => m.Equals(zone));
+
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Our extension: load objects from manifests in this folder instead of the API server.</summary>
