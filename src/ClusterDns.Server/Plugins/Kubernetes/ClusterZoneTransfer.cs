@@ -1,0 +1,308 @@
+using System.Buffers.Binary;
+using ClusterDns.Protocol;
+using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Plugins.Kubernetes.Services;
+using ClusterDns.Server.Zones;
+
+namespace ClusterDns.Server.Plugins.Kubernetes;
+
+/// <summary>
+/// A zone transfer of one cluster zone from one published <see cref="ClusterIndex"/> (immutable: the writer keeps
+/// publishing newer ones meanwhile). It lists exactly what the zone answers name by name: every entry's RRsets
+/// (the apex's NS, <c>dns-version</c>, the NS name's addresses, PTRs, <c>pods verified</c> names), then, in a forward
+/// zone, every exposed Service's names written by the same <see cref="ServiceAnswers"/> that answers queries: the
+/// Service name (A, AAAA, SRV, or the ExternalName CNAME), each <c>_port._proto</c> name and each endpoint name.
+/// <c>pods insecure</c> names are made from the question and cannot be listed.
+/// </summary>
+internal sealed class ClusterZoneTransfer : TransferCursor
+{
+    private static readonly RecordType[] ServiceNameTypes = [RecordType.A, RecordType.AAAA, RecordType.SRV];
+
+    private readonly ClusterIndex _index;
+    private readonly ZoneApex _apex;
+    private readonly byte[][] _zones;
+    private readonly uint _ttl;
+    private readonly IEnumerator<ClusterEntry> _entries;
+    private readonly IEnumerator<ClusterService>? _services;
+    private readonly byte[] _name = new byte[WireName.MaxLength];
+    private readonly byte[] _longerName = new byte[WireName.MaxLength];
+    private ClusterEntry _entry;
+    private int _rrset;
+    private ClusterService _service;
+    private int _serviceNameLength;
+    private int _step;
+
+    public ClusterZoneTransfer(ClusterIndex index, int zone, byte[][] zones, uint ttl)
+    {
+        _index = index;
+        _apex = index.Apexes[zone];
+        _zones = zones;
+        _ttl = ttl;
+        _entries = index.Entries().GetEnumerator();
+        _services = _apex.IsReverse ? null : index.Services().GetEnumerator();
+    }
+
+    public override uint Serial => _index.Serial;
+
+    /// <summary>Before the first list the zone is not known: no transfer (SERVFAIL), as CoreDNS sends none of an empty zone.</summary>
+    public override bool Ready => _index.Synced;
+
+    public override bool TryWriteSoa(ref MessageWriter writer) => _apex.Soa.TryWriteWithOwner(ref writer, _apex.Wire, MessageSection.Answer);
+
+    public override TransferStep WriteNext(ref MessageWriter writer)
+    {
+        while (!_entry.IsNull || _entries.MoveNext())
+        {
+            if (_entry.IsNull)
+            {
+                _entry = _entries.Current;
+                _rrset = 0;
+                int zone = WireName.IndexOfLongestZone(_entry.Name, _zones);
+                if (zone < 0 || !_zones[zone].AsSpan().SequenceEqual(_apex.Wire))
+                {
+                    _entry = default; // another zone's name
+                    continue;
+                }
+            }
+            if (_rrset >= _entry.RRsetCount)
+            {
+                _entry = default;
+                continue;
+            }
+            var rrset = _entry.RRsetAt(_rrset);
+            if (rrset.Type != RecordType.SOA && !rrset.TryWriteWithOwner(ref writer, _entry.Name, MessageSection.Answer))
+            {
+                return TransferStep.Full;
+            }
+            _rrset++;
+            if (rrset.Type != RecordType.SOA)
+            {
+                return TransferStep.Written;
+            }
+        }
+        return _services is null ? TransferStep.End : WriteServices(ref writer);
+    }
+
+    /// <summary>
+    /// The Service's names one group at a time: steps 0–2 the Service name's A, AAAA and SRV (or its CNAME), then one
+    /// step per port, then one per endpoint.
+    /// </summary>
+    private TransferStep WriteServices(ref MessageWriter writer)
+    {
+        while (true)
+        {
+            if (_service.IsNull)
+            {
+                if (!_services!.MoveNext())
+                {
+                    return TransferStep.End;
+                }
+                _service = _services.Current;
+                _step = 0;
+                if (!_service.Answers || !TryBuildServiceName())
+                {
+                    _service = default;
+                    continue;
+                }
+            }
+            var outcome = WriteStep(ref writer, out bool more);
+            if (outcome == TransferStep.Full)
+            {
+                return outcome;
+            }
+            _step++;
+            if (!more)
+            {
+                _service = default;
+            }
+            if (outcome == TransferStep.Written)
+            {
+                return outcome;
+            }
+        }
+    }
+
+    /// <summary>One step's records; <see cref="TransferStep.End"/> when the step had none. <paramref name="more"/>: steps remain.</summary>
+    private TransferStep WriteStep(ref MessageWriter writer, out bool more)
+    {
+        var serviceName = _name.AsSpan(0, _serviceNameLength);
+        if (_service.IsExternalName)
+        {
+            more = false;
+            return Write(ref writer, serviceName, RecordType.ANY);
+        }
+        if (_step < ServiceNameTypes.Length)
+        {
+            more = true;
+            return Write(ref writer, serviceName, ServiceNameTypes[_step]);
+        }
+        int position = _step - ServiceNameTypes.Length;
+        int ports = _service.Ports.Count;
+        if (position < ports)
+        {
+            more = true;
+            return TryBuildPortName(position, out int length) ? Write(ref writer, _longerName.AsSpan(0, length), RecordType.SRV) : TransferStep.End;
+        }
+        position -= ports;
+        more = position + 1 < _service.Endpoints.Count;
+        if (position >= _service.Endpoints.Count || !_service.IsHeadless)
+        {
+            more = false;
+            return TransferStep.End;
+        }
+        return TryBuildEndpointName(position, out int endpointLength)
+            ? Write(ref writer, _longerName.AsSpan(0, endpointLength), RecordType.ANY)
+            : TransferStep.End;
+    }
+
+    /// <summary>Writes the answer to <paramref name="type"/> at <paramref name="name"/>, without the additional section an SRV answer carries.</summary>
+    private TransferStep Write(ref MessageWriter writer, ReadOnlySpan<byte> name, RecordType type)
+    {
+        var before = writer.Mark();
+        int serviceName = name.Length - _serviceNameLength;
+        switch (ServiceAnswers.Write(ref writer, _service, name, serviceName, type, _ttl, atQuestion: false))
+        {
+            case ServiceAnswer.Written:
+            case ServiceAnswer.Cname:
+                DropAdditional(ref writer, before);
+                return TransferStep.Written;
+            case ServiceAnswer.Truncated:
+                writer.Rollback(before);
+                return TransferStep.Full;
+            default:
+                return TransferStep.End;
+        }
+    }
+
+    /// <summary>The Service's name (key, <c>svc</c>, zone) in the first name buffer; false when too long to be a name.</summary>
+    private bool TryBuildServiceName()
+    {
+        var key = _service.Key;
+        int length = key.Length + 4 + _apex.Wire.Length;
+        if (length > WireName.MaxLength)
+        {
+            return false;
+        }
+        key.CopyTo(_name);
+        "\x03svc"u8.CopyTo(_name.AsSpan(key.Length));
+        _apex.Wire.CopyTo(_name.AsSpan(key.Length + 4));
+        _serviceNameLength = length;
+        return true;
+    }
+
+    /// <summary>
+    /// <c>_port._proto.</c> before the Service name, in the second name buffer; false for a port without an SRV name,
+    /// a name too long, or a name and protocol an earlier port already had (its SRV records were all written then).
+    /// </summary>
+    private bool TryBuildPortName(int position, out int length)
+    {
+        length = 0;
+        Span<byte> prefix = stackalloc byte[2 * WireName.MaxLabelLength + 4];
+        int index = 0;
+        foreach (var port in _service.Ports)
+        {
+            if (index++ != position)
+            {
+                continue;
+            }
+            if (!port.HasSrvName || port.Protocol.Length + 1 > WireName.MaxLabelLength || IsRepeated(port, position))
+            {
+                return false;
+            }
+            prefix[0] = (byte)(port.Name.Length + 1);
+            prefix[1] = (byte)'_';
+            port.Name.CopyTo(prefix[2..]);
+            int protocol = 2 + port.Name.Length;
+            prefix[protocol] = (byte)(port.Protocol.Length + 1);
+            prefix[protocol + 1] = (byte)'_';
+            port.Protocol.CopyTo(prefix[(protocol + 2)..]);
+            return TryPlaceBeforeServiceName(prefix[..(protocol + 2 + port.Protocol.Length)], out length);
+        }
+        return false;
+    }
+
+    private bool IsRepeated(ClusterService.Port current, int position)
+    {
+        int index = 0;
+        foreach (var port in _service.Ports)
+        {
+            if (index++ >= position)
+            {
+                return false;
+            }
+            if (port.HasSrvName && port.Name.SequenceEqual(current.Name) && port.Protocol.SequenceEqual(current.Protocol))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The endpoint's label and the Service name at the end of the name buffer; false unless it is the label's first endpoint.</summary>
+    private bool TryBuildEndpointName(int position, out int length)
+    {
+        length = 0;
+        int index = 0;
+        foreach (var endpoint in _service.Endpoints)
+        {
+            if (index++ == position)
+            {
+                return endpoint.FirstOfLabel && TryPlaceBeforeServiceName(endpoint.LabelWire, out length);
+            }
+        }
+        return false;
+    }
+
+    /// <summary><paramref name="labels"/> and the Service name, in the second name buffer.</summary>
+    private bool TryPlaceBeforeServiceName(ReadOnlySpan<byte> labels, out int length)
+    {
+        length = labels.Length + _serviceNameLength;
+        if (length > WireName.MaxLength)
+        {
+            return false;
+        }
+        labels.CopyTo(_longerName);
+        _name.AsSpan(0, _serviceNameLength).CopyTo(_longerName.AsSpan(labels.Length));
+        return true;
+    }
+
+    /// <summary>
+    /// Removes the additional records (SRV targets' addresses) written after the answers since <paramref name="before"/>:
+    /// a transfer carries each record once, in the answer section. The answers are walked to find where they end.
+    /// </summary>
+    private static void DropAdditional(ref MessageWriter writer, WriterMark before)
+    {
+        if (writer.AdditionalCount == before.AdditionalCount)
+        {
+            return;
+        }
+        var message = writer.Written;
+        int position = before.Position;
+        for (int i = before.AnswerCount; i < writer.AnswerCount; i++)
+        {
+            position = SkipRecord(message, position);
+        }
+        writer.Rollback(new WriterMark(position, writer.AnswerCount, writer.AuthorityCount, before.AdditionalCount, before.NameCount));
+    }
+
+    /// <summary>The end of the record at <paramref name="position"/> in a message we wrote (well formed).</summary>
+    private static int SkipRecord(ReadOnlySpan<byte> message, int position)
+    {
+        while (true)
+        {
+            byte length = message[position];
+            if (length == 0)
+            {
+                position++;
+                break;
+            }
+            if ((length & 0xC0) == 0xC0)
+            {
+                position += 2;
+                break;
+            }
+            position += length + 1;
+        }
+        return position + 10 + BinaryPrimitives.ReadUInt16BigEndian(message[(position + 8)..]);
+    }
+}
