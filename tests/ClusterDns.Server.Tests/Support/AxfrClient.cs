@@ -6,7 +6,7 @@ using ClusterDns.Protocol;
 namespace ClusterDns.Server.Tests.Support;
 
 /// <summary>
-/// A zone transfer client over real TCP (RFC 5936 §2.2): sends one AXFR or IXFR and reads messages until the
+/// A zone transfer client (and one-query client) over real TCP (RFC 5936 §2.2): sends one AXFR or IXFR and reads messages until the
 /// closing SOA, an error RCODE, or the end of the stream. Bounded by a timeout, never by sleeping.
 /// </summary>
 internal static class AxfrClient
@@ -36,6 +36,10 @@ internal static class AxfrClient
             await stream.ReadExactlyAsync(body, cancel.Token);
             Assert.Equal(DnsError.None, DnsMessage.TryParse(body, out var message));
             messages.Add(message);
+            if (type is not (RecordType.AXFR or RecordType.IXFR))
+            {
+                return messages; // an ordinary query over TCP: one answer
+            }
             soas += message.Answers.Count(r => r.Type == RecordType.SOA);
             bool soaOnly = messages.Count == 1 && message.Answers.Count == 1 && soas == 1 && type == RecordType.IXFR;
             if (message.Rcode != ResponseCode.NoError || soas >= 2 || soaOnly || message.Answers.Count == 0)
