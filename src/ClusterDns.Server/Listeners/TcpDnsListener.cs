@@ -304,7 +304,7 @@ public sealed partial class TcpDnsListener : IDnsListener
             }
             catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
             {
-                Close();
+                Abort();
                 return false;
             }
         }
@@ -343,6 +343,20 @@ public sealed partial class TcpDnsListener : IDnsListener
                     return;
                 }
             }
+        }
+
+        /// <summary>Resets the connection (linger 0): what is still queued for a client that stopped reading is dropped, not kept sending.</summary>
+        private void Abort()
+        {
+            try
+            {
+                _socket.LingerState = new LingerOption(true, 0);
+            }
+            catch (Exception)
+            {
+                // Already closed.
+            }
+            _socket.Close();
         }
 
         public void Close()

@@ -20,13 +20,14 @@ public sealed partial class KnotSecondary : IDisposable
 
     public const string NotInstalled = "knotd and kdig (Debian packages 'knot' and 'knot-dnsutils') are not installed; ./test.sh installs them";
 
-    public KnotSecondary(int primaryPort, params string[] zones)
+    /// <param name="port">The port to listen on (known before the primary starts, for its NOTIFY); 0 for a free one.</param>
+    public KnotSecondary(int primaryPort, int port, params string[] zones)
     {
         string knotd = ProcessRunner.FindExecutable("knotd") ?? throw new InvalidOperationException(NotInstalled);
         _directory = Directory.CreateTempSubdirectory("clusterdns-knot-secondary-").FullName;
         Directory.CreateDirectory(Path.Combine(_directory, "run"));
         Directory.CreateDirectory(Path.Combine(_directory, "storage"));
-        Port = FreePorts.Loopback();
+        Port = port != 0 ? port : FreePorts.Loopback();
         string zoneList = string.Concat(zones.Select(zone => $"""
 
               - domain: {zone}
