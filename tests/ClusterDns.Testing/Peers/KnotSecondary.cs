@@ -94,7 +94,11 @@ public sealed partial class KnotSecondary : IDisposable
     /// Waits until the secondary serves <paramref name="zone"/> with a serial accepted by <paramref name="accept"/>;
     /// bounded by <paramref name="timeout"/>, probing every 100 ms (the condition is the secondary's own answer).
     /// </summary>
-    public async Task<uint> WaitForSerialAsync(string zone, Func<uint, bool> accept, TimeSpan timeout)
+    public Task<uint> WaitForSerialAsync(string zone, Func<uint, bool> accept, TimeSpan timeout) =>
+        WaitForSerialAsync(zone, serial => Task.FromResult(accept(serial)), timeout);
+
+    /// <summary>As above, with a check that may ask elsewhere (the primary's serial now).</summary>
+    public async Task<uint> WaitForSerialAsync(string zone, Func<uint, Task<bool>> accept, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         string last = string.Empty;
@@ -107,7 +111,7 @@ public sealed partial class KnotSecondary : IDisposable
             last = await DigAsync($"{zone} SOA");
             var match = SoaSerial().Match(last);
             if (last.Contains("status: NOERROR", StringComparison.Ordinal) && match.Success
-                && uint.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out uint serial) && accept(serial))
+                && uint.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out uint serial) && await accept(serial))
             {
                 return serial;
             }
