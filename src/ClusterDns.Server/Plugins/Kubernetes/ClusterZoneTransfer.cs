@@ -32,6 +32,17 @@ internal sealed class ClusterZoneTransfer : TransferCursor
     private int _serviceNameLength;
     private int _step;
 
+    // An RRset larger than any message, written once into a scratch buffer and sent a few records per message.
+    private byte[]? _spill;
+    private int _spillNext, _spillRemaining;
+    private bool _moreAfterSpill;
+
+    /// <summary>Room for the largest RRset split across messages (tens of thousands of SRV records), allocated on first need.</summary>
+    private const int SpillSize = 16 * 1024 * 1024;
+
+    /// <summary>Where the scratch's records start: past 0x3FFF no name can be a compression target, so each record stands alone.</summary>
+    private const int SpillStart = 0x4000;
+
     public ClusterZoneTransfer(ClusterIndex index, int zone, byte[][] zones, uint ttl)
     {
         _index = index;
@@ -89,6 +100,10 @@ internal sealed class ClusterZoneTransfer : TransferCursor
     /// </summary>
     private TransferStep WriteServices(ref MessageWriter writer)
     {
+        if (_spillRemaining > 0)
+        {
+            return WriteSpilled(ref writer);
+        }
         while (true)
         {
             if (_service.IsNull)
@@ -106,6 +121,11 @@ internal sealed class ClusterZoneTransfer : TransferCursor
                 }
             }
             var outcome = WriteStep(ref writer, out bool more);
+            if (_spillRemaining > 0)
+            {
+                _moreAfterSpill = more;
+                return WriteSpilled(ref writer);
+            }
             if (outcome == TransferStep.Full)
             {
                 return outcome;
@@ -168,10 +188,65 @@ internal sealed class ClusterZoneTransfer : TransferCursor
                 return TransferStep.Written;
             case ServiceAnswer.Truncated:
                 writer.Rollback(before);
+                // Larger than a whole message (headless Services with thousands of endpoints): split it.
+                // (The caller sees the spill begun and sends it: WriteServices.)
+                if (writer.AnswerCount == 0 && writer.Limit > MessageLimitForSplit)
+                {
+                    Spill(name, serviceName, type);
+                }
                 return TransferStep.Full;
             default:
                 return TransferStep.End;
         }
+    }
+
+    /// <summary>An empty message this large that still cannot hold a group means no message can.</summary>
+    private const int MessageLimitForSplit = 32 * 1024;
+
+    /// <summary>Writes the group into the scratch buffer, each record uncompressed; nothing spilled when even that does not hold it.</summary>
+    private void Spill(ReadOnlySpan<byte> name, int serviceName, RecordType type)
+    {
+        _spill ??= new byte[SpillSize];
+        _spill[DnsHeader.Size] = 0; // a root name where the writer expects a question
+        var scratch = new MessageWriter(_spill, _spill.Length);
+        scratch.ContinueAfterQuestion(SpillStart);
+        var before = scratch.Mark();
+        var outcome = ServiceAnswers.Write(ref scratch, _service, name, serviceName, type, _ttl, atQuestion: false);
+        if (outcome is not (ServiceAnswer.Written or ServiceAnswer.Cname))
+        {
+            return;
+        }
+        DropAdditional(ref scratch, before);
+        _spillNext = SpillStart;
+        _spillRemaining = scratch.AnswerCount;
+    }
+
+    /// <summary>The spilled records that fit in this message, whole; the step ends when the last is sent.</summary>
+    private TransferStep WriteSpilled(ref MessageWriter writer)
+    {
+        int written = 0;
+        while (_spillRemaining > 0)
+        {
+            int end = SkipRecord(_spill, _spillNext);
+            if (!writer.TryWriteBytes(_spill.AsSpan(_spillNext, end - _spillNext)))
+            {
+                break;
+            }
+            writer.AnswerCount++;
+            written++;
+            _spillNext = end;
+            _spillRemaining--;
+        }
+        if (_spillRemaining == 0)
+        {
+            // The group is done: on to the Service's next step, as after any written group.
+            _step++;
+            if (!_moreAfterSpill)
+            {
+                _service = default;
+            }
+        }
+        return written > 0 ? TransferStep.Written : TransferStep.Full;
     }
 
     /// <summary>The Service's name (key, <c>svc</c>, zone) in the first name buffer; false when too long to be a name.</summary>

@@ -180,6 +180,6 @@ internal sealed partial class TransferHandler : DnsHandler
     [LoggerMessage(EventId = 1703, Level = LogLevel.Warning, Message = "Transfer of zone {Zone} to {Client} cut after {Records} records: the client did not read within the write timeout or went away")]
     private static partial void LogCut(ILogger logger, string zone, System.Net.IPEndPoint client, int records);
 
-    [LoggerMessage(EventId = 1704, Level = LogLevel.Error, Message = "Transfer of zone {Zone} to {Client} failed: an RRset does not fit in one 64 KiB message")]
+    [LoggerMessage(EventId = 1704, Level = LogLevel.Error, Message = "Transfer of zone {Zone} to {Client} failed: a group of records does not fit in one 64 KiB message")]
     private static partial void LogTooLarge(ILogger logger, string zone, System.Net.IPEndPoint client);
 }
