@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
@@ -184,7 +183,7 @@ internal sealed class ClusterZoneTransfer : TransferCursor
         {
             case ServiceAnswer.Written:
             case ServiceAnswer.Cname:
-                DropAdditional(ref writer, before);
+                WrittenRecords.DropAdditional(ref writer, before);
                 return TransferStep.Written;
             case ServiceAnswer.Truncated:
                 writer.Rollback(before);
@@ -216,7 +215,7 @@ internal sealed class ClusterZoneTransfer : TransferCursor
         {
             return;
         }
-        DropAdditional(ref scratch, before);
+        WrittenRecords.DropAdditional(ref scratch, before);
         _spillNext = SpillStart;
         _spillRemaining = scratch.AnswerCount;
     }
@@ -227,7 +226,7 @@ internal sealed class ClusterZoneTransfer : TransferCursor
         int written = 0;
         while (_spillRemaining > 0)
         {
-            int end = SkipRecord(_spill, _spillNext);
+            int end = WrittenRecords.SkipRecord(_spill, _spillNext);
             if (!writer.TryWriteBytes(_spill.AsSpan(_spillNext, end - _spillNext)))
             {
                 break;
@@ -339,45 +338,5 @@ internal sealed class ClusterZoneTransfer : TransferCursor
         labels.CopyTo(_longerName);
         _name.AsSpan(0, _serviceNameLength).CopyTo(_longerName.AsSpan(labels.Length));
         return true;
-    }
-
-    /// <summary>
-    /// Removes the additional records (SRV targets' addresses) written after the answers since <paramref name="before"/>:
-    /// a transfer carries each record once, in the answer section. The answers are walked to find where they end.
-    /// </summary>
-    private static void DropAdditional(ref MessageWriter writer, WriterMark before)
-    {
-        if (writer.AdditionalCount == before.AdditionalCount)
-        {
-            return;
-        }
-        var message = writer.Written;
-        int position = before.Position;
-        for (int i = before.AnswerCount; i < writer.AnswerCount; i++)
-        {
-            position = SkipRecord(message, position);
-        }
-        writer.Rollback(new WriterMark(position, writer.AnswerCount, writer.AuthorityCount, before.AdditionalCount, before.NameCount));
-    }
-
-    /// <summary>The end of the record at <paramref name="position"/> in a message we wrote (well formed).</summary>
-    private static int SkipRecord(ReadOnlySpan<byte> message, int position)
-    {
-        while (true)
-        {
-            byte length = message[position];
-            if (length == 0)
-            {
-                position++;
-                break;
-            }
-            if ((length & 0xC0) == 0xC0)
-            {
-                position += 2;
-                break;
-            }
-            position += length + 1;
-        }
-        return position + 10 + BinaryPrimitives.ReadUInt16BigEndian(message[(position + 8)..]);
     }
 }
