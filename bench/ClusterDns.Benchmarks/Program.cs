@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using ClusterDns.Benchmarks;
 
 // `fake-api ...` runs the test API server for the load benchmark, `heap [N]` the zone's managed heap per Service,
-// `udp-alloc` measures allocation per query
+// `axfr [N]` one zone transfer's memory, `udp-alloc` measures allocation per query
 // over a real socket; anything else goes to BenchmarkDotNet
 // (e.g. `--filter '*'`, `--list flat`).
 if (args.Length > 0 && args[0] == "fake-api")
@@ -12,6 +12,10 @@ if (args.Length > 0 && args[0] == "fake-api")
 if (args.Length > 0 && args[0] == "heap")
 {
     return HeapCommand.Run(args[1..]);
+}
+if (args.Length > 0 && args[0] == "axfr")
+{
+    return TransferCommand.Run(args[1..]);
 }
 if (args.Length > 0 && args[0] == "udp-alloc")
 {

@@ -128,6 +128,7 @@ public sealed partial class TcpDnsListener : IDnsListener
                     }
                     peer.Buffer.Span.CopyTo(context.RemoteAddress.Buffer.Span);
                     context.Reset(length, TransportKind.Tcp);
+                    context.ResponseStream = connection;
                     context.LocalPort = LocalEndPoint.Port;
                     context.LocalAddress = LocalEndPoint.Address;
                     var processing = _processor.ProcessAsync(context);
@@ -230,7 +231,7 @@ public sealed partial class TcpDnsListener : IDnsListener
     private static partial void LogConnectionFailed(ILogger logger, Exception exception, IPEndPoint endPoint);
 
     /// <summary>One client connection: framed reads with timeouts, and serialised framed writes.</summary>
-    private sealed class TcpConnection
+    private sealed class TcpConnection : IResponseStream
     {
         private readonly Socket _socket;
         private readonly byte[] _lengthPrefix = new byte[2];
@@ -286,13 +287,31 @@ public sealed partial class TcpDnsListener : IDnsListener
             }
         }
 
-        public async ValueTask WriteResponseAsync(DnsQueryContext context, CancellationToken stopping)
+        public ValueTask WriteResponseAsync(DnsQueryContext context, CancellationToken stopping) =>
+            context.ResponseLength == 0 ? default : WriteFrameAsync(context.Buffer.AsMemory(0, context.ResponseLength), stopping);
+
+        /// <summary>
+        /// One message of a multi-message answer (a zone transfer), under the same write lock and timeout as any
+        /// response: a transfer to a client that stops reading is cut when a message waits longer than the write
+        /// timeout, so it cannot keep the zone snapshot it streams from.
+        /// </summary>
+        public async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> message)
         {
-            int length = context.ResponseLength;
-            if (length == 0)
+            try
             {
-                return;
+                await WriteFrameAsync(message, CancellationToken.None).ConfigureAwait(false);
+                return true;
             }
+            catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                Abort();
+                return false;
+            }
+        }
+
+        private async ValueTask WriteFrameAsync(ReadOnlyMemory<byte> message, CancellationToken stopping)
+        {
+            int length = message.Length;
             // A client that sends but never reads must not hold its slot forever: writes time out too.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             deadline.CancelAfter(_writeTimeout);
@@ -301,7 +320,7 @@ public sealed partial class TcpDnsListener : IDnsListener
             try
             {
                 BinaryPrimitives.WriteUInt16BigEndian(_sendBuffer, (ushort)length);
-                context.Response.CopyTo(_sendBuffer.AsSpan(2));
+                message.Span.CopyTo(_sendBuffer.AsSpan(2));
                 int sent = 0;
                 while (sent < length + 2)
                 {
@@ -324,6 +343,20 @@ public sealed partial class TcpDnsListener : IDnsListener
                     return;
                 }
             }
+        }
+
+        /// <summary>Resets the connection (linger 0): what is still queued for a client that stopped reading is dropped, not kept sending.</summary>
+        private void Abort()
+        {
+            try
+            {
+                _socket.LingerState = new LingerOption(true, 0);
+            }
+            catch (Exception)
+            {
+                // Already closed.
+            }
+            _socket.Close();
         }
 
         public void Close()

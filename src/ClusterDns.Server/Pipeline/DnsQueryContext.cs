@@ -60,6 +60,9 @@ public sealed class DnsQueryContext
 
     public long StartTimestamp { get; set; }
 
+    /// <summary>The connection, for answers of several messages (zone transfers); null over UDP. Set by the listener after <see cref="Reset"/>.</summary>
+    public IResponseStream? ResponseStream { get; set; }
+
     /// <summary>The question name, lower-cased, uncompressed wire form.</summary>
     public ReadOnlySpan<byte> LowerName => _nameBuffer.AsSpan(0, Query.NameLength);
 
@@ -96,6 +99,7 @@ public sealed class DnsQueryContext
         Block = null;
         WrittenBy = string.Empty;
         DoNotCache = false;
+        ResponseStream = null;
         _remoteEndPoint = null;
         _responseOptions = null;
         Query = default;

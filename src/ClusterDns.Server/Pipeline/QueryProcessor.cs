@@ -52,16 +52,18 @@ public sealed partial class QueryProcessor
                 return Finish(context, ResponseCode.BadVers, bare: true);
         }
 
-        if (context.QuestionType is RecordType.AXFR or RecordType.IXFR)
+        bool transfer = context.QuestionType is RecordType.AXFR or RecordType.IXFR;
+        if (transfer && context.ResponseStream is null)
         {
-            // Zone transfers are not offered.
+            // Zone transfers only over a stream (RFC 5936 §4.2), as CoreDNS's transfer plugin: never over UDP.
             return Finish(context, ResponseCode.Refused, bare: true);
         }
 
         var block = Router.Route(context);
-        if (block?.Chain is null)
+        if (block?.Chain is null || (transfer && !block.OffersTransfers))
         {
-            context.Block = null;
+            // No block, or a block without the transfer plugin: its other handlers never see a transfer.
+            context.Block = transfer ? block : null;
             return Finish(context, ResponseCode.Refused, bare: true);
         }
 

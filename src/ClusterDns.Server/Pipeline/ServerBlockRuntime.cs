@@ -12,6 +12,7 @@ public sealed class ServerBlockRuntime
         Chain = chain;
         Handlers = handlers;
         RecursionAvailable = handlers.Any(h => h.Name == "forward");
+        OffersTransfers = handlers.Any(h => h.Name == "transfer");
     }
 
     public IReadOnlyList<DnsName> Zones { get; }
@@ -26,6 +27,9 @@ public sealed class ServerBlockRuntime
 
     /// <summary>This block forwards (offers recursion): forwarded and cached answers carry RA; authoritative ones never do.</summary>
     public bool RecursionAvailable { get; }
+
+    /// <summary>This block has the <c>transfer</c> plugin: AXFR/IXFR over TCP reach its chain; elsewhere they are REFUSED.</summary>
+    public bool OffersTransfers { get; }
 
     /// <summary>The block's <c>view</c>: null for a block every query of its zones may use (the default block).</summary>
     public ViewFilter? View { get; init; }

@@ -54,6 +54,12 @@ public sealed class AuthoritativeZone
     /// <summary>The apex NS RRset (the authority section of positive answers), or null when the zone has none.</summary>
     internal ZoneRRset? ApexNs { get; }
 
+    /// <summary>Every node, the apex and empty non-terminals included, in no particular order (zone transfers).</summary>
+    internal IEnumerable<ZoneNode> Nodes => _lookup.Dictionary.Values;
+
+    /// <summary>A cursor over this zone's records for a zone transfer: SOA, the apex's other RRsets, then every other name's.</summary>
+    public TransferCursor OpenTransfer() => new ZoneFileTransfer(this);
+
     /// <summary>The node of this exact name (any case), or null; allocates nothing.</summary>
     internal ZoneNode? FindNode(ReadOnlySpan<byte> name) => _lookup.TryGetValue(name, out var node) ? node : null;
 

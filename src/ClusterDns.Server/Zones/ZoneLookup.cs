@@ -206,7 +206,7 @@ internal static class ZoneLookup
     }
 
     /// <summary>Writes a whole RRset, or nothing (rolled back) when it does not fit.</summary>
-    private static bool TryWriteRRset(ReadOnlySpan<byte> owner, ZoneRRset rrset, MessageSection section, ref MessageWriter writer)
+    internal static bool TryWriteRRset(ReadOnlySpan<byte> owner, ZoneRRset rrset, MessageSection section, ref MessageWriter writer)
     {
         var mark = writer.Mark();
         foreach (var rdata in rrset.Rdata)

@@ -10,7 +10,7 @@ namespace ClusterDns.Server.Plugins.FilePlugin;
 /// that do not exist where <c>fallthrough</c> says so. The zone set is swapped whole on reload; a query reads
 /// the reference once and answers from that one snapshot.
 /// </summary>
-internal sealed class FileHandler : DnsHandler
+internal sealed class FileHandler : DnsHandler, ITransferSource
 {
     private readonly byte[][]? _fallthrough;
     private ZoneSet _zones;
@@ -47,6 +47,22 @@ internal sealed class FileHandler : DnsHandler
         context.CompleteResponse(ref writer, answer.Rcode, answer.Authoritative, answer.Truncated);
         context.WrittenBy = Name;
         return new ValueTask<HandlerResult>(HandlerResult.Written(answer.Rcode));
+    }
+
+    /// <summary>The <c>transfer</c> plugin's seam: the zone named exactly, from the zone set of this moment.</summary>
+    public TransferCursor? OpenTransfer(ReadOnlySpan<byte> lowerZone) => ZoneOf(lowerZone)?.OpenTransfer();
+
+    public bool TryGetSerial(ReadOnlySpan<byte> lowerZone, out uint serial)
+    {
+        var zone = ZoneOf(lowerZone);
+        serial = zone?.Serial ?? 0;
+        return zone is not null;
+    }
+
+    private AuthoritativeZone? ZoneOf(ReadOnlySpan<byte> lowerZone)
+    {
+        var zone = Zones.Find(lowerZone);
+        return zone is not null && zone.Origin.Wire.SequenceEqual(lowerZone) ? zone : null;
     }
 
     private bool FallsThrough(ReadOnlySpan<byte> name)

@@ -6,6 +6,7 @@ using ClusterDns.Server.Plugins.Kubernetes.Multicluster;
 using ClusterDns.Server.Plugins.Kubernetes.Names;
 using ClusterDns.Server.Plugins.Kubernetes.Options;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
+using ClusterDns.Server.Zones;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
 
@@ -15,7 +16,7 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 /// (<see cref="ServiceAnswers"/>), every other name from its entry. Misses go to the next handler only where
 /// <c>fallthrough</c> says so.
 /// </summary>
-public sealed class KubernetesHandler : DnsHandler
+public sealed class KubernetesHandler : DnsHandler, ITransferSource
 {
     private const int MaxCnameChain = 8;
 
@@ -353,4 +354,25 @@ public sealed class KubernetesHandler : DnsHandler
     }
 
     private int MatchZone(ReadOnlySpan<byte> name) => WireName.IndexOfLongestZone(name, _zones);
+
+    /// <summary>The <c>transfer</c> plugin's seam: a zone of ours named exactly, from the index published now.</summary>
+    public TransferCursor? OpenTransfer(ReadOnlySpan<byte> lowerZone)
+    {
+        int zone = ExactZone(lowerZone);
+        return zone < 0 ? null : new ClusterZoneTransfer(_index(), zone, _zones, _options.Ttl);
+    }
+
+    /// <summary>False before the first list: an empty zone is not announced.</summary>
+    public bool TryGetSerial(ReadOnlySpan<byte> lowerZone, out uint serial)
+    {
+        var index = _index();
+        serial = index.Serial;
+        return index.Synced && ExactZone(lowerZone) >= 0;
+    }
+
+    private int ExactZone(ReadOnlySpan<byte> lowerZone)
+    {
+        int zone = MatchZone(lowerZone);
+        return zone >= 0 && _zones[zone].Length == lowerZone.Length ? zone : -1;
+    }
 }

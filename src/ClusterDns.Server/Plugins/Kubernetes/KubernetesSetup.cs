@@ -80,6 +80,8 @@ public sealed class KubernetesSetup : IPluginSetup
                 // CoreDNS 1.14 client-go request bounds: accepted and checked; our lists and watches stay far below them.
                 "apiserver_qps" => ApiServerBound(sub, options, fractional: true),
                 "apiserver_burst" or "apiserver_max_inflight" => ApiServerBound(sub, options, fractional: false),
+                // CoreDNS 1.14 refuses the old option too: transfers are the transfer directive's, beside kubernetes.
+                "transfer" => throw sub.Error("'transfer' is no longer a kubernetes option: use the transfer directive in the server block (transfer ZONE { to ADDRESS })"),
                 _ => throw directive.UnknownSubdirective(sub),
             };
         }

@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Sockets;
+using ClusterDns.Protocol;
+using ClusterDns.Server.Config;
+using Microsoft.Extensions.Logging;
+
+namespace ClusterDns.Server.Plugins.Transfer;
+
+/// <summary>
+/// Sends NOTIFY (RFC 1996) for a zone to its <c>to</c> addresses (not <c>*</c>, not networks) when the zone's serial
+/// changes, as CoreDNS's transfer plugin: up to three tries per secondary, each waiting one second for the reply.
+/// Serials are compared once a second, so a burst of cluster changes is one NOTIFY; a zone first seen (loaded, or
+/// the cluster zone after its first list) is announced as well.
+/// </summary>
+internal sealed partial class TransferNotifier : IServerComponent
+{
+    internal static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+
+    private const int Attempts = 3;
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly TransferHandler _handler;
+    private readonly ILogger _logger;
+    private readonly Dictionary<DnsName, uint> _serials = new();
+    private readonly List<Task> _sending = new();
+    private CancellationTokenSource? _stop;
+    private Task? _loop;
+
+    public TransferNotifier(TransferHandler handler, ILogger logger)
+    {
+        _handler = handler;
+        _logger = logger;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _stop = new CancellationTokenSource();
+        _loop = RunAsync(_stop.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stop is null || _loop is null)
+        {
+            return;
+        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            do
+            {
+                Check(stopping);
+            }
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+        // NOTIFYs in flight end with the stop (each wait is cancelled).
+        await Task.WhenAll(_sending).ConfigureAwait(false);
+    }
+
+    /// <summary>Compares each zone's serial with the last one seen; a NOTIFY to a slow secondary does not hold the others.</summary>
+    private void Check(CancellationToken stopping)
+    {
+        _sending.RemoveAll(t => t.IsCompleted);
+        foreach (var rule in _handler.Rules)
+        {
+            foreach (var zone in rule.Zones)
+            {
+                if (!_handler.TryGetSerial(zone.ToLower().Wire, out uint serial))
+                {
+                    continue;
+                }
+                // A zone seen for the first time (loaded, or the cluster zone listed) is announced too: a change
+                // between start and the first check must not go unannounced, and an up-to-date secondary only asks our SOA.
+                if (!_serials.TryGetValue(zone, out uint previous) || previous != serial)
+                {
+                    _serials[zone] = serial;
+                    foreach (var peer in rule.To)
+                    {
+                        if (peer.NotifyTarget is { } target)
+                        {
+                            _sending.Add(NotifyAsync(zone, target, stopping));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task NotifyAsync(DnsName zone, IPEndPoint target, CancellationToken stopping)
+    {
+        var reply = await SendAsync(zone, target, stopping).ConfigureAwait(false);
+        if (reply == ResponseCode.NoError)
+        {
+            LogNotified(_logger, zone.ToString(), target);
+        }
+        else if (!stopping.IsCancellationRequested)
+        {
+            LogNotifyFailed(_logger, zone.ToString(), target, reply?.ToString() ?? "no reply");
+        }
+    }
+
+    /// <summary>One NOTIFY, retried; the reply's RCODE, or null when none came.</summary>
+    internal static async Task<ResponseCode?> SendAsync(DnsName zone, IPEndPoint target, CancellationToken stopping)
+    {
+        var request = BuildNotify(zone, (ushort)Random.Shared.Next(ushort.MaxValue + 1));
+        ushort id = (ushort)((request[0] << 8) | request[1]);
+        using var socket = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        socket.Connect(target);
+        var buffer = new byte[512];
+        ResponseCode? last = null;
+        for (int attempt = 0; attempt < Attempts && !stopping.IsCancellationRequested; attempt++)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            wait.CancelAfter(ReplyTimeout);
+            try
+            {
+                await socket.SendAsync(request, SocketFlags.None, wait.Token).ConfigureAwait(false);
+                while (true)
+                {
+                    int length = await socket.ReceiveAsync(buffer, SocketFlags.None, wait.Token).ConfigureAwait(false);
+                    // Only the secondary's reply to this NOTIFY counts (RFC 1996 §3.8: same ID, QR, opcode NOTIFY).
+                    if (DnsHeader.TryRead(buffer.AsSpan(0, length), out var header) && header.IsResponse && header.Id == id && header.Opcode == Opcode.Notify)
+                    {
+                        last = (ResponseCode)header.Rcode;
+                        break;
+                    }
+                }
+                if (last == ResponseCode.NoError)
+                {
+                    return last;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // No reply in time: try again (or stop).
+            }
+            catch (SocketException)
+            {
+                // Unreachable for now (ICMP): try again.
+            }
+        }
+        return last;
+    }
+
+    /// <summary>RFC 1996 §3.7: opcode NOTIFY, AA, the zone's SOA as the question.</summary>
+    internal static byte[] BuildNotify(DnsName zone, ushort id)
+    {
+        var message = DnsMessage.CreateQuery(id, zone, RecordType.SOA);
+        message.Header.Opcode = Opcode.Notify;
+        message.Header.AuthoritativeAnswer = true;
+        message.Header.RecursionDesired = false;
+        return message.ToArray();
+    }
+
+    [LoggerMessage(EventId = 1705, Level = LogLevel.Information, Message = "Sent NOTIFY for zone {Zone} to {Target}")]
+    private static partial void LogNotified(ILogger logger, string zone, IPEndPoint target);
+
+    [LoggerMessage(EventId = 1706, Level = LogLevel.Warning, Message = "NOTIFY for zone {Zone} was not accepted by {Target}: {Outcome}")]
+    private static partial void LogNotifyFailed(ILogger logger, string zone, IPEndPoint target, string outcome);
+}
