@@ -39,6 +39,7 @@ public static class BuiltInPlugins
         new Metadata.MetadataSetup(),
         new Minimal.MinimalSetup(),
         new Shed.ShedSetup(),
+        new Autopath.AutopathSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);

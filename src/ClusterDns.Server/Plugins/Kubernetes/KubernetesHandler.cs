@@ -14,7 +14,7 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 /// (<see cref="ServiceAnswers"/>), every other name from its entry. Misses go to the next handler only where
 /// <c>fallthrough</c> says so.
 /// </summary>
-public sealed class KubernetesHandler : DnsHandler
+public sealed class KubernetesHandler : DnsHandler, IAutopathSearch
 {
     private const int MaxCnameChain = 8;
 
@@ -23,15 +23,29 @@ public sealed class KubernetesHandler : DnsHandler
     private readonly byte[][] _zones;
     private readonly InternalResolver? _resolver;
 
-    public KubernetesHandler(KubernetesOptions options, Func<ClusterIndex> index, InternalResolver? resolver = null)
+    private readonly Func<PodAddressIndex>? _pods;
+
+    public KubernetesHandler(KubernetesOptions options, Func<ClusterIndex> index, InternalResolver? resolver = null, Func<PodAddressIndex>? pods = null)
     {
         _options = options;
         _index = index;
         _resolver = resolver;
+        _pods = pods;
         _zones = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
     }
 
     public override string Name => "kubernetes";
+
+    /// <summary>autopath: only <c>pods verified</c> watches pods, so only then can a client be found (CoreDNS's initPodCache).</summary>
+    public bool FindsPods => _options.Pods == PodsMode.Verified && _pods is not null;
+
+    public IReadOnlyList<byte[]> SearchZones => _zones;
+
+    public bool TryGetNamespace(System.Net.SocketAddress client, out ReadOnlySpan<byte> namespaceLabel)
+    {
+        namespaceLabel = default;
+        return _pods is { } pods && pods().TryGetNamespace(client, out namespaceLabel);
+    }
 
     public override ValueTask<HandlerResult> ServeAsync(DnsQueryContext context)
     {

@@ -46,7 +46,7 @@ public sealed class KubernetesSetup : IPluginSetup
         component.Freshness.Register(block.Context.Metrics);
         block.Context.Components.Add(component);
         block.Context.Readiness.Add(component);
-        block.AddHandler(new KubernetesHandler(options, () => builder.Current, block.Resolver));
+        block.AddHandler(new KubernetesHandler(options, () => builder.Current, block.Resolver, () => builder.PodAddresses));
         block.MetadataProviders.AddRange(KubernetesMetadata.Providers(options.Zones));
     }
 
