@@ -19,6 +19,9 @@ internal sealed class AutopathHandler : DnsHandler
     private readonly AutopathMetrics _metrics;
     private IAutopathSearch? _plugin;
 
+    /// <summary>Requests up to this size are kept on the stack while element 0 is asked (UDP queries are far smaller).</summary>
+    private const int MaxStackRequest = 1024;
+
     public AutopathHandler(AutopathOptions options, AutopathMetrics metrics)
     {
         _zones = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
@@ -42,7 +45,7 @@ internal sealed class AutopathHandler : DnsHandler
         if (_fileList is { } fileList)
         {
             int length = fileList.Count > 1 ? SearchPath.BaseLength(name, default, fileList[0]) : 0;
-            return length > 0 ? WalkAsync(context, length, fileList) : NextAsync(context);
+            return length > 0 ? Walk(context, length, fileList, default, null) : NextAsync(context);
         }
         var plugin = Volatile.Read(ref _plugin);
         if (plugin is null || !plugin.FindsPods)
@@ -57,32 +60,64 @@ internal sealed class AutopathHandler : DnsHandler
         Span<byte> prefix = stackalloc byte[WireName.MaxLength];
         int prefixLength = SearchPath.PodPrefix(namespaceLabel, prefix);
         int baseLength = SearchPath.BaseLength(name, prefix[..prefixLength], plugin.SearchZones[zone]);
-        return baseLength > 0
-            ? WalkAsync(context, baseLength, SearchPath.ForPod(namespaceLabel, plugin.SearchZones[zone], _search))
-            : NextAsync(context);
+        return baseLength > 0 ? Walk(context, baseLength, null, namespaceLabel, plugin.SearchZones[zone]) : NextAsync(context);
     }
 
-    /// <summary>Asks the rest of the chain for the base name + each element in turn (CoreDNS's loop, element 0 first).</summary>
-    private async ValueTask<HandlerResult> WalkAsync(DnsQueryContext context, int baseLength, List<byte[]> search)
+    /// <summary>
+    /// Element 0 is the client's own question: asked first, in place. A name that exists there (a pod asking for a
+    /// Service of its own namespace, the common case) is answered without a copy or a state machine; only a miss
+    /// builds the list and walks on.
+    /// </summary>
+    private ValueTask<HandlerResult> Walk(DnsQueryContext context, int baseLength, List<byte[]>? list, ReadOnlySpan<byte> namespaceLabel, byte[]? zone)
     {
-        var original = context.Request.ToArray();
-        int questionEnd = context.Query.QuestionEnd;
+        // The response is written over the request, so keep the request (small over UDP: on the stack).
+        int length = context.RequestLength;
+        Span<byte> saved = length <= MaxStackRequest ? stackalloc byte[MaxStackRequest] : new byte[length];
+        saved = saved[..length];
+        context.Request.CopyTo(saved);
         bool doNotCache = context.DoNotCache;
-        byte[]? firstResponse = null;
-        HandlerResult first = default;
-        bool firstDoNotCache = doNotCache;
-        for (int i = 0; i < search.Count; i++)
+        var pending = NextAsync(context);
+        if (pending.IsCompletedSuccessfully)
         {
-            byte[]? expanded = null;
-            if (i > 0)
+            var first = pending.Result;
+            if (first.IsDropped)
             {
-                expanded = Expand(original.AsSpan(DnsHeader.Size, baseLength), search[i]);
-                if (expanded is null)
-                {
-                    continue; // longer than 255 bytes: no such name
-                }
-                context.ReplaceRequest(WithQuestionName(original, questionEnd, expanded));
+                return pending;
             }
+            if (first.IsWritten && first.Rcode != ResponseCode.NXDomain)
+            {
+                _metrics.Success();
+                return pending;
+            }
+        }
+        list ??= SearchPath.ForPod(namespaceLabel, zone!, _search);
+        return WalkOnAsync(context, baseLength, list, saved.ToArray(), doNotCache, pending);
+    }
+
+    /// <summary>Element 0 was asked (it may still be pending); asks the base name + each further element in turn (CoreDNS's loop).</summary>
+    private async ValueTask<HandlerResult> WalkOnAsync(DnsQueryContext context, int baseLength, List<byte[]> search, byte[] original,
+        bool doNotCache, ValueTask<HandlerResult> pending)
+    {
+        int questionEnd = context.Query.QuestionEnd;
+        var first = await pending.ConfigureAwait(false);
+        if (first.IsDropped || (first.IsWritten && first.Rcode != ResponseCode.NXDomain))
+        {
+            if (!first.IsDropped)
+            {
+                _metrics.Success();
+            }
+            return first;
+        }
+        var firstResponse = first.IsWritten ? context.Response.ToArray() : null;
+        bool firstDoNotCache = context.DoNotCache;
+        for (int i = 1; i < search.Count; i++)
+        {
+            var expanded = Expand(original.AsSpan(DnsHeader.Size, baseLength), search[i]);
+            if (expanded is null)
+            {
+                continue; // longer than 255 bytes: no such name
+            }
+            context.ReplaceRequest(WithQuestionName(original, questionEnd, expanded));
             context.DoNotCache = doNotCache;
             HandlerResult result;
             try
@@ -99,22 +134,12 @@ internal sealed class AutopathHandler : DnsHandler
                 context.ReplaceRequest(original);
                 return result;
             }
-            if (i == 0)
-            {
-                first = result;
-                firstDoNotCache = context.DoNotCache;
-                firstResponse = result.IsWritten ? context.Response.ToArray() : null;
-            }
             // CoreDNS's ClientWrite rule: SERVFAIL, REFUSED, FORMERR, NOTIMP from a handler that wrote nothing mean "try the next".
             if (!result.IsWritten || result.Rcode == ResponseCode.NXDomain)
             {
                 continue;
             }
             _metrics.Success();
-            if (expanded is null)
-            {
-                return result; // the client's own question answered: nothing to rewrite
-            }
             return AutopathAnswer.Write(context, original, expanded);
         }
         context.ReplaceRequest(original);
