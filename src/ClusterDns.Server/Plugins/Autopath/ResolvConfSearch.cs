@@ -29,8 +29,8 @@ internal static class ResolvConfSearch
             var names = fields[0] == "domain" ? fields.Skip(1).Take(1) : fields.Skip(1);
             foreach (var field in names)
             {
-                var text2 = field.EndsWith('.') ? field : field + ".";
-                if (DnsName.TryParse(text2, out var name, out _) && !name.IsRoot && !search.Contains(name))
+                var qualified = field.EndsWith('.') ? field : field + ".";
+                if (DnsName.TryParse(qualified, out var name, out _) && !name.IsRoot && !search.Contains(name))
                 {
                     search.Add(name.ToLower());
                 }
