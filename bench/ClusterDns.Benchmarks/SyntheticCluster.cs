@@ -19,9 +19,11 @@ internal sealed class SyntheticCluster
 {
     private static readonly ResourceKind[] Kinds = [ResourceKind.Service, ResourceKind.EndpointSlice, ResourceKind.Namespace];
 
-    public SyntheticCluster(int services, int namespaces = 100)
+    /// <param name="pods">Running pods (one IPv4 address each, gen_cluster.py's) kept under <c>pods verified</c>; 0: no pods, <c>pods disabled</c>.</param>
+    public SyntheticCluster(int services, int namespaces = 100, int pods = 0)
     {
-        var document = CorefileParser.Parse("cluster.local in-addr.arpa ip6.arpa {\nkubernetes cluster.local in-addr.arpa ip6.arpa {\nttl 30\n}\n}", "Corefile");
+        string podsLine = pods > 0 ? "pods verified\n" : "";
+        var document = CorefileParser.Parse($"cluster.local in-addr.arpa ip6.arpa {{\nkubernetes cluster.local in-addr.arpa ip6.arpa {{\nttl 30\n{podsLine}}}\n}}", "Corefile");
         var block = document.ServerBlocks[0];
         Zones = block.Keys.Select(k => DnsName.Parse(k.Zone)).ToArray();
         var blockBuilder = new ServerBlockBuilder(block, Zones, 53, new ServerBuildContext("Corefile"));
@@ -61,6 +63,11 @@ internal sealed class SyntheticCluster
             };
             Builder.Apply(ClusterChange.Upsert(ResourceKind.Service, service.Key, service));
             Builder.Apply(ClusterChange.Upsert(ResourceKind.EndpointSlice, slice.Key, slice));
+        }
+        for (int p = 0; p < pods; p++)
+        {
+            var pod = new PodObject { Namespace = "ns" + (p % namespaces), Name = "pod" + p, PodIPs = [Address(10, 244, p)], Phase = "Running" };
+            Builder.Apply(ClusterChange.Upsert(ResourceKind.Pod, pod.Key, pod));
         }
         foreach (var kind in Kinds)
         {

@@ -15,7 +15,7 @@ The zone holds exactly the records ClusterDns derives (see ClusterRecordGenerato
 SRV per named port at _port._proto.svc and at the Service name itself (CoreDNS's weights), A per
 endpoint at the Service and at the endpoint name. Reverse zones are left out on all three servers.
 
-Usage: gen_cluster.py OUTDIR [--services N] [--namespaces N] [--queries N] [--seed N]
+Usage: gen_cluster.py OUTDIR [--services N] [--namespaces N] [--queries N] [--seed N] [--pods N]
 """
 import argparse
 import json
@@ -45,6 +45,8 @@ def main():
     parser.add_argument("--namespaces", type=int, default=100)
     parser.add_argument("--queries", type=int, default=100000)
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--pods", type=int, default=0,
+                        help="running Pods (API objects only, spread over the namespaces): what `pods verified` and autopath keep")
     args = parser.parse_args()
     if args.services < 1 or args.namespaces < 1 or args.queries < 1:
         sys.exit("gen_cluster.py: --services, --namespaces and --queries must be positive")
@@ -122,6 +124,12 @@ def main():
         with open(os.path.join(manifests, f"{ns}.yaml"), "w") as f:
             f.write(f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}}}\n---\n")
             f.write("---\n".join(docs))
+    for p in range(args.pods):
+        # Pod IPs from 10.244.0.0/14 (a node's /24 each), one IP per pod, as a single-stack cluster gives them.
+        n = (1 << 8) + p
+        ip = f"10.{244 + (n >> 16)}.{(n >> 8) & 255}.{n & 255}"
+        api.append(("pods", {"metadata": {"name": f"pod{p}", "namespace": f"ns{p % args.namespaces}"},
+                             "status": {"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}]}}))
     with open(os.path.join(args.outdir, "objects.jsonl"), "w") as f:
         for resource, obj in api:
             f.write(f"{resource}\t{json.dumps(obj, separators=(',', ':'))}\n")
@@ -154,7 +162,7 @@ def main():
                 owner = rng.choice(cluster_names)
                 suffix = rng.choice(searches).format(ns=f"ns{rng.randrange(args.namespaces)}")
                 f.write(f"{owner}.{ZONE}.{suffix} A\n")
-    print(f"{args.services} ClusterIP + {headless_count} headless Services in {args.namespaces} namespaces, "
+    print(f"{args.services} ClusterIP + {headless_count} headless Services, {args.pods} pods in {args.namespaces} namespaces, "
           f"{len(zone)} zone lines, {args.queries} queries -> {args.outdir}")
 
 

@@ -15,10 +15,10 @@ internal sealed class ClusterDnsServer : IAsyncDisposable
     public string Output => _daemon.Output;
 
     /// <summary>Starts ClusterDns in <paramref name="directory"/>, where the Corefile's <c>manifests demo-cluster</c> must already be.</summary>
-    public static async Task<ClusterDnsServer> StartAsync(PodNetwork network, string directory)
+    public static async Task<ClusterDnsServer> StartAsync(PodNetwork network, string directory, string template = "Corefile")
     {
         var corefile = Path.Combine(directory, "Corefile");
-        File.WriteAllText(corefile, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "testdata", "Corefile"))
+        File.WriteAllText(corefile, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "testdata", template))
             .Replace("{ADDRESS}", PodNetwork.DnsAddress, StringComparison.Ordinal)
             .Replace("{UPSTREAM}", PodNetwork.UpstreamAddress, StringComparison.Ordinal));
         var dotnet = ProcessRunner.FindExecutable("dotnet") ?? "dotnet";

@@ -4,7 +4,7 @@ namespace ClusterDns.Clients.Tests;
 /// Everything one test class needs, built once for it and torn down after its last test (also when a later
 /// step of the setup fails): its own network namespace, the upstream, ClusterDns on port 53, and a pod.
 /// </summary>
-public sealed class PodEnvironment : IAsyncLifetime
+public class PodEnvironment : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("clusterdns-clients-").FullName;
     private PodNetwork? _network;
@@ -21,16 +21,25 @@ public sealed class PodEnvironment : IAsyncLifetime
 
     internal DemoCluster Cluster { get; private set; } = null!;
 
+    /// <summary>The Corefile template in testdata the server runs.</summary>
+    protected virtual string CorefileName => "Corefile";
+
+    /// <summary>Adds objects to the copy of the demo cluster before the server reads it.</summary>
+    protected virtual void AddManifests(string directory)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         try
         {
             var manifests = Path.Combine(_directory, "server", "demo-cluster");
             DemoCluster.Copy(manifests);
+            AddManifests(manifests);
             Cluster = DemoCluster.Load(manifests);
             _network = await PodNetwork.CreateAsync();
             _upstream = await UpstreamServer.StartAsync(_network, Path.Combine(_directory, "upstream"));
-            _server = await ClusterDnsServer.StartAsync(_network, Path.Combine(_directory, "server"));
+            _server = await ClusterDnsServer.StartAsync(_network, Path.Combine(_directory, "server"), CorefileName);
             Pod = new Pod(_network, Path.Combine(_directory, "pod"));
         }
         catch

@@ -329,7 +329,7 @@ internal static class ObjectConverter
         {
             Namespace = ns,
             Name = name,
-            PodIPs = ips,
+            PodIPs = ips.ToArray(), // exact size: `pods verified` keeps every pod (a List's spare slots cost ~60 bytes each)
             Phase = SharedStrings.Share(NullIfEmpty(JsonFields.GetString(status, "phase"))),
             ResourceVersion = rv,
         });

@@ -40,6 +40,7 @@ public static class BuiltInPlugins
         new Minimal.MinimalSetup(),
         new Shed.ShedSetup(),
         new Transfer.TransferSetup(),
+        new Autopath.AutopathSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);

@@ -16,7 +16,7 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 /// (<see cref="ServiceAnswers"/>), every other name from its entry. Misses go to the next handler only where
 /// <c>fallthrough</c> says so.
 /// </summary>
-public sealed class KubernetesHandler : DnsHandler, ITransferSource
+public sealed class KubernetesHandler : DnsHandler, ITransferSource, IAutopathSearch
 {
     private const int MaxCnameChain = 8;
 
@@ -28,17 +28,32 @@ public sealed class KubernetesHandler : DnsHandler, ITransferSource
     private readonly byte[][] _multiclusterZones;
     private readonly Func<ClustersetIndex>? _clusterset;
 
-    public KubernetesHandler(KubernetesOptions options, Func<ClusterIndex> index, InternalResolver? resolver = null, ClustersetBuilder? clusterset = null)
+    private readonly Func<PodAddressIndex>? _pods;
+
+    public KubernetesHandler(KubernetesOptions options, Func<ClusterIndex> index, InternalResolver? resolver = null, ClustersetBuilder? clusterset = null,
+        Func<PodAddressIndex>? pods = null)
     {
         _options = options;
         _index = index;
         _resolver = resolver;
+        _pods = pods;
         _zones = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
         _multiclusterZones = clusterset is null ? [] : options.Multicluster.Select(z => z.ToLower().Wire.ToArray()).ToArray();
         _clusterset = clusterset is null ? null : () => clusterset.Current;
     }
 
     public override string Name => "kubernetes";
+
+    /// <summary>autopath: only <c>pods verified</c> watches pods, so only then can a client be found (CoreDNS's initPodCache).</summary>
+    public bool FindsPods => _options.Pods == PodsMode.Verified && _pods is not null;
+
+    public IReadOnlyList<byte[]> SearchZones => _zones;
+
+    public bool TryGetNamespace(System.Net.SocketAddress client, out ReadOnlySpan<byte> namespaceLabel)
+    {
+        namespaceLabel = default;
+        return _pods is { } pods && pods().TryGetNamespace(client, out namespaceLabel);
+    }
 
     public override ValueTask<HandlerResult> ServeAsync(DnsQueryContext context)
     {

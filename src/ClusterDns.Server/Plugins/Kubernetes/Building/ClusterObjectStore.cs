@@ -7,7 +7,8 @@ namespace ClusterDns.Server.Plugins.Kubernetes.Building;
 /// <summary>
 /// The zone builder's store of the objects the records come from. A Service is kept only as its published
 /// <see cref="ClusterService"/> record (decoded when it must be composed again), plus what changed in the batch
-/// not yet published; slices as <see cref="StoredSlice"/> arrays; pods and namespaces as their slim objects.
+/// not yet published; slices as <see cref="StoredSlice"/> arrays, pods as <see cref="StoredPod"/> arrays; namespaces as
+/// their slim objects.
 /// Owned by the one writer.
 /// </summary>
 internal sealed class ClusterObjectStore
@@ -20,7 +21,7 @@ internal sealed class ClusterObjectStore
     private readonly Dictionary<string, int> _serviceCountByNamespace = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> _slices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> _slicesByService = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, PodObject> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NamespaceObject> _namespaces = new(StringComparer.Ordinal);
 
     public ClusterObjectStore(NamespaceExposure exposure, Func<ClusterIndex> published)
@@ -131,21 +132,21 @@ internal sealed class ClusterObjectStore
 
     public NamespaceObject? Namespace(string name) => _namespaces.GetValueOrDefault(name);
 
-    public IEnumerable<PodObject> PodsIn(string ns) => _pods.Values.Where(p => p.Namespace == ns);
+    public IEnumerable<PodObject> PodsIn(string ns) => PodKeysIn(ns).Select(key => Pod(key)!);
 
     public void SetPod(string key, PodObject? pod)
     {
         _pods.Remove(key);
         if (pod is not null)
         {
-            _pods[key] = pod;
+            _pods[key] = StoredPod.Encode(pod);
         }
     }
 
-    public PodObject? Pod(string key) => _pods.GetValueOrDefault(key);
+    public PodObject? Pod(string key) => _pods.TryGetValue(key, out var stored) ? StoredPod.Decode(key, stored) : null;
 
     public IEnumerable<string> PodKeysIn(string ns) =>
-        _pods.Values.Where(p => p.Namespace == ns).Select(p => p.Key);
+        _pods.Keys.Where(k => k.Length > ns.Length && k[ns.Length] == '/' && k.StartsWith(ns, StringComparison.Ordinal));
 
     public void SetNamespace(string name, NamespaceObject? value)
     {
@@ -169,7 +170,8 @@ internal sealed class ClusterObjectStore
     /// <summary>The objects as published, for the state file; after a publish.</summary>
     public ClusterState Copy() =>
         new(_published().Services().Select(ClusterServiceCodec.Decode).ToArray(),
-            _slices.Select(s => StoredSlice.Decode(s.Key, s.Value)).ToArray(), _pods.Values.ToArray(), _namespaces.Values.ToArray());
+            _slices.Select(s => StoredSlice.Decode(s.Key, s.Value)).ToArray(),
+            _pods.Select(p => StoredPod.Decode(p.Key, p.Value)).ToArray(), _namespaces.Values.ToArray());
 
     public static string NamespaceOf(string key) => key[..key.IndexOf('/')];
 

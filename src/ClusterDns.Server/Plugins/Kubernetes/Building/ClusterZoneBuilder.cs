@@ -37,6 +37,7 @@ public sealed class ClusterZoneBuilder
     private readonly byte[][] _apexWires;
 
     private ClusterIndex _published;
+    private readonly PodAddressBook? _podAddresses;
     private uint _serial = 1;
     private readonly ResourceVersionSerial _versions = new();
 
@@ -62,6 +63,7 @@ public sealed class ClusterZoneBuilder
         _services = new ClusterServiceCodec(options);
         _serviceSelector = options.Labels is { } labels ? LabelSelector.Parse(labels) : null;
         _exposure = new NamespaceExposure(options);
+        _podAddresses = options.Pods == PodsMode.Verified ? new PodAddressBook() : null;
         _store = new ClusterObjectStore(_exposure, () => _published!);
         _expectedKinds = expectedKinds.ToHashSet();
         _apexWires = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
@@ -72,6 +74,9 @@ public sealed class ClusterZoneBuilder
 
     /// <summary>The latest published index.</summary>
     public ClusterIndex Current => Volatile.Read(ref _published);
+
+    /// <summary>Running pods' addresses → namespace, for autopath; kept only with <c>pods verified</c> (empty otherwise).</summary>
+    public PodAddressIndex PodAddresses => _podAddresses?.Current ?? PodAddressIndex.Empty;
 
     /// <summary>Raised when an owner's records could not be generated (it is skipped); for logging.</summary>
     public event Action<RecordOwner, Exception>? GenerateFailed;
@@ -118,7 +123,9 @@ public sealed class ClusterZoneBuilder
                 break;
             case ResourceKind.Pod:
                 MarkDirty(RecordOwner.Pod(change.Key));
-                _store.SetPod(change.Key, change.Type == ChangeType.Upsert ? change.Object as PodObject : null);
+                var pod = change.Type == ChangeType.Upsert ? change.Object as PodObject : null;
+                _podAddresses?.Replace(_store.Pod(change.Key), pod);
+                _store.SetPod(change.Key, pod);
                 break;
             case ResourceKind.Namespace:
                 ApplyNamespace(change);
@@ -242,6 +249,7 @@ public sealed class ClusterZoneBuilder
     /// </summary>
     public bool Publish()
     {
+        _podAddresses?.Publish();
         bool syncedChanged = IsSynced != _published.Synced;
         if (_dirtyOwners.Count == 0 && _dirtyServices.Count == 0 && !syncedChanged)
         {

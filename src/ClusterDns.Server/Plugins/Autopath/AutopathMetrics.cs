@@ -1,0 +1,19 @@
+using ClusterDns.Server.Metrics;
+
+namespace ClusterDns.Server.Plugins.Autopath;
+
+/// <summary>CoreDNS's <c>coredns_autopath_success_total{server}</c>; the block's series is resolved once.</summary>
+internal sealed class AutopathMetrics
+{
+    private readonly Counter _success;
+
+    public AutopathMetrics(MetricsRegistry registry, string server)
+    {
+        _success = registry.Counter("coredns_autopath_success_total", "Counter of requests that did autopath.", "server")
+            .WithLabels(server);
+    }
+
+    public long Value => _success.Value;
+
+    public void Success() => _success.Increment();
+}
