@@ -14,7 +14,7 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 /// (<see cref="ServiceAnswers"/>), every other name from its entry. Misses go to the next handler only where
 /// <c>fallthrough</c> says so.
 /// </summary>
-public sealed class KubernetesHandler : DnsHandler
+public sealed partial class KubernetesHandler : DnsHandler
 {
     private const int MaxCnameChain = 8;
 
