@@ -3,6 +3,7 @@ namespace ClusterDns.Benchmarks;
 /// <summary>
 /// `heap [SERVICES]`: managed heap held by the cluster zone of the synthetic cluster (bytes per Service),
 /// measured as the difference of full-GC heap sizes: the figure to watch when changing the zone builder.
+/// `heap N external` gives every ClusterIP Service a load balancer ingress IP (what k8s_external answers).
 /// </summary>
 internal static class HeapCommand
 {
@@ -10,7 +11,7 @@ internal static class HeapCommand
     {
         int services = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
         long before = GC.GetTotalMemory(forceFullCollection: true);
-        var cluster = new SyntheticCluster(services);
+        var cluster = new SyntheticCluster(services, externalAddresses: args.Length > 1 && args[1] == "external");
         long after = GC.GetTotalMemory(forceFullCollection: true);
         var index = cluster.Builder.Current;
         int names = index.NameCount;

@@ -19,7 +19,8 @@ internal sealed class SyntheticCluster
 {
     private static readonly ResourceKind[] Kinds = [ResourceKind.Service, ResourceKind.EndpointSlice, ResourceKind.Namespace];
 
-    public SyntheticCluster(int services, int namespaces = 100)
+    /// <param name="externalAddresses">Give every ClusterIP Service a load balancer ingress IP (k8s_external's records).</param>
+    public SyntheticCluster(int services, int namespaces = 100, bool externalAddresses = false)
     {
         var document = CorefileParser.Parse("cluster.local in-addr.arpa ip6.arpa {\nkubernetes cluster.local in-addr.arpa ip6.arpa {\nttl 30\n}\n}", "Corefile");
         var block = document.ServerBlocks[0];
@@ -42,6 +43,7 @@ internal sealed class SyntheticCluster
                 Name = "svc" + i,
                 Type = "ClusterIP",
                 ClusterIPs = [Address(10, 96, i)],
+                ExternalIPs = externalAddresses ? [Address(203, 0, i)] : [],
                 Ports = [http, grpc],
             };
             Builder.Apply(ClusterChange.Upsert(ResourceKind.Service, service.Key, service));
