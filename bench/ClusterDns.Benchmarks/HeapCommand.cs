@@ -3,15 +3,17 @@ namespace ClusterDns.Benchmarks;
 /// <summary>
 /// `heap [SERVICES] [PODS]`: managed heap held by the cluster zone of the synthetic cluster (bytes per Service),
 /// measured as the difference of full-GC heap sizes: the figure to watch when changing the zone builder.
+/// `heap N external` gives every ClusterIP Service a load balancer ingress IP (what k8s_external answers).
 /// </summary>
 internal static class HeapCommand
 {
     public static int Run(string[] args)
     {
         int services = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
-        int pods = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        int pods = args.Length > 1 && args[1] != "external" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
         long before = GC.GetTotalMemory(forceFullCollection: true);
-        var cluster = new SyntheticCluster(services, pods: pods);
+        bool external = args.Contains("external");
+        var cluster = new SyntheticCluster(services, pods: pods, externalAddresses: external);
         long after = GC.GetTotalMemory(forceFullCollection: true);
         var index = cluster.Builder.Current;
         int names = index.NameCount;

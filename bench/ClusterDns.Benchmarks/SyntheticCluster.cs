@@ -20,7 +20,8 @@ internal sealed class SyntheticCluster
     private static readonly ResourceKind[] Kinds = [ResourceKind.Service, ResourceKind.EndpointSlice, ResourceKind.Namespace];
 
     /// <param name="pods">Running pods (one IPv4 address each, gen_cluster.py's) kept under <c>pods verified</c>; 0: no pods, <c>pods disabled</c>.</param>
-    public SyntheticCluster(int services, int namespaces = 100, int pods = 0)
+    /// <param name="externalAddresses">Give every ClusterIP Service a load balancer ingress IP (k8s_external's records).</param>
+    public SyntheticCluster(int services, int namespaces = 100, int pods = 0, bool externalAddresses = false)
     {
         string podsLine = pods > 0 ? "pods verified\n" : "";
         var document = CorefileParser.Parse($"cluster.local in-addr.arpa ip6.arpa {{\nkubernetes cluster.local in-addr.arpa ip6.arpa {{\nttl 30\n{podsLine}}}\n}}", "Corefile");
@@ -44,6 +45,7 @@ internal sealed class SyntheticCluster
                 Name = "svc" + i,
                 Type = "ClusterIP",
                 ClusterIPs = [Address(10, 96, i)],
+                ExternalIPs = externalAddresses ? [Address(203, 0, i)] : [],
                 Ports = [http, grpc],
             };
             Builder.Apply(ClusterChange.Upsert(ResourceKind.Service, service.Key, service));

@@ -135,6 +135,7 @@ internal static class ObjectConverter
             return false;
         }
 
+        var (externalIPs, ingressHostnames) = ReadExternalAddresses(obj, spec);
         converted = new ConvertedObject(ResourceKind.Service, ns + "/" + name, rv, new ServiceObject
         {
             Namespace = ns,
@@ -143,6 +144,8 @@ internal static class ObjectConverter
             IsHeadless = headless,
             ClusterIPs = clusterIPs.Count == 0 ? [] : clusterIPs.ToArray(),
             ExternalName = externalName,
+            ExternalIPs = externalIPs,
+            IngressHostnames = ingressHostnames,
             Ports = ports,
             PublishNotReadyAddresses = GetBool(spec, "publishNotReadyAddresses") ?? false,
             HasSelector = Get(spec, "selector") is { ValueKind: JsonValueKind.Object } selector && selector.EnumerateObject().Any(),
@@ -150,6 +153,52 @@ internal static class ObjectConverter
             ResourceVersion = rv,
         });
         return true;
+    }
+
+    /// <summary>
+    /// spec.externalIPs and status.loadBalancer.ingress (an IP, else a hostname), as CoreDNS's Service object joins
+    /// them. An entry that is not an address is skipped rather than failing the Service: the cluster names of the
+    /// Service do not depend on it, and the API server validates these fields anyway.
+    /// </summary>
+    private static (IReadOnlyList<IPAddress> Addresses, IReadOnlyList<string> Hostnames) ReadExternalAddresses(JsonElement obj, JsonElement spec)
+    {
+        List<IPAddress>? addresses = null;
+        List<string>? hostnames = null;
+        foreach (var entry in Array(spec, "externalIPs"))
+        {
+            AddAddress(ScalarText(entry), ref addresses);
+        }
+        if (Get(obj, "status", "loadBalancer") is { } loadBalancer)
+        {
+            foreach (var ingress in Array(loadBalancer, "ingress"))
+            {
+                if (JsonFields.GetString(ingress, "ip") is { Length: > 0 } ip)
+                {
+                    AddAddress(ip, ref addresses);
+                }
+                else if (JsonFields.GetString(ingress, "hostname") is { Length: > 0 } hostname)
+                {
+                    hostnames ??= new List<string>();
+                    if (!hostnames.Contains(hostname, StringComparer.OrdinalIgnoreCase))
+                    {
+                        hostnames.Add(hostname);
+                    }
+                }
+            }
+        }
+        return (addresses is null ? [] : addresses.ToArray(), hostnames is null ? [] : hostnames.ToArray());
+
+        static void AddAddress(string? text, ref List<IPAddress>? list)
+        {
+            if (IPAddressParser.TryParse(text, out var address))
+            {
+                list ??= new List<IPAddress>();
+                if (!list.Contains(address))
+                {
+                    list.Add(address);
+                }
+            }
+        }
     }
 
     /// <summary>

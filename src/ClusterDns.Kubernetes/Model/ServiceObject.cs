@@ -17,6 +17,15 @@ public sealed class ServiceObject
     public IReadOnlyList<IPAddress> ClusterIPs { get; init; } = [];
 
     public string? ExternalName { get; init; }
+
+    /// <summary>
+    /// spec.externalIPs, then status.loadBalancer.ingress[].ip, in that order and without repeats: the addresses
+    /// the k8s_external plugin publishes. Never cluster IPs.
+    /// </summary>
+    public IReadOnlyList<IPAddress> ExternalIPs { get; init; } = [];
+
+    /// <summary>status.loadBalancer.ingress[].hostname of ingress points that have no IP (a cloud load balancer's name).</summary>
+    public IReadOnlyList<string> IngressHostnames { get; init; } = [];
     public IReadOnlyList<ServicePort> Ports { get; init; } = [];
     public bool PublishNotReadyAddresses { get; init; }
 

@@ -14,6 +14,7 @@ public static class BuiltInPlugins
         new Reload.ReloadSetup(),
         new LoadBalance.LoadBalanceSetup(),
         new Kubernetes.KubernetesSetup(),
+        new K8sExternal.K8sExternalSetup(),
         new Forward.ForwardSetup(),
         new Cache.CacheSetup(),
         new Loop.LoopSetup(),

@@ -295,7 +295,7 @@ internal sealed class ClusterZoneTransfer : TransferCursor
         return false;
     }
 
-    private bool IsRepeated(ClusterService.Port current, int position)
+    private bool IsRepeated(ServiceRecordPort current, int position)
     {
         int index = 0;
         foreach (var port in _service.Ports)

@@ -16,7 +16,7 @@ namespace ClusterDns.Server.Plugins.Kubernetes;
 /// (<see cref="ServiceAnswers"/>), every other name from its entry. Misses go to the next handler only where
 /// <c>fallthrough</c> says so.
 /// </summary>
-public sealed class KubernetesHandler : DnsHandler, ITransferSource, IAutopathSearch
+public sealed partial class KubernetesHandler : DnsHandler, ITransferSource, IAutopathSearch
 {
     private const int MaxCnameChain = 8;
 

@@ -115,6 +115,9 @@ public sealed class IncrementalZoneConsistencyTests
                 Ports = ports,
                 Labels = new Dictionary<string, string> { ["tier"] = random.Next(2) == 0 ? "web" : "data" },
                 HasSelector = true,
+                // k8s_external's section: it must survive the builder's decode-and-compose like the rest.
+                ExternalIPs = random.Next(3) == 0 ? [Address(random)] : [],
+                IngressHostnames = random.Next(4) == 0 ? ["lb.example.com"] : [],
             },
         };
     }

@@ -14,18 +14,20 @@ namespace ClusterDns.Server.Plugins.Kubernetes.Persistence;
 /// [namespace count u32] per namespace: [name] [labels] [resourceVersion]
 /// [service count u32]   per Service:   [namespace] [name] [type] [headless u8] [cluster IP count u16] [address]…
 ///                                      [ExternalName: optional text] [ports] [publishNotReady u8] [has selector u8]
-///                                      [labels] [resourceVersion]
+///                                      [labels] [resourceVersion] [external IP count u16] [address]…
+///                                      [ingress hostname count u32] [hostname]…
 /// [slice count u32]     per slice:     [namespace] [name] [the slice as <see cref="StoredSlice"/> stores it] [resourceVersion]
 /// [pod count u32]       per pod:       [namespace] [name] [IP count u16] [address]… [phase: optional text] [resourceVersion]
 /// [SHA-256 of everything before it, 32 bytes]
 /// ports: [count u16] per port [name: optional text] [protocol: text] [port u16];  labels: [count u32] per label [key] [value]
 /// </code>
 /// Version 1 (before the one layout) was little-endian with 7-bit string lengths: it reads as another version
-/// and is ignored with a warning, as any unusable file is; the next save replaces it. Version 2 had no serial.
+/// and is ignored with a warning, as any unusable file is; the next save replaces it. Version 2 had no serial;
+/// version 3 no external IPs or load balancer ingress.
 /// </summary>
 public static class ClusterStateFormat
 {
-    public const uint FormatVersion = 3;
+    public const uint FormatVersion = 4;
 
     private static ReadOnlySpan<byte> Magic => "CNDS"u8;
 
@@ -60,6 +62,12 @@ public static class ClusterStateFormat
             writer.Bool(service.HasSelector);
             WriteLabels(writer, service.Labels);
             writer.Text(service.ResourceVersion);
+            writer.Addresses(service.ExternalIPs);
+            writer.Count(service.IngressHostnames.Count);
+            foreach (var hostname in service.IngressHostnames)
+            {
+                writer.Text(hostname);
+            }
         }
         writer.Count(objects.Slices.Count);
         foreach (var slice in objects.Slices)
@@ -186,6 +194,16 @@ public static class ClusterStateFormat
         var ips = reader.Addresses();
         string? externalName = reader.OptionalText();
         var ports = StoredSlice.ReadPorts(ref reader);
+        bool publishNotReady = reader.Bool();
+        bool hasSelector = reader.Bool();
+        var labels = ReadLabels(ref reader);
+        string resourceVersion = reader.Text();
+        var externalIPs = reader.Addresses();
+        var hostnames = new string[reader.Count(minimumItemSize: 2)];
+        for (int i = 0; i < hostnames.Length; i++)
+        {
+            hostnames[i] = reader.Text();
+        }
         return new ServiceObject
         {
             Namespace = ns,
@@ -194,11 +212,13 @@ public static class ClusterStateFormat
             IsHeadless = headless,
             ClusterIPs = ips,
             ExternalName = externalName,
+            ExternalIPs = externalIPs,
+            IngressHostnames = hostnames,
             Ports = ports,
-            PublishNotReadyAddresses = reader.Bool(),
-            HasSelector = reader.Bool(),
-            Labels = ReadLabels(ref reader),
-            ResourceVersion = reader.Text(),
+            PublishNotReadyAddresses = publishNotReady,
+            HasSelector = hasSelector,
+            Labels = labels,
+            ResourceVersion = resourceVersion,
         };
     }
 

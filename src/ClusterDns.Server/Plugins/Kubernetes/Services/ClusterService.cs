@@ -3,6 +3,7 @@ using ClusterDns.Protocol;
 using ClusterDns.Server.Plugins.Kubernetes.Binary;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
+using ClusterDns.Server.Zones;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Services;
 
@@ -16,7 +17,7 @@ namespace ClusterDns.Server.Plugins.Kubernetes.Services;
 /// [L] [key, L bytes: the lower-case wire labels "name" and "namespace", no root]
 /// [answers u8]  1 when the name exists (exposed, and has records); 0 hides every name of the Service
 /// [type u8]     0 ClusterIP, 1 NodePort, 2 LoadBalancer, 3 ExternalName
-/// [flags u8]    1 headless, 2 publishNotReadyAddresses, 4 has a selector
+/// [flags u8]    1 headless, 2 publishNotReadyAddresses, 4 has a selector, 8 exposed, 16 has the external section
 /// [ip count u8]        per cluster IP: [length u8: 4 or 16] [address]
 /// [port count u8]      per named port: [flags u8: 1 an earlier port has the same number]
 ///                                      [protocol length u8] [protocol, lower case] [port u16] [name length u8] [name]
@@ -24,6 +25,8 @@ namespace ClusterDns.Server.Plugins.Kubernetes.Services;
 /// [label count u16]    per label (only when a <c>labels</c> selector needs them): [length u16] [key] [length u16] [value]
 /// [endpoint count u16] per endpoint (headless): [flags u8: 1 first of its address, 2 first of its label]
 ///                                      [length u8] [address] [label length u8] [label, lower case]
+/// [external count u8]  only with flag 16, per external entry: [kind u8: 1 address, 2 hostname] [length u8]
+///                                      [address, or the hostname as lower-case wire]
 /// </code>
 /// The ports are the Service's named ports (ClusterIP) or the distinct named ports of its EndpointSlices
 /// (headless); the endpoints are the distinct (label, address) pairs the specification publishes, merged
@@ -40,9 +43,14 @@ public readonly struct ClusterService
     public const byte FlagPublishNotReady = 2;
     public const byte FlagHasSelector = 4;
 
-    public const byte PortRepeatsNumber = 1;
-    public const byte EndpointFirstOfAddress = 1;
-    public const byte EndpointFirstOfLabel = 2;
+    /// <summary>The namespace and label selectors expose the Service (k8s_external answers its external addresses).</summary>
+    public const byte FlagExposed = 8;
+    /// <summary>The external section follows the endpoints.</summary>
+    public const byte FlagHasExternal = 16;
+
+    public const byte PortRepeatsNumber = ServiceRecordLayout.PortRepeatsNumber;
+    public const byte EndpointFirstOfAddress = ServiceRecordLayout.EndpointFirstOfAddress;
+    public const byte EndpointFirstOfLabel = ServiceRecordLayout.EndpointFirstOfLabel;
 
     private readonly byte[] _blob;
 
@@ -75,7 +83,7 @@ public readonly struct ClusterService
 
     public int IpCount => _blob[IpsOffset];
 
-    public AddressList Ips => new(_blob, IpsOffset + 1, IpCount);
+    public ServiceAddressList Ips => new(_blob, IpsOffset + 1, IpCount);
 
     private int PortsOffset
     {
@@ -90,12 +98,12 @@ public readonly struct ClusterService
         }
     }
 
-    public PortList Ports
+    public ServicePortList Ports
     {
         get
         {
             int offset = PortsOffset;
-            return new PortList(_blob, offset + 1, _blob[offset]);
+            return new ServicePortList(_blob, offset + 1, _blob[offset]);
         }
     }
 
@@ -159,153 +167,32 @@ public readonly struct ClusterService
         }
     }
 
-    public EndpointList Endpoints
+    public ServiceEndpointList Endpoints
     {
         get
         {
             int offset = EndpointsOffset;
-            return new EndpointList(_blob, offset + 2, BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(offset)));
+            return new ServiceEndpointList(_blob, offset + 2, BinaryPrimitives.ReadUInt16BigEndian(_blob.AsSpan(offset)));
         }
     }
 
-    /// <summary>The cluster IPs, each as its address bytes (4 or 16).</summary>
-    public readonly ref struct AddressList(byte[] blob, int offset, int count)
+    /// <summary>The Service's namespace and label selectors let it be seen (whether or not it has cluster records).</summary>
+    public bool IsExposed => (Flags & FlagExposed) != 0;
+
+    /// <summary>
+    /// External IPs and load balancer ingress (the k8s_external plugin's records), after the endpoints; present
+    /// only with <see cref="FlagHasExternal"/>, so a Service without them pays nothing.
+    /// </summary>
+    public ServiceExternalList Externals
     {
-        public int Count => count;
-
-        public Enumerator GetEnumerator() => new(blob, offset, count);
-
-        public ref struct Enumerator(byte[] blob, int offset, int count)
+        get
         {
-            private int _next = offset;
-            private int _left = count;
-
-            public ReadOnlySpan<byte> Current { get; private set; }
-
-            public bool MoveNext()
+            if ((Flags & FlagHasExternal) == 0)
             {
-                if (_left == 0)
-                {
-                    return false;
-                }
-                _left--;
-                Current = blob.AsSpan(_next + 1, blob[_next]);
-                _next += 1 + blob[_next];
-                return true;
+                return ServiceExternalList.Empty;
             }
-        }
-    }
-
-    /// <summary>One named port.</summary>
-    public readonly ref struct Port(ReadOnlySpan<byte> protocol, ushort number, ReadOnlySpan<byte> name, byte flags)
-    {
-        public ReadOnlySpan<byte> Protocol { get; } = protocol;
-
-        public ushort Number { get; } = number;
-
-        public ReadOnlySpan<byte> Name { get; } = name;
-
-        /// <summary>"_" + the name is a label: <c>_port._proto.svc…</c> can be asked for.</summary>
-        public bool HasSrvName => Name.Length is > 0 and < WireName.MaxLabelLength;
-
-        /// <summary>An earlier port has the same number: its SRV record at the Service name would repeat it.</summary>
-        public bool RepeatsNumber => (flags & PortRepeatsNumber) != 0;
-    }
-
-    public readonly ref struct PortList(byte[] blob, int offset, int count)
-    {
-        public int Count => count;
-
-        internal int EndOffset
-        {
-            get
-            {
-                int end = offset;
-                for (int i = 0; i < count; i++)
-                {
-                    end += 1;
-                    end += 1 + blob[end];
-                    end += 2;
-                    end += 1 + blob[end];
-                }
-                return end;
-            }
-        }
-
-        public Enumerator GetEnumerator() => new(blob, offset, count);
-
-        public ref struct Enumerator(byte[] blob, int offset, int count)
-        {
-            private int _next = offset;
-            private int _left = count;
-
-            public Port Current { get; private set; }
-
-            public bool MoveNext()
-            {
-                if (_left == 0)
-                {
-                    return false;
-                }
-                _left--;
-                byte flags = blob[_next];
-                int protocolLength = blob[_next + 1];
-                var protocol = blob.AsSpan(_next + 2, protocolLength);
-                int at = _next + 2 + protocolLength;
-                ushort number = BinaryPrimitives.ReadUInt16BigEndian(blob.AsSpan(at));
-                var name = blob.AsSpan(at + 3, blob[at + 2]);
-                Current = new Port(protocol, number, name, flags);
-                _next = at + 3 + name.Length;
-                return true;
-            }
-        }
-    }
-
-    /// <summary>One published endpoint of a headless Service: an address under a label.</summary>
-    public readonly ref struct Endpoint(ReadOnlySpan<byte> address, ReadOnlySpan<byte> labelWire, byte flags)
-    {
-        public ReadOnlySpan<byte> Address { get; } = address;
-
-        /// <summary>The label with its length byte, as it goes into a name.</summary>
-        public ReadOnlySpan<byte> LabelWire { get; } = labelWire;
-
-        public ReadOnlySpan<byte> Label => LabelWire[1..];
-
-        /// <summary>No earlier endpoint has this address (the Service name's A/AAAA set holds it once).</summary>
-        public bool FirstOfAddress => (flags & EndpointFirstOfAddress) != 0;
-
-        /// <summary>No earlier endpoint has this label (SRV targets and additional names are listed once).</summary>
-        public bool FirstOfLabel => (flags & EndpointFirstOfLabel) != 0;
-    }
-
-    public readonly ref struct EndpointList(byte[] blob, int offset, int count)
-    {
-        public int Count => count;
-
-        public Enumerator GetEnumerator() => new(blob, offset, count);
-
-        public ref struct Enumerator(byte[] blob, int offset, int count)
-        {
-            private int _next = offset;
-            private int _left = count;
-
-            public Endpoint Current { get; private set; }
-
-            public bool MoveNext()
-            {
-                if (_left == 0)
-                {
-                    return false;
-                }
-                _left--;
-                byte flags = blob[_next];
-                var address = blob.AsSpan(_next + 2, blob[_next + 1]);
-                int at = _next + 2 + address.Length;
-                var labelWire = blob.AsSpan(at, 1 + blob[at]);
-                Current = new Endpoint(address, labelWire, flags);
-                _next = at + labelWire.Length;
-                return true;
-            }
+            int offset = Endpoints.EndOffset;
+            return new ServiceExternalList(_blob, offset + 1, _blob[offset]);
         }
     }
 }

@@ -7,6 +7,7 @@ using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
 using ClusterDns.Server.Plugins.Kubernetes.Names;
 using ClusterDns.Server.Plugins.Kubernetes.Options;
+using ClusterDns.Server.Zones;
 
 namespace ClusterDns.Server.Plugins.Kubernetes.Services;
 
@@ -122,9 +123,12 @@ public sealed class ClusterServiceCodec
         blob.ShortBytes(key);
         blob.Bool(answers);
         blob.U8(type);
+        var externals = ExternalEntries(service);
         blob.U8((byte)((service.IsHeadless ? ClusterService.FlagHeadless : 0)
             | (service.PublishNotReadyAddresses ? ClusterService.FlagPublishNotReady : 0)
-            | (service.HasSelector ? ClusterService.FlagHasSelector : 0)));
+            | (service.HasSelector ? ClusterService.FlagHasSelector : 0)
+            | (exposed ? ClusterService.FlagExposed : 0)
+            | (externals.Count > 0 ? ClusterService.FlagHasExternal : 0)));
         int ipCount = Math.Min(ips.Count, byte.MaxValue);
         blob.U8((byte)ipCount);
         foreach (var ip in ips.Take(ipCount))
@@ -163,7 +167,41 @@ public sealed class ClusterServiceCodec
             blob.Address(address);
             blob.ShortBytes(Ascii(label));
         }
+        if (externals.Count > 0)
+        {
+            blob.U8((byte)externals.Count);
+            foreach (var (kind, value) in externals)
+            {
+                blob.U8(kind);
+                blob.ShortBytes(value);
+            }
+        }
         return blob.ToArray();
+    }
+
+    /// <summary>
+    /// The external section: addresses, then load balancer hostnames (lower-case wire; one that is not a DNS name
+    /// is left out), at most 255 entries. Most Services have none and get no section at all.
+    /// </summary>
+    private static List<(byte Kind, byte[] Value)> ExternalEntries(ServiceObject service)
+    {
+        var entries = new List<(byte, byte[])>();
+        foreach (var address in service.ExternalIPs)
+        {
+            entries.Add((ServiceRecordLayout.ExternalAddress, address.GetAddressBytes()));
+        }
+        foreach (var hostname in service.IngressHostnames)
+        {
+            if (DnsName.TryParse(hostname.TrimEnd('.') + ".", out var parsed, out _) && parsed.Wire.Length > 1)
+            {
+                entries.Add((ServiceRecordLayout.ExternalHostname, parsed.ToLower().Wire.ToArray()));
+            }
+        }
+        if (entries.Count > byte.MaxValue)
+        {
+            entries.RemoveRange(byte.MaxValue, entries.Count - byte.MaxValue);
+        }
+        return entries;
     }
 
     /// <summary>Names, protocols and labels are ASCII (DNS-1123) by the time they are stored; at most a label's bytes.</summary>
@@ -261,6 +299,19 @@ public sealed class ClusterServiceCodec
         }
         var external = record.ExternalName;
         var labels = record.Labels().ToArray();
+        var externalIPs = new List<IPAddress>();
+        var hostnames = new List<string>();
+        foreach (var entry in record.Externals)
+        {
+            if (entry.IsAddress)
+            {
+                externalIPs.Add(new IPAddress(entry.Value));
+            }
+            else
+            {
+                hostnames.Add(DnsName.FromWire(entry.Value).ToString().TrimEnd('.'));
+            }
+        }
         return new ServiceObject
         {
             Name = Encoding.ASCII.GetString(record.NameLabel),
@@ -269,6 +320,8 @@ public sealed class ClusterServiceCodec
             IsHeadless = record.IsHeadless,
             ClusterIPs = ips,
             ExternalName = external.IsEmpty ? null : DnsName.FromWire(external).ToString().TrimEnd('.'),
+            ExternalIPs = externalIPs.Count == 0 ? [] : externalIPs.ToArray(),
+            IngressHostnames = hostnames.Count == 0 ? [] : hostnames.ToArray(),
             Ports = ports,
             PublishNotReadyAddresses = (record.Flags & ClusterService.FlagPublishNotReady) != 0,
             HasSelector = (record.Flags & ClusterService.FlagHasSelector) != 0,
