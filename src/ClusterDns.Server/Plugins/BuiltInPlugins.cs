@@ -39,6 +39,8 @@ public static class BuiltInPlugins
         new Metadata.MetadataSetup(),
         new Minimal.MinimalSetup(),
         new Shed.ShedSetup(),
+        new Tls.TlsSetup(),
+        new Https.HttpsSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);
