@@ -23,6 +23,11 @@ public sealed class TlsSetup : IPluginSetup
         var options = Parse(directive, block.Context.ResolvePath);
         if (block.Transport == ServerTransport.Dns)
         {
+            // A block may serve one zone as dns:// on one port and tls:// on another: the plain port ignores it.
+            if (block.Source.Keys.Any(k => k.Scheme is ZoneAddress.TlsScheme or ZoneAddress.HttpsScheme))
+            {
+                return;
+            }
             throw directive.Error("'tls' has no effect in a dns:// block; serve the zones as tls://ZONE or https://ZONE");
         }
         TlsCredentials credentials;

@@ -111,6 +111,17 @@ public sealed class TlsSetupTests : IDisposable
     }
 
     [Fact]
+    public void A_block_with_a_plain_and_a_tls_key_serves_both_ports_with_tls_only_on_its_own()
+    {
+        var pipeline = Build("example.org:8053 tls://example.org:8853 {\n tls cert.pem key.pem\n whoami\n}\n");
+
+        var groups = pipeline.Listeners.OrderBy(g => g.Port).ToArray();
+        Assert.Equal([ServerTransport.Dns, ServerTransport.Tls], groups.Select(g => g.Transport));
+        Assert.Null(groups[0].Tls);
+        Assert.NotNull(groups[1].Tls);
+    }
+
+    [Fact]
     public void An_https_block_without_a_certificate_serves_plain_http_for_a_proxy_in_front()
     {
         var group = Assert.Single(Build("https://.:8443 {\n whoami\n}\n").Listeners);
