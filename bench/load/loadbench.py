@@ -16,7 +16,9 @@ Prints a table of medians with ratios to Knot and writes results.json next to th
 Server kinds: knot, nsd, clusterdns (list+watch from the test API server), clusterdns-manifests (our manifests
 directory source), clusterdns-rewrite (clusterdns with one rewrite rule added to its Corefile,
 `rewrite name exact alias.example.com svc0.ns0.svc.cluster.local`, that no benchmark query matches: the cost of
-a kubeadm Corefile with one `rewrite name` rule), and clusterdns-NAME=PUBLISHDIR (another build under its own
+a kubeadm Corefile with one `rewrite name` rule), clusterdns-tcp and clusterdns-dot (one server with a plain
+block on PORT and a tls:// block on PORT+1 with a self-signed certificate; dnsperf -m tcp against the first,
+-m dot against the second: what DNS over TLS costs per query beside plain TCP), and clusterdns-NAME=PUBLISHDIR (another build under its own
 name; a NAME starting with "rewrite" gets the rewrite line too, e.g. clusterdns-rewrite-before=DIR).
 """
 import argparse
@@ -33,7 +35,9 @@ import time
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SERVERS = ("knot", "nsd", "clusterdns", "clusterdns-manifests")
 # Known but not run by default: the issue-16 CPU budget of one rewrite rule (compare with clusterdns).
-VARIANTS = ("clusterdns-rewrite",)
+VARIANTS = ("clusterdns-rewrite", "clusterdns-tcp", "clusterdns-dot")
+# The stream variants: dnsperf's transport mode and the port offset it queries.
+STREAM_MODES = {"clusterdns-tcp": ("tcp", 0), "clusterdns-dot": ("dot", 1)}
 REWRITE_LINE = "rewrite name exact alias.example.com svc0.ns0.svc.cluster.local"
 
 
@@ -137,8 +141,17 @@ class Server:
             corefile = os.path.join(self.work, "Corefile")
             # clusterdns-rewrite[-…]: one rewrite rule before kubernetes, as an operator adds an alias.
             rewrite = f"    {REWRITE_LINE}\n" if kind.startswith("clusterdns-rewrite") else ""
+            keys, tls = f"cluster.local:{port}", ""
+            if kind in STREAM_MODES:
+                # Both stream variants run this one Corefile: the plain port answers readiness probes and -m tcp.
+                subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                                "-keyout", os.path.join(self.work, "key.pem"), "-out", os.path.join(self.work, "cert.pem")],
+                               check=True, capture_output=True)
+                keys += f" tls://cluster.local:{port + 1}"
+                tls = "    tls cert.pem key.pem\n"
             with open(corefile, "w") as f:
-                f.write(f"cluster.local:{port} {{\n    bind 127.0.0.1\n{rewrite}    kubernetes cluster.local {{\n"
+                f.write(f"{keys} {{\n    bind 127.0.0.1\n{tls}{rewrite}    kubernetes cluster.local {{\n"
                         f"        {source}\n        ttl 30\n    }}\n}}\n")
             cmd = ["dotnet", os.path.join(publish, "clusterdns.dll"), "-conf", corefile]
             env.update(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="1", DOTNET_TieredPGO="1", DOTNET_gcServer="0")
@@ -232,15 +245,17 @@ def measure(kind, args, port, publish):
     server = Server(kind, args.data, args.work, port, publish, args.bench_dll)
     try:
         queries = os.path.join(args.data, "queries.txt")
-        dnsperf(port, queries, args.warmup, ["-c", "4", "-q", "200"])
+        mode, offset = STREAM_MODES.get(kind, ("udp", 0))
+        qport, modearg = port + offset, ([] if mode == "udp" else ["-m", mode])
+        dnsperf(qport, queries, args.warmup, ["-c", "4", "-q", "200"] + modearg)
         cpu0, _, _ = server.stats()
         busy0, wall0 = cpu0_busy(), time.monotonic()
-        peak = dnsperf(port, queries, args.max_seconds, ["-c", str(args.clients), "-q", str(args.outstanding)])
+        peak = dnsperf(qport, queries, args.max_seconds, ["-c", str(args.clients), "-q", str(args.outstanding)] + modearg)
         cpu1, _, _ = server.stats()
-        fixed = dnsperf(port, queries, args.fixed_seconds, ["-c", "4", "-q", "200", "-Q", str(args.rate)], verbose=True)
+        fixed = dnsperf(qport, queries, args.fixed_seconds, ["-c", "4", "-q", "200", "-Q", str(args.rate)] + modearg, verbose=True)
         cpu2, rss, _ = server.stats()
         fresh = {}
-        if server.api and args.fresh > 0:
+        if server.api and args.fresh > 0 and kind not in STREAM_MODES:
             # Freshness under load: the fixed rate keeps running while Services are created one by one.
             load = subprocess.Popen(["taskset", "-c", "1", "dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries,
                                      "-l", "120", "-Q", str(args.rate)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

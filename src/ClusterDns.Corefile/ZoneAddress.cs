@@ -4,17 +4,31 @@ using System.Globalization;
 namespace ClusterDns.Corefile;
 
 /// <summary>
-/// One zone a server block serves, with its transport: "[dns://]ZONE[:PORT]". <see cref="Port"/> is null when
-/// the key names none (the server's default port applies).
+/// One zone a server block serves, with its transport: "[dns://|tls://|https://]ZONE[:PORT]". <see cref="Port"/> is
+/// null when the key names none (the transport's default port applies: 53, 853 or 443).
 /// </summary>
 public sealed record ZoneAddress(string Zone, int? Port, string Scheme = ZoneAddress.DnsScheme)
 {
     public const string DnsScheme = "dns";
 
+    /// <summary>DNS over TLS (RFC 7858).</summary>
+    public const string TlsScheme = "tls";
+
+    /// <summary>DNS over HTTPS (RFC 8484).</summary>
+    public const string HttpsScheme = "https";
+
     /// <summary>CoreDNS's default port, used when a key names none.</summary>
     public const int DefaultPort = 53;
 
-    private static readonly string[] s_unsupportedSchemes = ["tls", "https", "grpc", "quic", "https3"];
+    private static readonly string[] s_unsupportedSchemes = ["grpc", "quic", "https3"];
+
+    /// <summary>The port a key of <paramref name="scheme"/> gets when it names none (CoreDNS's transport defaults).</summary>
+    public static int DefaultPortFor(string scheme) => scheme switch
+    {
+        TlsScheme => 853,
+        HttpsScheme => 443,
+        _ => DefaultPort,
+    };
 
     /// <summary>The addresses a key denotes (several for a CIDR off an octet/nibble boundary);
     /// <see cref="FormatException"/> with a clear reason for a bad key.</summary>
@@ -31,11 +45,11 @@ public sealed record ZoneAddress(string Zone, int? Port, string Scheme = ZoneAdd
             string scheme = key[..schemeEnd].ToLowerInvariant();
             if (Array.IndexOf(s_unsupportedSchemes, scheme) >= 0)
             {
-                error = $"scheme '{scheme}://' in '{key}' is not supported yet (only dns:// is)";
+                error = $"scheme '{scheme}://' in '{key}' is not supported yet (only dns://, tls:// and https:// are)";
                 return false;
             }
 
-            if (scheme != DnsScheme)
+            if (scheme is not (DnsScheme or TlsScheme or HttpsScheme))
             {
                 error = $"unknown scheme '{scheme}://' in '{key}'";
                 return false;
@@ -44,6 +58,7 @@ public sealed record ZoneAddress(string Zone, int? Port, string Scheme = ZoneAdd
             rest = key[(schemeEnd + 3)..];
         }
 
+        string transport = schemeEnd >= 0 ? key[..schemeEnd].ToLowerInvariant() : DnsScheme;
         int? port = null;
         // A trailing ":digits" is the port; an IPv6 CIDR has its colons before the "/", so it is never mistaken.
         int colon = rest.LastIndexOf(':');
@@ -80,7 +95,7 @@ public sealed record ZoneAddress(string Zone, int? Port, string Scheme = ZoneAdd
         var result = new ZoneAddress[zones.Count];
         for (int i = 0; i < zones.Count; i++)
         {
-            result[i] = new ZoneAddress(zones[i], port);
+            result[i] = new ZoneAddress(zones[i], port, transport);
         }
 
         addresses = result;
@@ -88,7 +103,7 @@ public sealed record ZoneAddress(string Zone, int? Port, string Scheme = ZoneAdd
     }
 
     /// <summary>"zone:port" with the default port filled in, the identity two server blocks may not share.</summary>
-    public string ZoneAndPort => $"{Zone}:{(Port ?? DefaultPort).ToString(CultureInfo.InvariantCulture)}";
+    public string ZoneAndPort => $"{Zone}:{(Port ?? DefaultPortFor(Scheme)).ToString(CultureInfo.InvariantCulture)}";
 
     public override string ToString() =>
         Port is int p ? $"{Scheme}://{Zone}:{p.ToString(CultureInfo.InvariantCulture)}" : $"{Scheme}://{Zone}";

@@ -92,7 +92,8 @@ public sealed partial class DnsServer : IAsyncDisposable
             {
                 if (_ports.TryGetValue(group.Port, out var running) && running.Group.Addresses.SequenceEqual(group.Addresses)
                     && running.Group.MaxUdpSize == group.MaxUdpSize && running.Group.SocketCount == group.SocketCount
-                    && running.Group.Tcp == group.Tcp)
+                    && running.Group.Tcp == group.Tcp && running.Group.Transport == group.Transport && running.Group.Https == group.Https
+                    && (running.Group.Tls is null) == (group.Tls is null))
                 {
                     running.Processor.Router = group.Router;
                     running.Group = group;
@@ -194,10 +195,25 @@ public sealed partial class DnsServer : IAsyncDisposable
             bool reusePort = group.SocketCount > 1;
             // Receive threads are shared out over the sockets: one socket keeps the default, N sockets get at least one each.
             int loopsPerSocket = reusePort ? Math.Max(1, (UdpListener.DefaultLoops + group.SocketCount - 1) / group.SocketCount) : 0;
+            var transportObserver = Observer as ITransportObserver;
             foreach (var address in addresses)
             {
-                OpenSockets(address, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>(), loopsPerSocket, reusePort: reusePort));
-                OpenSockets(address, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), tcpOptions, reusePort));
+                switch (group.Transport)
+                {
+                    case ServerTransport.Tls:
+                        // The port's credentials as of now: a reload that keeps the port swaps Group, and with it the certificate.
+                        OpenSockets(address, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), tcpOptions, reusePort,
+                            () => runtime.Group.Tls!.ForDot, transportObserver));
+                        break;
+                    case ServerTransport.Https:
+                        runtime.Listeners.Add(new DohListener(new IPEndPoint(address, group.Port), processor, pool, new Http.FrameworkLogFilter(_loggerFactory),
+                            DohOptionsFor(group), group.Tls is null ? null : () => runtime.Group.Tls!.ForDoh, transportObserver));
+                        break;
+                    default:
+                        OpenSockets(address, e => new UdpListener(e, processor, pool, _loggerFactory.CreateLogger<UdpListener>(), loopsPerSocket, reusePort: reusePort));
+                        OpenSockets(address, e => new TcpDnsListener(e, processor, pool, _loggerFactory.CreateLogger<TcpDnsListener>(), tcpOptions, reusePort));
+                        break;
+                }
             }
         }
         catch
@@ -236,6 +252,15 @@ public sealed partial class DnsServer : IAsyncDisposable
         WriteTimeout = settings.Write ?? TcpOptions.WriteTimeout,
         IdleTimeout = settings.Idle ?? TcpOptions.IdleTimeout,
         MaxQueriesPerConnection = settings.MaxQueries is { } max ? Math.Max(0, max) : TcpOptions.MaxQueriesPerConnection,
+    };
+
+    /// <summary>CoreDNS's <c>https</c> limits of the port, with the read timeout the port's <c>timeouts</c> set.</summary>
+    private static DohListenerOptions DohOptionsFor(ListenerGroup group) => new()
+    {
+        MaxConnections = group.Https.MaxConnections,
+        MaxStreams = group.Https.MaxStreams,
+        ReadTimeout = group.Tcp.Read ?? new DohListenerOptions().ReadTimeout,
+        IdleTimeout = group.Tcp.Idle ?? new DohListenerOptions().IdleTimeout,
     };
 
     /// <summary>Binding "every address" falls back to IPv4 where IPv6 is disabled (some network namespaces).</summary>

@@ -25,6 +25,20 @@ public sealed class ZoneAddressTests
         Assert.Equal(new ZoneAddress(zone, port, "dns"), address);
     }
 
+    [Theory]
+    [InlineData("tls://.:8853", "tls", 8853, ".:8853")]
+    [InlineData("TLS://example.org", "tls", null, "example.org.:853")]
+    [InlineData("https://.", "https", null, ".:443")]
+    [InlineData("https://cluster.local:8443", "https", 8443, "cluster.local.:8443")]
+    public void Parses_an_encrypted_transport_with_its_default_port(string key, string scheme, int? port, string zoneAndPort)
+    {
+        ZoneAddress address = Assert.Single(ZoneAddress.Parse(key));
+
+        Assert.Equal(scheme, address.Scheme);
+        Assert.Equal(port, address.Port);
+        Assert.Equal(zoneAndPort, address.ZoneAndPort);
+    }
+
     [Fact]
     public void A_cidr_key_expands_and_every_zone_keeps_the_port()
     {
@@ -45,8 +59,8 @@ public sealed class ZoneAddressTests
     }
 
     [Theory]
-    [InlineData("tls://.:853", "scheme 'tls://' in 'tls://.:853' is not supported yet (only dns:// is)")]
-    [InlineData("quic://.", "scheme 'quic://' in 'quic://.' is not supported yet (only dns:// is)")]
+    [InlineData("grpc://.:853", "scheme 'grpc://' in 'grpc://.:853' is not supported yet (only dns://, tls:// and https:// are)")]
+    [InlineData("quic://.", "scheme 'quic://' in 'quic://.' is not supported yet (only dns://, tls:// and https:// are)")]
     [InlineData("example.org:", "expected a port after ':' in 'example.org:'")]
     [InlineData("example.org:65536", "port '65536' in 'example.org:65536' is out of range (0-65535)")]
     [InlineData("example.org:abc", "'example.org:abc' is not a valid zone name: character ':' is not allowed")]

@@ -18,10 +18,11 @@ public sealed class PipelineBuilder
         var blocksByPort = new Dictionary<int, List<ServerBlockBuilder>>();
         foreach (var block in document.ServerBlocks)
         {
-            foreach (var portGroup in block.Keys.GroupBy(k => k.Port ?? portOverride ?? ZoneAddress.DefaultPort))
+            // The port flag replaces only dns://'s default, as CoreDNS's -dns.port does; tls:// and https:// keep 853 and 443.
+            foreach (var portGroup in block.Keys.GroupBy(k => k.Port ?? (k.Scheme == ZoneAddress.DnsScheme ? portOverride : null) ?? ZoneAddress.DefaultPortFor(k.Scheme)))
             {
                 var zones = portGroup.Select(k => DnsName.Parse(k.Zone).ToLower()).Distinct().ToArray();
-                var builder = new ServerBlockBuilder(block, zones, portGroup.Key, context);
+                var builder = new ServerBlockBuilder(block, zones, portGroup.Key, context, TransportOf(block, portGroup));
                 foreach (var directive in block.Directives)
                 {
                     Setup(directive, builder);
@@ -47,12 +48,31 @@ public sealed class PipelineBuilder
             {
                 builder.Resolver.Attach(router);
             }
+            var transport = EncryptedPorts.TransportOf(port, builders);
             listeners.Add(new ListenerGroup(port, addresses, router, builders.Max(b => b.MaxUdpSize), builders.Max(b => b.SocketCount))
             {
                 Tcp = TcpSettings.Merge(builders.Select(b => b.Tcp)),
+                Transport = transport,
+                Tls = EncryptedPorts.CredentialsOf(port, transport, builders),
+                Https = EncryptedPorts.HttpsOf(builders),
             });
         }
         return new ServerPipeline(listeners, context, document.ContentHash);
+    }
+
+    private static ServerTransport TransportOf(ServerBlock block, IEnumerable<ZoneAddress> keys)
+    {
+        var schemes = keys.Select(k => k.Scheme).Distinct().ToArray();
+        if (schemes.Length > 1)
+        {
+            throw new CorefileException(block.File, block.Line, $"keys of one port use different schemes ({string.Join(", ", schemes.Select(s => s + "://"))}); a port serves one transport");
+        }
+        return schemes[0] switch
+        {
+            ZoneAddress.TlsScheme => ServerTransport.Tls,
+            ZoneAddress.HttpsScheme => ServerTransport.Https,
+            _ => ServerTransport.Dns,
+        };
     }
 
     private void Setup(Directive directive, ServerBlockBuilder builder)

@@ -8,7 +8,7 @@ public static class PluginOrder
 {
     public static readonly IReadOnlyList<string> Names =
     [
-        "root", "metadata", "geoip", "cancel", "tls", "timeouts", "multisocket", "reload", "nsid", "bufsize",
+        "root", "metadata", "geoip", "cancel", "tls", "https", "timeouts", "multisocket", "reload", "nsid", "bufsize",
         "bind", "debug", "trace", "ready", "health", "pprof", "prometheus", "errors", "log", "dnstap", "local",
         "dns64", "rewrite", "acl", "shed", "any", "chaos", "loadbalance", "tsig", "cache", "header", "dnssec", "autopath",
         "minimal", "template", "transfer", "hosts", "route53", "azure", "clouddns", "k8s_external", "kubernetes",

@@ -10,13 +10,23 @@ public sealed class ServerBlockBuilder
 {
     private readonly List<DnsHandler> _handlers = new();
 
-    public ServerBlockBuilder(ServerBlock source, IReadOnlyList<DnsName> zones, int port, ServerBuildContext context)
+    public ServerBlockBuilder(ServerBlock source, IReadOnlyList<DnsName> zones, int port, ServerBuildContext context, ServerTransport transport = ServerTransport.Dns)
     {
         Source = source;
         Zones = zones;
         Port = port;
         Context = context;
+        Transport = transport;
     }
+
+    /// <summary>The scheme of the block's keys on this port: plain DNS, DNS over TLS or DNS over HTTPS.</summary>
+    public ServerTransport Transport { get; }
+
+    /// <summary>The block's server certificate (the <c>tls</c> plugin); required for <c>tls://</c>.</summary>
+    public IServerTlsCredentials? Tls { get; set; }
+
+    /// <summary>Limits of a DNS-over-HTTPS port (the <c>https</c> plugin).</summary>
+    public HttpsSettings Https { get; set; } = HttpsSettings.Default;
 
     public ServerBlock Source { get; }
 

@@ -36,6 +36,20 @@ public sealed record ListenerGroup(int Port, IReadOnlyList<IPAddress> Addresses,
     /// <summary>The TCP limits the port's blocks set (merged); <see cref="TcpSettings.None"/> keeps the defaults.</summary>
     public TcpSettings Tcp { get; init; } = TcpSettings.None;
 
-    /// <summary>CoreDNS's <c>server</c> metric label for this group, e.g. <c>dns://:53</c>.</summary>
-    public string ServerLabel => "dns://:" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>How the port is served: UDP and TCP, DNS over TLS, or DNS over HTTPS.</summary>
+    public ServerTransport Transport { get; init; } = ServerTransport.Dns;
+
+    /// <summary>The port's server certificate; null for plain DNS (and for <c>https://</c> behind a TLS-terminating proxy).</summary>
+    public IServerTlsCredentials? Tls { get; init; }
+
+    /// <summary>Limits of a DNS-over-HTTPS port.</summary>
+    public HttpsSettings Https { get; init; } = HttpsSettings.Default;
+
+    /// <summary>CoreDNS's <c>server</c> metric label for this group, e.g. <c>dns://:53</c> or <c>tls://:853</c>.</summary>
+    public string ServerLabel => Transport switch
+    {
+        ServerTransport.Tls => "tls://:",
+        ServerTransport.Https => "https://:",
+        _ => "dns://:",
+    } + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

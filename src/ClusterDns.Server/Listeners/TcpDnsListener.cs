@@ -1,5 +1,6 @@
-using System.Buffers.Binary;
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
 using System.Net.Sockets;
 using ClusterDns.Server.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,8 @@ namespace ClusterDns.Server.Listeners;
 
 /// <summary>
 /// DNS over TCP (RFC 7766): two-byte length framing, several queries per connection answered as they
-/// complete (each with its own ID), an idle timeout and a connection limit.
+/// complete (each with its own ID), an idle timeout and a connection limit. Given TLS options it is DNS over
+/// TLS (RFC 7858): the same framing inside TLS, the handshake bounded by the read timeout.
 /// </summary>
 public sealed partial class TcpDnsListener : IDnsListener
 {
@@ -18,11 +20,18 @@ public sealed partial class TcpDnsListener : IDnsListener
     private readonly TcpListenerOptions _options;
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Func<SslServerAuthenticationOptions>? _tls;
+    private readonly ITransportObserver? _transportObserver;
     private Task _acceptLoop = Task.CompletedTask;
     private int _connections;
+    private long _handshakeFailures;
 
-    public TcpDnsListener(IPEndPoint endPoint, QueryProcessor processor, QueryContextPool pool, ILogger logger, TcpListenerOptions? options = null, bool reusePort = false)
+    /// <param name="tls">The handshake options, read per connection (certificates rotate); null for plain TCP.</param>
+    public TcpDnsListener(IPEndPoint endPoint, QueryProcessor processor, QueryContextPool pool, ILogger logger, TcpListenerOptions? options = null, bool reusePort = false,
+        Func<SslServerAuthenticationOptions>? tls = null, ITransportObserver? transportObserver = null)
     {
+        _tls = tls;
+        _transportObserver = transportObserver;
         _processor = processor;
         _pool = pool;
         _logger = logger;
@@ -44,10 +53,13 @@ public sealed partial class TcpDnsListener : IDnsListener
 
     public IPEndPoint LocalEndPoint { get; }
 
-    public string Protocol => "tcp";
+    public string Protocol => _tls is null ? "tcp" : "tls";
 
     /// <summary>Open connections now (for tests and metrics).</summary>
     public int ConnectionCount => Volatile.Read(ref _connections);
+
+    /// <summary>TLS handshakes that failed, timed out or were refused since start.</summary>
+    public long HandshakeFailures => Interlocked.Read(ref _handshakeFailures);
 
     public void Start() => _acceptLoop = AcceptLoopAsync();
 
@@ -97,7 +109,14 @@ public sealed partial class TcpDnsListener : IDnsListener
 
     private async Task ServeConnectionAsync(Socket client)
     {
-        var connection = new TcpConnection(client, _options.MaxInFlightPerConnection, _options.WriteTimeout);
+        var stream = await OpenStreamAsync(client).ConfigureAwait(false);
+        if (stream is null)
+        {
+            client.Close(0);
+            Interlocked.Decrement(ref _connections);
+            return;
+        }
+        var connection = new StreamConnection(client, stream, _options.MaxInFlightPerConnection, _options.WriteTimeout);
         try
         {
             int served = 0;
@@ -174,7 +193,33 @@ public sealed partial class TcpDnsListener : IDnsListener
         }
     }
 
-    private async Task CompleteLaterAsync(ValueTask processing, DnsQueryContext context, TcpConnection connection)
+    /// <summary>The connection's stream: the socket's own, or TLS after a handshake bounded by the read timeout (null: failed).</summary>
+    private async ValueTask<Stream?> OpenStreamAsync(Socket client)
+    {
+        var plain = new NetworkStream(client, ownsSocket: false);
+        if (_tls is null)
+        {
+            return plain;
+        }
+        var tls = new SslStream(plain, leaveInnerStreamOpen: false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        deadline.CancelAfter(_options.ReadTimeout);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(_tls(), deadline.Token).ConfigureAwait(false);
+            return tls;
+        }
+        catch (Exception exception) when (exception is AuthenticationException or IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // A stalled client, a plain-DNS client on the TLS port, a refused client certificate: counted, closed.
+            Interlocked.Increment(ref _handshakeFailures);
+            _transportObserver?.OnTlsHandshakeFailed(LocalEndPoint.Port);
+            await tls.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private async Task CompleteLaterAsync(ValueTask processing, DnsQueryContext context, StreamConnection connection)
     {
         try
         {
@@ -229,147 +274,4 @@ public sealed partial class TcpDnsListener : IDnsListener
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "TCP listener {EndPoint}: connection failed")]
     private static partial void LogConnectionFailed(ILogger logger, Exception exception, IPEndPoint endPoint);
-
-    /// <summary>One client connection: framed reads with timeouts, and serialised framed writes.</summary>
-    private sealed class TcpConnection : IResponseStream
-    {
-        private readonly Socket _socket;
-        private readonly byte[] _lengthPrefix = new byte[2];
-        private readonly byte[] _sendBuffer = new byte[DnsQueryContext.BufferSize + 2];
-        private readonly SemaphoreSlim _writeLock = new(1, 1);
-
-        public TcpConnection(Socket socket, int maxInFlight, TimeSpan writeTimeout)
-        {
-            _socket = socket;
-            _writeTimeout = writeTimeout;
-            InFlight = new SemaphoreSlim(maxInFlight, maxInFlight);
-            PeerAddress = socket.RemoteEndPoint?.Serialize() ?? new SocketAddress(socket.AddressFamily);
-        }
-
-        private readonly TimeSpan _writeTimeout;
-
-        /// <summary>The client's address, as sockets store it.</summary>
-        public SocketAddress PeerAddress { get; }
-
-        public SemaphoreSlim InFlight { get; }
-
-        /// <summary>The next frame's length, or -1 at end of stream or idle timeout.</summary>
-        public async ValueTask<int> ReadFrameLengthAsync(TimeSpan timeout, CancellationToken stopping)
-        {
-            if (!await ReadExactlyAsync(_lengthPrefix, timeout, stopping).ConfigureAwait(false))
-            {
-                return -1;
-            }
-            return BinaryPrimitives.ReadUInt16BigEndian(_lengthPrefix);
-        }
-
-        public async ValueTask<bool> ReadExactlyAsync(Memory<byte> destination, TimeSpan timeout, CancellationToken stopping)
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            deadline.CancelAfter(timeout);
-            int read = 0;
-            try
-            {
-                while (read < destination.Length)
-                {
-                    int n = await _socket.ReceiveAsync(destination[read..], SocketFlags.None, deadline.Token).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        return false;
-                    }
-                    read += n;
-                }
-                return true;
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-
-        public ValueTask WriteResponseAsync(DnsQueryContext context, CancellationToken stopping) =>
-            context.ResponseLength == 0 ? default : WriteFrameAsync(context.Buffer.AsMemory(0, context.ResponseLength), stopping);
-
-        /// <summary>
-        /// One message of a multi-message answer (a zone transfer), under the same write lock and timeout as any
-        /// response: a transfer to a client that stops reading is cut when a message waits longer than the write
-        /// timeout, so it cannot keep the zone snapshot it streams from.
-        /// </summary>
-        public async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> message)
-        {
-            try
-            {
-                await WriteFrameAsync(message, CancellationToken.None).ConfigureAwait(false);
-                return true;
-            }
-            catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
-            {
-                Abort();
-                return false;
-            }
-        }
-
-        private async ValueTask WriteFrameAsync(ReadOnlyMemory<byte> message, CancellationToken stopping)
-        {
-            int length = message.Length;
-            // A client that sends but never reads must not hold its slot forever: writes time out too.
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            deadline.CancelAfter(_writeTimeout);
-            stopping = deadline.Token;
-            await _writeLock.WaitAsync(stopping).ConfigureAwait(false);
-            try
-            {
-                BinaryPrimitives.WriteUInt16BigEndian(_sendBuffer, (ushort)length);
-                message.Span.CopyTo(_sendBuffer.AsSpan(2));
-                int sent = 0;
-                while (sent < length + 2)
-                {
-                    sent += await _socket.SendAsync(_sendBuffer.AsMemory(sent, length + 2 - sent), SocketFlags.None, stopping).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-        }
-
-        /// <summary>Waits for queries still being answered before the connection closes.</summary>
-        public async Task DrainAsync(int maxInFlight, TimeSpan timeout)
-        {
-            for (int i = 0; i < maxInFlight; i++)
-            {
-                if (!await InFlight.WaitAsync(timeout).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
-        }
-
-        /// <summary>Resets the connection (linger 0): what is still queued for a client that stopped reading is dropped, not kept sending.</summary>
-        private void Abort()
-        {
-            try
-            {
-                _socket.LingerState = new LingerOption(true, 0);
-            }
-            catch (Exception)
-            {
-                // Already closed.
-            }
-            _socket.Close();
-        }
-
-        public void Close()
-        {
-            try
-            {
-                _socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (Exception)
-            {
-                // Already reset.
-            }
-            _socket.Close();
-        }
-    }
 }

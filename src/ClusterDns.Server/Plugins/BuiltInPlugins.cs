@@ -42,6 +42,8 @@ public static class BuiltInPlugins
         new Shed.ShedSetup(),
         new Transfer.TransferSetup(),
         new Autopath.AutopathSetup(),
+        new Tls.TlsSetup(),
+        new Https.HttpsSetup(),
     ];
 
     public static PluginRegistry CreateRegistry() => new(All);

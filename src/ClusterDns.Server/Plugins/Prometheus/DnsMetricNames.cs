@@ -10,6 +10,10 @@ internal static class DnsMetricNames
     public const string ResponseSize = "coredns_dns_response_size_bytes";
     public const string DoRequestsTotal = "coredns_dns_do_requests_total";
     public const string PanicsTotal = "coredns_panics_total";
+    public const string HttpsResponsesTotal = "coredns_dns_https_responses_total";
+
+    /// <summary>Ours: CoreDNS counts no failed handshakes.</summary>
+    public const string TlsHandshakeFailuresTotal = "coredns_dns_tls_handshake_failures_total";
     public const string PluginEnabled = "coredns_plugin_enabled";
     public const string BuildInfo = "coredns_build_info";
     public const string ReloadFailedTotal = "coredns_reload_failed_total";

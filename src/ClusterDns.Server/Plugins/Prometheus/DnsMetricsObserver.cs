@@ -13,7 +13,7 @@ namespace ClusterDns.Server.Plugins.Prometheus;
 /// is activated and cached per (type, proto, family) and (plugin, rcode) on first use, so steady-state updates
 /// are array reads and Interlocked increments: no locks, no allocation.
 /// </summary>
-public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
+public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver, ITransportObserver
 {
     private const string DroppedZone = "dropped";
     private const string NoView = "";
@@ -22,6 +22,7 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
     private readonly Counter _panics;
     private Dictionary<ServerBlockRuntime, ZoneMetrics[]> _blocks = new(ReferenceEqualityComparer.Instance);
     private Dictionary<int, ZoneMetrics> _dropped = new();
+    private Dictionary<int, TransportMetrics> _transports = new();
 
     // The blocks of the active pipeline (activation is serialized by DnsServer).
     private HashSet<ServerBlockRuntime> _active = new(ReferenceEqualityComparer.Instance);
@@ -53,9 +54,11 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
         }
         var dropped = new Dictionary<int, ZoneMetrics>(Volatile.Read(ref _dropped));
         var active = new HashSet<ServerBlockRuntime>(ReferenceEqualityComparer.Instance);
+        var transports = new Dictionary<int, TransportMetrics>();
         foreach (var group in pipeline.Listeners)
         {
             var server = group.ServerLabel;
+            string stream = StreamProto(group.Transport);
             bool anyCounted = false;
             foreach (var block in group.Router.Blocks)
             {
@@ -68,15 +71,20 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
                 var zones = new ZoneMetrics[block.Zones.Count];
                 for (int i = 0; i < zones.Length; i++)
                 {
-                    zones[i] = new ZoneMetrics(_families, server, block.Zones[i].ToString(), block.ViewName, block.Handlers);
+                    zones[i] = new ZoneMetrics(_families, server, block.Zones[i].ToString(), block.ViewName, block.Handlers, stream);
                 }
                 blocks[block] = zones;
             }
             if (anyCounted && !dropped.ContainsKey(group.Port))
             {
-                dropped[group.Port] = new ZoneMetrics(_families, server, DroppedZone, NoView, []);
+                dropped[group.Port] = new ZoneMetrics(_families, server, DroppedZone, NoView, [], stream);
+            }
+            if (anyCounted && group.Transport != ServerTransport.Dns)
+            {
+                transports[group.Port] = new TransportMetrics(_families, server);
             }
         }
+        Volatile.Write(ref _transports, transports);
         _active = active;
         Volatile.Write(ref _dropped, dropped);
         Volatile.Write(ref _blocks, blocks);
@@ -114,6 +122,25 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
 
     public void OnHandlerFault(DnsQueryContext context) => _panics.Increment();
 
+    public void OnTlsHandshakeFailed(int port) => TransportOf(port)?.HandshakeFailures.Increment();
+
+    public void OnHttpsResponse(int port, int status) => TransportOf(port)?.Response(status).Increment();
+
+    private TransportMetrics? TransportOf(int port)
+    {
+        var transports = Volatile.Read(ref _transports);
+        // A group configured with port 0 (tests) listens on a port the configuration never names.
+        return transports.TryGetValue(port, out var metrics) || transports.TryGetValue(0, out metrics) ? metrics : null;
+    }
+
+    /// <summary>The <c>proto</c> label of a stream query on a port of this transport (UDP is always "udp").</summary>
+    private static string StreamProto(ServerTransport transport) => transport switch
+    {
+        ServerTransport.Tls => "tls",
+        ServerTransport.Https => "https",
+        _ => "tcp",
+    };
+
     private static bool HasPrometheus(ServerBlockRuntime block)
     {
         foreach (var handler in block.Handlers)
@@ -137,6 +164,8 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
             RequestSize = registry.Histogram(DnsMetricNames.RequestSize, "Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.", DnsMetricNames.SizeBuckets, "server", "zone", "view", "proto");
             ResponseSize = registry.Histogram(DnsMetricNames.ResponseSize, "Size of the returned response in bytes.", DnsMetricNames.SizeBuckets, "server", "zone", "view", "proto");
             DoRequests = registry.Counter(DnsMetricNames.DoRequestsTotal, "Counter of DNS requests with DO bit set per zone.", "server", "zone", "view");
+            HttpsResponses = registry.Counter(DnsMetricNames.HttpsResponsesTotal, "Counter of DoH responses per server and http status code.", "server", "status");
+            TlsHandshakeFailures = registry.Counter(DnsMetricNames.TlsHandshakeFailuresTotal, "Counter of TLS handshakes that failed, timed out or were refused, per server.", "server");
             PluginEnabled = registry.Gauge(DnsMetricNames.PluginEnabled, "A metric that indicates whether a plugin is enabled on per server and zone basis.", "server", "zone", "view", "name");
         }
 
@@ -153,6 +182,10 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
         public CounterFamily DoRequests { get; }
 
         public GaugeFamily PluginEnabled { get; }
+
+        public CounterFamily HttpsResponses { get; }
+
+        public CounterFamily TlsHandshakeFailures { get; }
     }
 
     /// <summary>The series of one (server, zone): fixed ones resolved now, the rest cached in slots on first use.</summary>
@@ -171,9 +204,11 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
         private readonly Histogram[] _requestSize;
         private readonly Histogram[] _responseSize;
         private readonly Counter _doRequests;
+        private readonly string[] _protoNames;
 
-        public ZoneMetrics(Families families, string server, string zone, string view, IReadOnlyList<DnsHandler> handlers)
+        public ZoneMetrics(Families families, string server, string zone, string view, IReadOnlyList<DnsHandler> handlers, string streamProto = "tcp")
         {
+            _protoNames = [QueryLabels.ProtoNames[0], streamProto];
             _families = families;
             _server = server;
             _zone = zone;
@@ -187,8 +222,8 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
             _plugins[^1] = string.Empty;
             _responses = new Counter?[_plugins.Length * RcodeSlots];
             _duration = families.Duration.WithLabels(server, zone, view);
-            _requestSize = [families.RequestSize.WithLabels(server, zone, view, "udp"), families.RequestSize.WithLabels(server, zone, view, "tcp")];
-            _responseSize = [families.ResponseSize.WithLabels(server, zone, view, "udp"), families.ResponseSize.WithLabels(server, zone, view, "tcp")];
+            _requestSize = [families.RequestSize.WithLabels(server, zone, view, "udp"), families.RequestSize.WithLabels(server, zone, view, streamProto)];
+            _responseSize = [families.ResponseSize.WithLabels(server, zone, view, "udp"), families.ResponseSize.WithLabels(server, zone, view, streamProto)];
             _doRequests = families.DoRequests.WithLabels(server, zone, view);
         }
 
@@ -240,7 +275,7 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver
 
         private Counter CreateRequests(int slot, int proto, int family, int type)
         {
-            var counter = _families.Requests.WithLabels(_server, _zone, _view, QueryLabels.ProtoNames[proto], QueryLabels.FamilyNames[family], QueryLabels.TypeNames[type]);
+            var counter = _families.Requests.WithLabels(_server, _zone, _view, _protoNames[proto], QueryLabels.FamilyNames[family], QueryLabels.TypeNames[type]);
             Volatile.Write(ref _requests[slot], counter);
             return counter;
         }
