@@ -14,7 +14,7 @@ namespace ClusterDns.Server.Plugins.Forward;
 /// <summary>
 /// One upstream server: exchanges a query with it over UDP (a fresh connected socket, so a random source port,
 /// and the kernel drops datagrams from any other address), TCP or TLS (connections kept for reuse until
-/// <see cref="ForwardOptions.Expire"/>), and tracks its health: <see cref="ForwardOptions.MaxFails"/> failures in a
+/// <see cref="ForwardOptions.Expire"/>) or HTTPS (<see cref="DohClient"/>), and tracks its health: <see cref="ForwardOptions.MaxFails"/> failures in a
 /// row mark it down, and a probe (<c>. IN NS</c>) every <see cref="ForwardOptions.HealthCheckInterval"/> brings it back
 /// on the first reply of any kind.
 /// </summary>
@@ -24,6 +24,7 @@ internal sealed partial class Upstream : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<IdleConnection> _idle = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly DohClient? _doh;
     private int _fails;
     private int _probing;
     private long _connectionReuses;
@@ -34,6 +35,14 @@ internal sealed partial class Upstream : IAsyncDisposable
         Address = address;
         _options = options;
         _logger = logger;
+        if (address.Https)
+        {
+            _doh = new DohClient(address, options, socket =>
+            {
+                Interlocked.Increment(ref _connectionOpens);
+                BindSource(socket);
+            });
+        }
     }
 
     public UpstreamAddress Address { get; }
@@ -49,7 +58,7 @@ internal sealed partial class Upstream : IAsyncDisposable
     /// <summary>TCP/TLS exchanges that reused a kept connection (coredns_proxy_conn_cache_hits_total).</summary>
     public long ConnectionReuses => Interlocked.Read(ref _connectionReuses);
 
-    /// <summary>TCP/TLS connections opened (coredns_proxy_conn_cache_misses_total).</summary>
+    /// <summary>TCP/TLS/HTTPS connections opened (coredns_proxy_conn_cache_misses_total).</summary>
     public long ConnectionOpens => Interlocked.Read(ref _connectionOpens);
 
     public void ReportSuccess() => Volatile.Write(ref _fails, 0);
@@ -79,20 +88,44 @@ internal sealed partial class Upstream : IAsyncDisposable
         deadline.CancelAfter(timeout);
         try
         {
+            if (_doh is not null)
+            {
+                return await ExchangeHttpsAsync(framedQuery, length, questionEnd, reply, deadline.Token).ConfigureAwait(false);
+            }
             return tcp
                 ? await ExchangeStreamAsync(framedQuery.AsMemory(0, length + 2), questionEnd, reply, deadline.Token).ConfigureAwait(false)
                 : await ExchangeUdpAsync(framedQuery.AsMemory(2, length), questionEnd, reply, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            LogTimeout(_logger, Address.ToString(), tcp ? "tcp" : "udp");
+            LogTimeout(_logger, Address.ToString(), ProtocolName(tcp));
             return 0;
         }
-        catch (Exception exception) when (exception is SocketException or IOException or AuthenticationException or ObjectDisposedException or InvalidDataException)
+        catch (Exception exception) when (exception is SocketException or IOException or AuthenticationException or ObjectDisposedException
+            or InvalidDataException or HttpRequestException)
         {
-            LogExchangeFailed(_logger, Address.ToString(), tcp ? "tcp" : "udp", exception.Message);
+            LogExchangeFailed(_logger, Address.ToString(), ProtocolName(tcp), exception.Message);
             return 0;
         }
+    }
+
+    private string ProtocolName(bool tcp) => Address.Https ? "https" : Address.Tls ? "tls" : tcp ? "tcp" : "udp";
+
+    /// <summary>
+    /// One DoH exchange. The ID is 0, as RFC 8484 section 4.1 asks (HTTP caches can then share replies); HTTP pairs the
+    /// reply with its request, and the reply must still carry our question.
+    /// </summary>
+    private async ValueTask<int> ExchangeHttpsAsync(byte[] framedQuery, int length, int questionEnd, byte[] reply, CancellationToken cancellation)
+    {
+        framedQuery[2] = 0;
+        framedQuery[3] = 0;
+        var query = framedQuery.AsMemory(2, length);
+        int received = await _doh!.ExchangeAsync(query, reply, cancellation).ConfigureAwait(false);
+        if (!ReplyMatcher.Matches(reply.AsSpan(0, received), query.Span, questionEnd))
+        {
+            throw new InvalidDataException("the reply does not answer the query");
+        }
+        return received;
     }
 
     private async ValueTask<int> ExchangeUdpAsync(ReadOnlyMemory<byte> query, int questionEnd, byte[] reply, CancellationToken cancellation)
@@ -227,7 +260,7 @@ internal sealed partial class Upstream : IAsyncDisposable
             int length = probe.Length - 2;
             var reply = new byte[DnsQueryContextSize];
             int questionEnd = probe.Length - 2;
-            bool tcp = Address.Tls || _options.ForceTcp;
+            bool tcp = Address.Encrypted || _options.ForceTcp;
             while (!_stopping.IsCancellationRequested)
             {
                 RandomNumberGenerator.Fill(probe.AsSpan(2, 2));
@@ -272,6 +305,7 @@ internal sealed partial class Upstream : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _doh?.Dispose();
         while (_idle.TryDequeue(out var idle))
         {
             await idle.Stream.DisposeAsync().ConfigureAwait(false);
