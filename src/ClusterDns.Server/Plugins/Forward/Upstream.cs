@@ -13,8 +13,9 @@ namespace ClusterDns.Server.Plugins.Forward;
 
 /// <summary>
 /// One upstream server: exchanges a query with it over UDP (a fresh connected socket, so a random source port,
-/// and the kernel drops datagrams from any other address), TCP or TLS (connections kept for reuse until
-/// <see cref="ForwardOptions.Expire"/>) or HTTPS (<see cref="DohClient"/>), and tracks its health: <see cref="ForwardOptions.MaxFails"/> failures in a
+/// and the kernel drops datagrams from any other address), TCP (connections kept for reuse until
+/// <see cref="ForwardOptions.Expire"/>, one query at a time each), TLS (one pipelined connection,
+/// <see cref="TlsPipeline"/>) or HTTPS (<see cref="DohClient"/>), and tracks its health: <see cref="ForwardOptions.MaxFails"/> failures in a
 /// row mark it down, and a probe (<c>. IN NS</c>) every <see cref="ForwardOptions.HealthCheckInterval"/> brings it back
 /// on the first reply of any kind.
 /// </summary>
@@ -25,6 +26,7 @@ internal sealed partial class Upstream : IAsyncDisposable
     private readonly ConcurrentQueue<IdleConnection> _idle = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly DohClient? _doh;
+    private readonly TlsPipeline? _tls;
     private int _fails;
     private int _probing;
     private long _connectionReuses;
@@ -35,6 +37,10 @@ internal sealed partial class Upstream : IAsyncDisposable
         Address = address;
         _options = options;
         _logger = logger;
+        if (address.Tls)
+        {
+            _tls = new TlsPipeline(options, OpenStreamAsync);
+        }
         if (address.Https)
         {
             _doh = new DohClient(address, options, socket =>
@@ -56,7 +62,7 @@ internal sealed partial class Upstream : IAsyncDisposable
     public bool IsDown => HealthChecking && Volatile.Read(ref _fails) >= _options.MaxFails;
 
     /// <summary>TCP/TLS exchanges that reused a kept connection (coredns_proxy_conn_cache_hits_total).</summary>
-    public long ConnectionReuses => Interlocked.Read(ref _connectionReuses);
+    public long ConnectionReuses => Interlocked.Read(ref _connectionReuses) + (_tls?.Reuses ?? 0);
 
     /// <summary>TCP/TLS/HTTPS connections opened (coredns_proxy_conn_cache_misses_total).</summary>
     public long ConnectionOpens => Interlocked.Read(ref _connectionOpens);
@@ -91,6 +97,10 @@ internal sealed partial class Upstream : IAsyncDisposable
             if (_doh is not null)
             {
                 return await ExchangeHttpsAsync(framedQuery, length, questionEnd, reply, deadline.Token).ConfigureAwait(false);
+            }
+            if (_tls is not null)
+            {
+                return await _tls.ExchangeAsync(framedQuery.AsMemory(0, length + 2), questionEnd, reply, deadline.Token).ConfigureAwait(false);
             }
             return tcp
                 ? await ExchangeStreamAsync(framedQuery.AsMemory(0, length + 2), questionEnd, reply, deadline.Token).ConfigureAwait(false)
@@ -192,7 +202,12 @@ internal sealed partial class Upstream : IAsyncDisposable
             }
             await idle.Stream.DisposeAsync().ConfigureAwait(false);
         }
+        return (await OpenStreamAsync(cancellation).ConfigureAwait(false), false, now);
+    }
 
+    /// <summary>A new TCP connection to the upstream, with the TLS handshake done for a <c>tls://</c> one.</summary>
+    private async ValueTask<Stream> OpenStreamAsync(CancellationToken cancellation)
+    {
         Interlocked.Increment(ref _connectionOpens);
         var socket = new Socket(Address.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream stream;
@@ -209,7 +224,7 @@ internal sealed partial class Upstream : IAsyncDisposable
         }
         if (!Address.Tls)
         {
-            return (stream, false, now);
+            return stream;
         }
         var tls = new SslStream(stream, leaveInnerStreamOpen: false);
         try
@@ -221,7 +236,7 @@ internal sealed partial class Upstream : IAsyncDisposable
             await tls.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        return (tls, false, now);
+        return tls;
     }
 
     /// <summary>
@@ -306,6 +321,7 @@ internal sealed partial class Upstream : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         _doh?.Dispose();
+        _tls?.Close();
         while (_idle.TryDequeue(out var idle))
         {
             await idle.Stream.DisposeAsync().ConfigureAwait(false);
