@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Tests.Support;
 using ClusterDns.Testing.Processes;
+using ClusterDns.Testing.Peers;
 
 namespace ClusterDns.Server.Tests.Plugins.Forward;
 

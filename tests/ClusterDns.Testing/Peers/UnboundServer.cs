@@ -5,14 +5,14 @@ using System.Security.Cryptography.X509Certificates;
 using ClusterDns.Testing.Network;
 using ClusterDns.Testing.Processes;
 
-namespace ClusterDns.Server.Tests.Plugins.Forward;
+namespace ClusterDns.Testing.Peers;
 
 /// <summary>
 /// A real recursive resolver for tests: Debian's unbound on 127.0.0.1 free ports, serving the given
 /// local-data (and DNS over TLS, and over HTTPS with HTTP/2, with a certificate generated here), started with a
 /// config in a temp dir.
 /// </summary>
-internal sealed class UnboundServer : IAsyncDisposable
+public sealed class UnboundServer : IAsyncDisposable
 {
     public const string TlsServerName = "dns.test";
 
