@@ -19,6 +19,7 @@ internal sealed class DohClient : IDisposable
 
     private readonly HttpMessageInvoker _http;
     private readonly string _url;
+    private readonly Uri _uri;
     private readonly DohMethod _method;
 
     /// <param name="address">The upstream (its <see cref="UpstreamAddress.HttpsPath"/> is set).</param>
@@ -58,6 +59,8 @@ internal sealed class DohClient : IDisposable
         };
         _http = new HttpMessageInvoker(handler, disposeHandler: true);
         _url = address.HttpsUrl(options.Tls.ServerNameFor(address));
+        // Setup checked the parts (an IP or host name, a URL path), so this parses; done once, not per query.
+        _uri = new Uri(_url, UriKind.Absolute);
         _method = options.DohMethod;
     }
 
@@ -72,7 +75,7 @@ internal sealed class DohClient : IDisposable
     {
         using var request = _method == DohMethod.Get
             ? new HttpRequestMessage(HttpMethod.Get, _url + "?dns=" + Base64Url.EncodeToString(query.Span))
-            : new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ReadOnlyMemoryContent(query) };
+            : new HttpRequestMessage(HttpMethod.Post, _uri) { Content = new ReadOnlyMemoryContent(query) };
         request.Version = HttpVersion.Version20;
         request.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
         request.Headers.TryAddWithoutValidation("Accept", MessageType);

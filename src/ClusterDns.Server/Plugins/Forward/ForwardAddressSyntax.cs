@@ -123,7 +123,7 @@ internal static class ForwardAddressSyntax
                 return false;
             }
         }
-        return path.StartsWith('/');
+        return path.StartsWith('/') && Uri.TryCreate("https://host" + path, UriKind.Absolute, out _);
     }
 
     internal static List<UpstreamAddress> ReadResolvConf(Token token, string path)

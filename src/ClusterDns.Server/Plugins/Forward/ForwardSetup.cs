@@ -210,6 +210,12 @@ public sealed class ForwardSetup : IPluginSetup
             // As CoreDNS: two sources for one upstream's server name would clash.
             throw serverNameLine.Error("'tls_servername' cannot be used with a per-upstream server name (tls://IP%SERVERNAME)");
         }
+        if (serverNameLine is not null && (upstreams.Any(u => u.Https) || hostnames.Any(h => h.HttpsPath is not null))
+            && Uri.CheckHostName(tlsServerName) is UriHostNameType.Unknown or UriHostNameType.Basic)
+        {
+            // For https:// upstreams the name is the URL's host: it must be one.
+            throw serverNameLine.Args[0].Error($"'{tlsServerName}' is not a host name, so it cannot name an https:// upstream");
+        }
         return options with { Tls = ParseTls(tls, tlsServerName, resolvePath) };
     }
 

@@ -108,6 +108,8 @@ public sealed class ForwardEncryptedSetupTests
     [InlineData("forward . https://9.9.9.9/dns-query?dns=x", ":2:", "not a URL path")]
     [InlineData("forward . https://9.9.9.9:0", ":2:", "is not a DNS over HTTPS upstream")]
     [InlineData("forward . https://9.9.9.9 {\n doh_method PUT\n}", ":3:", "unknown doh_method 'PUT'")]
+    [InlineData("forward . https://9.9.9.9 {\n tls_servername bad/name\n}", ":3:", "is not a host name")]
+    [InlineData("forward . https://dns.example {\n tls_servername a:b:c\n}", ":3:", "is not a host name")]
     [InlineData("forward . https://9.9.9.9 {\n doh_method\n}", ":3:", "expects exactly 1 argument")]
     public void Bad_input_is_an_error_at_its_line(string text, string line, string reason)
     {
