@@ -217,7 +217,7 @@ internal sealed partial class ForwardHandler : DnsHandler, IServerComponent
                 }
                 tries++;
 
-                bool tcp = upstream.Address.Tls || _options.ForceTcp || (clientTcp && !_options.PreferUdp);
+                bool tcp = upstream.Address.Encrypted || _options.ForceTcp || (clientTcp && !_options.PreferUdp);
                 long started = Stopwatch.GetTimestamp();
                 upstream.Metrics?.RequestSent();
                 int replyLength = await ExchangeAsync(upstream, query, length, questionEnd, reply, tcp, deadline).ConfigureAwait(false);

@@ -46,9 +46,13 @@ internal sealed class ForwardMetrics
         var misses = registry.CounterCallback("coredns_proxy_conn_cache_misses_total", "Counter of connection cache misses per upstream and protocol.", "proxy_name", "to", "proto");
         string to = upstream.Address.EndPoint.ToString();
         upstream.Metrics = new UpstreamMetrics(registry, to);
-        string proto = upstream.Address.Tls ? "tcp-tls" : "tcp";
-        hits.Set(() => upstream.ConnectionReuses, "forward", to, proto);
+        string proto = upstream.Address.Protocol;
         misses.Set(() => upstream.ConnectionOpens, "forward", to, proto);
+        if (!upstream.Address.Https)
+        {
+            // HttpClient's pool does not say when it reuses a connection; only opened ones are counted for https.
+            hits.Set(() => upstream.ConnectionReuses, "forward", to, proto);
+        }
     }
 
     private double Sum(Func<ForwardHandler, long> read)

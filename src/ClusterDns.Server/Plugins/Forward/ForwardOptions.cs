@@ -74,6 +74,9 @@ internal sealed record ForwardOptions
 
     public TlsClientOptions Tls { get; init; } = new();
 
+    /// <summary>How queries go to <c>https://</c> upstreams (<c>doh_method</c>; CoreDNS: POST).</summary>
+    public DohMethod DohMethod { get; init; } = DohMethod.Post;
+
     /// <summary>
     /// TCP/TLS connections older than this since they were opened are closed instead of reused (<c>max_age</c>),
     /// however busy they are; zero: no limit. <see cref="Expire"/> only ever closes idle ones.

@@ -11,7 +11,7 @@ namespace ClusterDns.Server.Plugins.Forward;
 /// <c>forward FROM TO... { except NAMES...; force_tcp; prefer_udp; expire D; max_fails N;
 /// health_check D [no_rec] [domain NAME]; policy random|round_robin|sequential; max_concurrent N;
 /// max_concurrent_per_client N|fair; next RCODE...;
-/// failfast_all_unhealthy_upstreams; tls [CERT KEY] [CA]; tls_servername NAME; max_idle_conns N; max_connect_attempts N;
+/// failfast_all_unhealthy_upstreams; tls [CERT KEY] [CA]; tls_servername NAME; doh_method GET|POST; max_idle_conns N; max_connect_attempts N;
 /// failover RCODE...; next_on_nodata; max_age D; source_address IP; resolver IP[:PORT]...; read_timeout D }</c>.
 /// </summary>
 public sealed class ForwardSetup : IPluginSetup
@@ -77,6 +77,7 @@ public sealed class ForwardSetup : IPluginSetup
         var options = new ForwardOptions { From = from, Upstreams = upstreams, Hostnames = hostnames };
         string? tlsServerName = null;
         Directive? tls = null;
+        Directive? serverNameLine = null;
         Directive? perClient = null;
         foreach (var sub in directive.Block)
         {
@@ -182,6 +183,19 @@ public sealed class ForwardSetup : IPluginSetup
                 case "tls_servername":
                     sub.ExpectArgCount(1, 1);
                     tlsServerName = sub.Args[0].Text;
+                    serverNameLine = sub;
+                    break;
+                case "doh_method":
+                    sub.ExpectArgCount(1, 1);
+                    options = options with
+                    {
+                        DohMethod = sub.Args[0].Text.ToUpperInvariant() switch
+                        {
+                            "POST" => DohMethod.Post,
+                            "GET" => DohMethod.Get,
+                            _ => throw sub.Args[0].Error($"unknown doh_method '{sub.Args[0].Text}' (expected GET or POST)"),
+                        },
+                    };
                     break;
                 default:
                     throw directive.UnknownSubdirective(sub);
@@ -190,6 +204,17 @@ public sealed class ForwardSetup : IPluginSetup
         if (perClient is not null && options.MaxConcurrent == 0)
         {
             throw perClient.Error("'max_concurrent_per_client' shares 'max_concurrent': set 'max_concurrent N' too");
+        }
+        if (serverNameLine is not null && upstreams.Any(u => u.ServerName is not null))
+        {
+            // As CoreDNS: two sources for one upstream's server name would clash.
+            throw serverNameLine.Error("'tls_servername' cannot be used with a per-upstream server name (tls://IP%SERVERNAME)");
+        }
+        if (serverNameLine is not null && (upstreams.Any(u => u.Https) || hostnames.Any(h => h.HttpsPath is not null))
+            && Uri.CheckHostName(tlsServerName) is UriHostNameType.Unknown or UriHostNameType.Basic)
+        {
+            // For https:// upstreams the name is the URL's host: it must be one.
+            throw serverNameLine.Args[0].Error($"'{tlsServerName}' is not a host name, so it cannot name an https:// upstream");
         }
         return options with { Tls = ParseTls(tls, tlsServerName, resolvePath) };
     }

@@ -5,17 +5,24 @@ using ClusterDns.Protocol;
 namespace ClusterDns.Server.Plugins.Forward;
 
 /// <summary>
-/// An upstream named by host name (<c>forward . dns.example.local</c>, <c>tls://dns.example:853</c>; CoreDNS 1.14.3):
-/// resolved to its addresses at start-up and again every <see cref="ForwardOptions.ResolveInterval"/>.
+/// An upstream named by host name (<c>forward . dns.example.local</c>, <c>tls://dns.example:853</c>; CoreDNS 1.14.3;
+/// <c>https://dns.example/dns-query</c>): resolved to its addresses at start-up and again every
+/// <see cref="ForwardOptions.ResolveInterval"/>.
 /// </summary>
 internal sealed record HostnameUpstream(DnsName Host, int Port, bool Tls)
 {
+    /// <summary>The URL path of an <c>https://HOST</c> upstream; null for DNS and DoT.</summary>
+    public string? HttpsPath { get; init; }
+
     /// <summary>"name", "name:port" (after any dns:// or tls:// prefix); false for anything that is not a host name.</summary>
-    public static bool TryParse(string text, bool tls, out HostnameUpstream? upstream)
+    public static bool TryParse(string text, bool tls, out HostnameUpstream? upstream) =>
+        TryParse(text, tls, tls ? UpstreamAddress.TlsPort : UpstreamAddress.DnsPort, out upstream);
+
+    /// <summary>As <see cref="TryParse(string, bool, out HostnameUpstream?)"/>, with <paramref name="port"/> when none is given.</summary>
+    public static bool TryParse(string text, bool tls, int port, out HostnameUpstream? upstream)
     {
         upstream = null;
         string host = text;
-        int port = tls ? UpstreamAddress.TlsPort : UpstreamAddress.DnsPort;
         int colon = text.LastIndexOf(':');
         if (colon >= 0)
         {
@@ -35,7 +42,10 @@ internal sealed record HostnameUpstream(DnsName Host, int Port, bool Tls)
         return true;
     }
 
-    public UpstreamAddress At(IPAddress address) => new(new IPEndPoint(address, Port), Tls);
+    public UpstreamAddress At(IPAddress address) => HttpsPath is null
+        ? new(new IPEndPoint(address, Port), Tls)
+        : new(new IPEndPoint(address, Port), Tls: false) { HttpsPath = HttpsPath, HttpsHost = Host.ToString().TrimEnd('.') };
 
-    public override string ToString() => (Tls ? "tls://" : "") + Host.ToString().TrimEnd('.') + ":" + Port.ToString(CultureInfo.InvariantCulture);
+    public override string ToString() =>
+        (HttpsPath is not null ? "https://" : Tls ? "tls://" : "") + Host.ToString().TrimEnd('.') + ":" + Port.ToString(CultureInfo.InvariantCulture) + HttpsPath;
 }

@@ -14,11 +14,17 @@ internal sealed class TlsClientOptions
     /// <summary>The name the upstream's certificate must carry (SNI too); null means its IP address.</summary>
     public string? ServerName { get; init; }
 
+    /// <summary>
+    /// The name verified for <paramref name="upstream"/>: its own (<c>tls://IP%NAME</c>), else <c>tls_servername</c>,
+    /// else the host of an <c>https://HOST</c> URL, else the upstream's IP address.
+    /// </summary>
+    public string ServerNameFor(UpstreamAddress upstream) => upstream.ServerName ?? ServerName ?? upstream.DefaultServerName;
+
     public SslClientAuthenticationOptions Create(UpstreamAddress upstream)
     {
         var options = new SslClientAuthenticationOptions
         {
-            TargetHost = ServerName ?? upstream.EndPoint.Address.ToString(),
+            TargetHost = ServerNameFor(upstream),
         };
         if (ClientCertificate is not null)
         {

@@ -13,8 +13,9 @@ namespace ClusterDns.Server.Plugins.Forward;
 
 /// <summary>
 /// One upstream server: exchanges a query with it over UDP (a fresh connected socket, so a random source port,
-/// and the kernel drops datagrams from any other address), TCP or TLS (connections kept for reuse until
-/// <see cref="ForwardOptions.Expire"/>), and tracks its health: <see cref="ForwardOptions.MaxFails"/> failures in a
+/// and the kernel drops datagrams from any other address), TCP (connections kept for reuse until
+/// <see cref="ForwardOptions.Expire"/>, one query at a time each), TLS (one pipelined connection,
+/// <see cref="TlsPipeline"/>) or HTTPS (<see cref="DohClient"/>), and tracks its health: <see cref="ForwardOptions.MaxFails"/> failures in a
 /// row mark it down, and a probe (<c>. IN NS</c>) every <see cref="ForwardOptions.HealthCheckInterval"/> brings it back
 /// on the first reply of any kind.
 /// </summary>
@@ -24,6 +25,8 @@ internal sealed partial class Upstream : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<IdleConnection> _idle = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly DohClient? _doh;
+    private readonly TlsPipeline? _tls;
     private int _fails;
     private int _probing;
     private long _connectionReuses;
@@ -34,6 +37,18 @@ internal sealed partial class Upstream : IAsyncDisposable
         Address = address;
         _options = options;
         _logger = logger;
+        if (address.Tls)
+        {
+            _tls = new TlsPipeline(options, OpenStreamAsync);
+        }
+        if (address.Https)
+        {
+            _doh = new DohClient(address, options, socket =>
+            {
+                Interlocked.Increment(ref _connectionOpens);
+                BindSource(socket);
+            });
+        }
     }
 
     public UpstreamAddress Address { get; }
@@ -47,9 +62,9 @@ internal sealed partial class Upstream : IAsyncDisposable
     public bool IsDown => HealthChecking && Volatile.Read(ref _fails) >= _options.MaxFails;
 
     /// <summary>TCP/TLS exchanges that reused a kept connection (coredns_proxy_conn_cache_hits_total).</summary>
-    public long ConnectionReuses => Interlocked.Read(ref _connectionReuses);
+    public long ConnectionReuses => Interlocked.Read(ref _connectionReuses) + (_tls?.Reuses ?? 0);
 
-    /// <summary>TCP/TLS connections opened (coredns_proxy_conn_cache_misses_total).</summary>
+    /// <summary>TCP/TLS/HTTPS connections opened (coredns_proxy_conn_cache_misses_total).</summary>
     public long ConnectionOpens => Interlocked.Read(ref _connectionOpens);
 
     public void ReportSuccess() => Volatile.Write(ref _fails, 0);
@@ -79,20 +94,48 @@ internal sealed partial class Upstream : IAsyncDisposable
         deadline.CancelAfter(timeout);
         try
         {
+            if (_doh is not null)
+            {
+                return await ExchangeHttpsAsync(framedQuery, length, questionEnd, reply, deadline.Token).ConfigureAwait(false);
+            }
+            if (_tls is not null)
+            {
+                return await _tls.ExchangeAsync(framedQuery.AsMemory(0, length + 2), questionEnd, reply, deadline.Token).ConfigureAwait(false);
+            }
             return tcp
                 ? await ExchangeStreamAsync(framedQuery.AsMemory(0, length + 2), questionEnd, reply, deadline.Token).ConfigureAwait(false)
                 : await ExchangeUdpAsync(framedQuery.AsMemory(2, length), questionEnd, reply, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            LogTimeout(_logger, Address.ToString(), tcp ? "tcp" : "udp");
+            LogTimeout(_logger, Address.ToString(), ProtocolName(tcp));
             return 0;
         }
-        catch (Exception exception) when (exception is SocketException or IOException or AuthenticationException or ObjectDisposedException or InvalidDataException)
+        catch (Exception exception) when (exception is SocketException or IOException or AuthenticationException or ObjectDisposedException
+            or InvalidDataException or HttpRequestException)
         {
-            LogExchangeFailed(_logger, Address.ToString(), tcp ? "tcp" : "udp", exception.Message);
+            LogExchangeFailed(_logger, Address.ToString(), ProtocolName(tcp), exception.Message);
             return 0;
         }
+    }
+
+    private string ProtocolName(bool tcp) => Address.Https ? "https" : Address.Tls ? "tls" : tcp ? "tcp" : "udp";
+
+    /// <summary>
+    /// One DoH exchange. The ID is 0, as RFC 8484 section 4.1 asks (HTTP caches can then share replies); HTTP pairs the
+    /// reply with its request, and the reply must still carry our question.
+    /// </summary>
+    private async ValueTask<int> ExchangeHttpsAsync(byte[] framedQuery, int length, int questionEnd, byte[] reply, CancellationToken cancellation)
+    {
+        framedQuery[2] = 0;
+        framedQuery[3] = 0;
+        var query = framedQuery.AsMemory(2, length);
+        int received = await _doh!.ExchangeAsync(query, reply, cancellation).ConfigureAwait(false);
+        if (!ReplyMatcher.Matches(reply.AsSpan(0, received), query.Span, questionEnd))
+        {
+            throw new InvalidDataException("the reply does not answer the query");
+        }
+        return received;
     }
 
     private async ValueTask<int> ExchangeUdpAsync(ReadOnlyMemory<byte> query, int questionEnd, byte[] reply, CancellationToken cancellation)
@@ -159,7 +202,12 @@ internal sealed partial class Upstream : IAsyncDisposable
             }
             await idle.Stream.DisposeAsync().ConfigureAwait(false);
         }
+        return (await OpenStreamAsync(cancellation).ConfigureAwait(false), false, now);
+    }
 
+    /// <summary>A new TCP connection to the upstream, with the TLS handshake done for a <c>tls://</c> one.</summary>
+    private async ValueTask<Stream> OpenStreamAsync(CancellationToken cancellation)
+    {
         Interlocked.Increment(ref _connectionOpens);
         var socket = new Socket(Address.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream stream;
@@ -176,7 +224,7 @@ internal sealed partial class Upstream : IAsyncDisposable
         }
         if (!Address.Tls)
         {
-            return (stream, false, now);
+            return stream;
         }
         var tls = new SslStream(stream, leaveInnerStreamOpen: false);
         try
@@ -188,7 +236,7 @@ internal sealed partial class Upstream : IAsyncDisposable
             await tls.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        return (tls, false, now);
+        return tls;
     }
 
     /// <summary>
@@ -227,7 +275,7 @@ internal sealed partial class Upstream : IAsyncDisposable
             int length = probe.Length - 2;
             var reply = new byte[DnsQueryContextSize];
             int questionEnd = probe.Length - 2;
-            bool tcp = Address.Tls || _options.ForceTcp;
+            bool tcp = Address.Encrypted || _options.ForceTcp;
             while (!_stopping.IsCancellationRequested)
             {
                 RandomNumberGenerator.Fill(probe.AsSpan(2, 2));
@@ -272,6 +320,8 @@ internal sealed partial class Upstream : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _doh?.Dispose();
+        _tls?.Close();
         while (_idle.TryDequeue(out var idle))
         {
             await idle.Stream.DisposeAsync().ConfigureAwait(false);

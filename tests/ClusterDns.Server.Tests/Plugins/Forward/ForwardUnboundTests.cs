@@ -2,6 +2,7 @@ using System.Net;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Plugins.Forward;
 using Microsoft.Extensions.Logging.Abstractions;
+using ClusterDns.Testing.Peers;
 
 namespace ClusterDns.Server.Tests.Plugins.Forward;
 

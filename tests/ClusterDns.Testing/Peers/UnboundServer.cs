@@ -5,24 +5,26 @@ using System.Security.Cryptography.X509Certificates;
 using ClusterDns.Testing.Network;
 using ClusterDns.Testing.Processes;
 
-namespace ClusterDns.Server.Tests.Plugins.Forward;
+namespace ClusterDns.Testing.Peers;
 
 /// <summary>
 /// A real recursive resolver for tests: Debian's unbound on 127.0.0.1 free ports, serving the given
-/// local-data (and DNS over TLS with a certificate generated here), started with a config in a temp dir.
+/// local-data (and DNS over TLS, and over HTTPS with HTTP/2, with a certificate generated here), started with a
+/// config in a temp dir.
 /// </summary>
-internal sealed class UnboundServer : IAsyncDisposable
+public sealed class UnboundServer : IAsyncDisposable
 {
     public const string TlsServerName = "dns.test";
 
     private readonly Process _process;
 
-    private UnboundServer(Process process, string directory, int port, int tlsPort)
+    private UnboundServer(Process process, string directory, int port, int tlsPort, int httpsPort)
     {
         _process = process;
         Directory = directory;
         Port = port;
         TlsPort = tlsPort;
+        HttpsPort = httpsPort;
     }
 
     public string Directory { get; }
@@ -31,6 +33,9 @@ internal sealed class UnboundServer : IAsyncDisposable
 
     public int TlsPort { get; }
 
+    /// <summary>The DNS over HTTPS port (path /dns-query), or 0.</summary>
+    public int HttpsPort { get; }
+
     /// <summary>PEM of the self-signed certificate the TLS port presents (use it as the CA).</summary>
     public string CertificatePath => Path.Combine(Directory, "cert.pem");
 
@@ -38,14 +43,14 @@ internal sealed class UnboundServer : IAsyncDisposable
     /// Starts unbound on free loopback ports. A port picked as free can be taken by another test assembly before
     /// unbound binds it; then unbound exits at once, and a second try with new ports is made (bounded).
     /// </summary>
-    public static async Task<UnboundServer> StartAsync(IEnumerable<string> localData, string probeName, bool tls = false)
+    public static async Task<UnboundServer> StartAsync(IEnumerable<string> localData, string probeName, bool tls = false, bool https = false)
     {
         var data = localData.ToArray();
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(data, probeName, tls);
+                return await StartOnceAsync(data, probeName, tls, https);
             }
             catch (UnboundExitedException) when (attempt < 3)
             {
@@ -55,12 +60,13 @@ internal sealed class UnboundServer : IAsyncDisposable
 
     private sealed class UnboundExitedException(string message) : InvalidOperationException(message);
 
-    private static async Task<UnboundServer> StartOnceAsync(IEnumerable<string> localData, string probeName, bool tls)
+    private static async Task<UnboundServer> StartOnceAsync(IEnumerable<string> localData, string probeName, bool tls, bool https)
     {
         string directory = Path.Combine(Path.GetTempPath(), "clusterdns-unbound-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
         int port = FreePorts.Loopback();
         int tlsPort = tls ? FreePorts.Loopback() : 0;
+        int httpsPort = https ? FreePorts.Loopback() : 0;
         var config = new List<string>
         {
             "server:",
@@ -79,13 +85,23 @@ internal sealed class UnboundServer : IAsyncDisposable
             "  local-zone: \"test.example.\" static",
         };
         config.AddRange(localData.Select(d => $"  local-data: \"{d}\""));
-        if (tls)
+        if (tls || https)
         {
             WriteCertificate(directory);
-            config.Add($"  interface: 127.0.0.1@{tlsPort}");
-            config.Add($"  tls-port: {tlsPort}");
             config.Add($"  tls-service-key: \"{Path.Combine(directory, "key.pem")}\"");
             config.Add($"  tls-service-pem: \"{Path.Combine(directory, "cert.pem")}\"");
+        }
+        if (tls)
+        {
+            config.Add($"  interface: 127.0.0.1@{tlsPort}");
+            config.Add($"  tls-port: {tlsPort}");
+        }
+        if (https)
+        {
+            // Debian's unbound is built with nghttp2: DoH over HTTP/2 only.
+            config.Add($"  interface: 127.0.0.1@{httpsPort}");
+            config.Add($"  https-port: {httpsPort}");
+            config.Add("  http-endpoint: \"/dns-query\"");
         }
         config.Add("remote-control:");
         config.Add("  control-enable: no");
@@ -102,7 +118,7 @@ internal sealed class UnboundServer : IAsyncDisposable
         process.OutputDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        var server = new UnboundServer(process, directory, port, tlsPort);
+        var server = new UnboundServer(process, directory, port, tlsPort, httpsPort);
         try
         {
             await server.WaitUntilAnsweringAsync(probeName);
