@@ -46,7 +46,7 @@ public sealed class ServiceImportSourceTests
         // Listed (as empty) although the resource is 404: the first sync is not held up by a CRD that may never come.
         var seen = await h.SyncAsync();
         Assert.DoesNotContain(seen, c => c.Kind == ResourceKind.ServiceImport && c.Type == ChangeType.Upsert);
-        await h.Source.FirstSync.WaitAsync(TimeSpan.FromSeconds(1));
+        await h.Source.FirstSync.WaitAsync(ChangeReader.DefaultTimeout);
         // Asked again with backoff, still absent: still one warning, no error, and the kind does not count as down.
         await h.NextRequestAsync("/serviceimports");
         await h.NextRequestAsync("/serviceimports");

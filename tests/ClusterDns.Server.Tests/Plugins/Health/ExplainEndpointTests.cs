@@ -75,7 +75,14 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
         Assert.Equal("shop/web", service.GetProperty("key").GetString());
         Assert.Equal(_webVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), service.GetProperty("resourceVersion").GetString());
         Assert.InRange(service.GetProperty("ageSeconds").GetDouble(), 0, Bound.TotalSeconds);
-        Assert.All(source.GetProperty("watches").EnumerateArray(), w => Assert.True(w.GetProperty("open").GetBoolean()));
+        // Each watched kind reports its watch (open, or being reopened right after the first list) and its last event.
+        var watches = source.GetProperty("watches").EnumerateArray().ToList();
+        Assert.Equal(["EndpointSlice", "Namespace", "Service"], watches.Select(w => w.GetProperty("kind").GetString()).Order());
+        Assert.All(watches, w =>
+        {
+            Assert.Contains(w.GetProperty("open").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
+            Assert.InRange(w.GetProperty("lastEventAgeSeconds").GetDouble(), 0, Bound.TotalSeconds);
+        });
     }
 
     [Fact]
