@@ -81,7 +81,7 @@ internal sealed partial class K8sExternalHandler : DnsHandler
             case ExternalAnswer.Truncated:
                 return Complete(context, ref writer, ResponseCode.NoError, truncated: true);
             case ExternalAnswer.Cname when _resolver is not null:
-                return ChaseAsync(context, writer.Mark(), DnsName.FromWire(target), type);
+                return CnameTargetChase.WriteAsync(context, writer.Mark(), _resolver!, DnsName.FromWire(target), type, Name);
             default:
                 return Complete(context, ref writer, ResponseCode.NoError, truncated: false);
         }

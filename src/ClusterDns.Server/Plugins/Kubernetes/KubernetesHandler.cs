@@ -94,7 +94,7 @@ public sealed partial class KubernetesHandler : DnsHandler, ITransferSource, IAu
                 // upstream does, because glibc and musl do not chase a CNAME left without its addresses.
                 return _resolver is null
                     ? Complete(context, ref writer, ResponseCode.NoError, false)
-                    : ChaseExternalAsync(context, writer.Mark(), DnsName.FromWire(target), type);
+                    : CnameTargetChase.WriteAsync(context, writer.Mark(), _resolver!, DnsName.FromWire(target), type, Name);
             }
             name = target;
         }
@@ -261,35 +261,6 @@ public sealed partial class KubernetesHandler : DnsHandler, ITransferSource, IAu
             return new ValueTask<HandlerResult>(HandlerResult.NotWritten(ResponseCode.ServFail));
         }
         return Negative(context, ref writer, apex, ResponseCode.NXDomain);
-    }
-
-    private async ValueTask<HandlerResult> ChaseExternalAsync(DnsQueryContext context, WriterMark mark, DnsName target, RecordType type)
-    {
-        var response = await _resolver!.ResolveAsync(target, type).ConfigureAwait(false);
-        var writer = context.BeginResponse();
-        writer.Rollback(mark);
-        var rcode = ResponseCode.NoError;
-        bool truncated = false;
-        if (response is not null)
-        {
-            // The chain's last name decides (RFC 6604): NXDOMAIN or SERVFAIL of the target is ours too.
-            rcode = response.Rcode is ResponseCode.NXDomain or ResponseCode.ServFail ? response.Rcode : ResponseCode.NoError;
-            foreach (var record in response.Answers)
-            {
-                var before = writer.Mark();
-                if (!writer.TryBeginRecord(record.Name.Wire, record.Type, (ushort)record.Class, record.Ttl, out var inProgress)
-                    || !record.Data.TryWrite(ref writer))
-                {
-                    writer.Rollback(before);
-                    truncated = true;
-                    break;
-                }
-                writer.EndRecord(inProgress, MessageSection.Answer);
-            }
-        }
-        context.CompleteResponse(ref writer, rcode, authoritative: true, truncated);
-        context.WrittenBy = "kubernetes";
-        return HandlerResult.Written(rcode);
     }
 
     /// <summary>SRV targets' and the NS name's addresses, in additional, as far as they fit (no TC for these).</summary>

@@ -1,24 +1,26 @@
 using ClusterDns.Protocol;
-using ClusterDns.Server.Pipeline;
 
-namespace ClusterDns.Server.Plugins.K8sExternal;
+namespace ClusterDns.Server.Pipeline;
 
-internal sealed partial class K8sExternalHandler
+/// <summary>
+/// After a CNAME that leaves the handler's zone (an ExternalName Service, a load balancer's hostname), the
+/// target's records through this server's own pipeline (CoreDNS's upstream lookup), appended behind what the
+/// handler wrote up to <c>mark</c>: glibc and musl do not chase a CNAME left without its addresses. A rare path
+/// that allocates (the resolver's parsed reply).
+/// </summary>
+public static class CnameTargetChase
 {
-    /// <summary>
-    /// After the CNAME to a load balancer's hostname, that name's records through this server's own pipeline
-    /// (CoreDNS's upstream lookup), because glibc and musl do not chase a CNAME left without its addresses.
-    /// </summary>
-    private async ValueTask<HandlerResult> ChaseAsync(DnsQueryContext context, WriterMark mark, DnsName target, RecordType type)
+    public static async ValueTask<HandlerResult> WriteAsync(DnsQueryContext context, WriterMark mark, InternalResolver resolver,
+        DnsName target, RecordType type, string writtenBy)
     {
-        var response = await _resolver!.ResolveAsync(target, type).ConfigureAwait(false);
+        var response = await resolver.ResolveAsync(target, type).ConfigureAwait(false);
         var writer = context.BeginResponse();
         writer.Rollback(mark);
         var rcode = ResponseCode.NoError;
         bool truncated = false;
         if (response is not null)
         {
-            // The last name of the chain decides (RFC 6604): its NXDOMAIN or SERVFAIL is ours too.
+            // The chain's last name decides (RFC 6604): NXDOMAIN or SERVFAIL of the target is ours too.
             rcode = response.Rcode is ResponseCode.NXDomain or ResponseCode.ServFail ? response.Rcode : ResponseCode.NoError;
             foreach (var record in response.Answers)
             {
@@ -34,7 +36,7 @@ internal sealed partial class K8sExternalHandler
             }
         }
         context.CompleteResponse(ref writer, rcode, authoritative: true, truncated);
-        context.WrittenBy = Name;
+        context.WrittenBy = writtenBy;
         return HandlerResult.Written(rcode);
     }
 }
