@@ -54,11 +54,13 @@ public sealed class ServiceImportSourceTests
         Assert.True(h.Source.IsConnected, h.Source.LastError);
         Assert.True(h.Source.Watch(ResourceKind.ServiceImport)!.Value.Open);
 
+        // Waited for from before the install: the watch follows the list at once, maybe before the upsert is read.
+        var watched = h.NextRequestAsync("/serviceimports?watch=true");
         h.Server.ServiceImportCrdInstalled = true;
         var upsert = await h.Changes.UntilAsync(c => c.Kind == ResourceKind.ServiceImport && c.Type == ChangeType.Upsert);
         Assert.Equal("shop/web", upsert[^1].Key);
         // And watched from then on.
-        await h.NextRequestAsync("/serviceimports?watch=true");
+        await watched;
         h.Store.Delete("serviceimports", "shop/web");
         var deleted = await h.Changes.UntilAsync(c => c.Kind == ResourceKind.ServiceImport && c.Type == ChangeType.Delete);
         Assert.Equal("shop/web", deleted[^1].Key);
