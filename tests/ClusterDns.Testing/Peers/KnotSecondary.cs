@@ -8,15 +8,13 @@ namespace ClusterDns.Testing.Peers;
 
 /// <summary>
 /// A real Knot DNS server (knotd) on 127.0.0.1 as a secondary: it transfers its zones from a primary on loopback
-/// (AXFR, then IXFR with fallback), accepts the primary's NOTIFY, and answers from what it transferred. Tests that
-/// need it skip when knotd is missing (<see cref="IsInstalled"/>); test.sh installs it.
+/// (AXFR, then IXFR with fallback), accepts the primary's NOTIFY, and answers from what it transferred. Fails, never
+/// skips, when knotd is missing: test.sh installs it.
 /// </summary>
 public sealed partial class KnotSecondary : IDisposable
 {
     private readonly string _directory;
     private readonly Process _process;
-
-    public static bool IsInstalled => ProcessRunner.FindExecutable("knotd") is not null && ProcessRunner.FindExecutable("kdig") is not null;
 
     public const string NotInstalled = "knotd and kdig (Debian packages 'knot' and 'knot-dnsutils') are not installed; ./test.sh installs them";
 

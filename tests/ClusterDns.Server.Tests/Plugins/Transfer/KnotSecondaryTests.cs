@@ -29,7 +29,7 @@ public sealed class KnotSecondaryTests
         ("21.2.244.10.in-addr.arpa", RecordType.PTR),
     ];
 
-    [KnotFact]
+    [Fact]
     public async Task Knot_transfers_the_cluster_zone_answers_the_same_and_follows_NOTIFY()
     {
         int knotPort = FreePorts.Loopback();
