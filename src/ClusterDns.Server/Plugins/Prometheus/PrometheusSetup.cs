@@ -47,8 +47,8 @@ public sealed class PrometheusSetup : IPluginSetup
             switch (sub.Name)
             {
                 case "runtime_metrics":
-                    // CoreDNS 1.13 adds the Go runtime's go_* metrics. Their .NET counterparts (dotnet_gc_*,
-                    // dotnet_threadpool_*, process_*) are always exported, so this changes nothing.
+                    // CoreDNS 1.13 adds the Go runtime's go_* metrics. Their .NET counterparts (dotnet_*,
+                    // system_runtime_dotnet_*, process_*) are always exported, so this changes nothing.
                     sub.ExpectArgCount(0, 0);
                     sub.ExpectNoBlock();
                     break;
