@@ -7,7 +7,8 @@
 # alias.example.com svc0.ns0.svc.cluster.local` line: `--servers clusterdns,clusterdns-rewrite` measures what a
 # rewrite rule costs per query), clusterdns-tcp and clusterdns-dot (`--servers clusterdns-tcp,clusterdns-dot`:
 # DNS over TLS against plain TCP on one server, dnsperf -m dot / -m tcp; needs openssl) and
-# clusterdns-NAME=PUBLISHDIR (see loadbench.py --help).
+# clusterdns-NAME=PUBLISHDIR and clusterdns-prometheus[-NAME=PUBLISHDIR] (the block has `prometheus`: what
+# counting queries costs; see loadbench.py --help).
 # 1. Publishes ClusterDns (Release, ReadyToRun) and builds bench/ClusterDns.Benchmarks (the test API server),
 #    both through the build lock (/tmp/dotnet-build.lock), into bench/load/out/.
 # 2. gen_cluster.py renders the cluster (N ClusterIP Services with two named ports in 100 namespaces, N/10
@@ -34,7 +35,7 @@ while [[ $# -gt 0 ]]; do
         --servers) servers="$2"; shift 2 ;;
         --skip-build) skip_build=1; shift ;;
         --quick) extra+=(--max-seconds 8 --fixed-seconds 5 --fresh 300); shift ;;
-        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
