@@ -79,7 +79,7 @@ internal static class NodeCacheCommand
         corefile = null!;
         if (options.SetupIptables)
         {
-            string? binary = Iptables.Find(options.IsIPv6);
+            string? binary = Iptables.Find(options.IsIPv6, environment("PATH"));
             if (binary is null)
             {
                 return $"-setupiptables: {(options.IsIPv6 ? "ip6tables" : "iptables")} is not installed (not found on PATH); install iptables in the image, or pass -setupiptables=false";

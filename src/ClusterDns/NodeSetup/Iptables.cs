@@ -22,11 +22,11 @@ internal sealed class Iptables(string binary)
 
     public string Binary => binary;
 
-    /// <summary>The binary for the family, found on PATH; null when it is not installed.</summary>
-    public static string? Find(bool ipv6)
+    /// <summary>The binary for the family, found on <paramref name="searchPath"/> (PATH's syntax); null when it is not installed.</summary>
+    public static string? Find(bool ipv6, string? searchPath)
     {
         string name = ipv6 ? "ip6tables" : "iptables";
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':'))
+        foreach (string dir in (searchPath ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':'))
         {
             string path = Path.Combine(dir, name);
             if (dir.Length > 0 && File.Exists(path))
