@@ -19,10 +19,12 @@ public class NodeCacheEnvironment : IAsyncLifetime
     public static readonly TimeSpan SyncInterval = TimeSpan.FromSeconds(2);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("clusterdns-nodecache-").FullName;
+    private readonly TeardownStack _teardown;
     private PodNetwork? _network;
-    private UpstreamServer? _upstream;
     private ClusterDnsServer? _central;
     private NamespacedDaemon? _nodeCache;
+
+    public NodeCacheEnvironment() => _teardown = new TeardownStack(_directory);
 
     internal PodNetwork Network => _network ?? throw new InvalidOperationException("not initialized");
 
@@ -37,6 +39,12 @@ public class NodeCacheEnvironment : IAsyncLifetime
     /// <summary>The iptables binary node-cache finds first on its PATH, and the tests read the rules with.</summary>
     protected virtual string Iptables => "iptables";
 
+    /// <summary>The stock NodeLocal Corefile template, as a derived environment may change it.</summary>
+    protected virtual string Template(string stock) => stock;
+
+    /// <summary>The mounted kube-dns ConfigMap folder node-cache reads (-kubednscm).</summary>
+    internal string KubeDnsFolder => Path.Combine(_directory, "node-cache", "kube-dns");
+
     public async Task InitializeAsync()
     {
         try
@@ -44,11 +52,11 @@ public class NodeCacheEnvironment : IAsyncLifetime
             var central = Path.Combine(_directory, "central");
             DemoCluster.Copy(Path.Combine(central, "demo-cluster"));
             Cluster = DemoCluster.Load(Path.Combine(central, "demo-cluster"));
-            _network = await PodNetwork.CreateAsync();
-            _upstream = await UpstreamServer.StartAsync(_network, Path.Combine(_directory, "upstream"));
-            _central = await ClusterDnsServer.StartAsync(_network, central, "Corefile.central");
+            _network = _teardown.Push(await PodNetwork.CreateAsync());
+            _teardown.Push(await UpstreamServer.StartAsync(_network, Path.Combine(_directory, "upstream")));
+            _central = _teardown.Push(await ClusterDnsServer.StartAsync(_network, central, "Corefile.central"));
             await ExecCheckedAsync("ip", "link", "add", InterfaceName, "type", "bridge");
-            _nodeCache = StartNodeCache(Path.Combine(_directory, "node-cache"));
+            _nodeCache = _teardown.Push(StartNodeCache(Path.Combine(_directory, "node-cache")));
             await WaitUntilAnsweringWithRulesAsync();
             Pod = new Pod(_network, Path.Combine(_directory, "pod"), LocalAddress);
         }
@@ -65,7 +73,7 @@ public class NodeCacheEnvironment : IAsyncLifetime
         Directory.CreateDirectory(Path.Combine(directory, "bin"));
         var binary = ProcessRunner.FindExecutable(Iptables) ?? throw new InvalidOperationException($"{Iptables} (Debian package 'iptables') is not installed: run ./test.sh");
         File.CreateSymbolicLink(Path.Combine(directory, "bin", "iptables"), binary);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "testdata", "Corefile.nodelocal"), Path.Combine(directory, "Corefile.base"));
+        File.WriteAllText(Path.Combine(directory, "Corefile.base"), Template(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "testdata", "Corefile.nodelocal"))));
         File.WriteAllText(Path.Combine(directory, "resolv.conf"), $"nameserver {PodNetwork.UpstreamAddress}\n");
         var dotnet = ProcessRunner.FindExecutable("dotnet") ?? "dotnet";
         return Network.StartDaemon(directory,
@@ -109,40 +117,20 @@ public class NodeCacheEnvironment : IAsyncLifetime
     /// <summary><c>iptables -t TABLE -S</c> in the namespace, with the binary node-cache uses.</summary>
     internal async Task<string> IptablesAsync(string table) => (await ExecCheckedAsync(Iptables, "-t", table, "-S")).Output;
 
+    /// <summary>node-cache's own metrics listener (-metrics-listen-address), asked from inside the namespace.</summary>
+    internal async Task<string> NodeCacheMetricsAsync() =>
+        (await ExecCheckedAsync("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9353 && printf 'GET /metrics HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n' >&3 && cat <&3")).Output;
+
     internal Task<ProcessResult> ExecCheckedAsync(params string[] argv) =>
         ProcessRunner.RunCheckedAsync("ip", ["netns", "exec", Network.Name, .. argv]);
 
-    public async Task DisposeAsync()
-    {
-        if (_nodeCache is not null)
-        {
-            await _nodeCache.DisposeAsync();
-            _nodeCache = null;
-        }
-        if (_central is not null)
-        {
-            await _central.DisposeAsync();
-            _central = null;
-        }
-        if (_upstream is not null)
-        {
-            await _upstream.DisposeAsync();
-            _upstream = null;
-        }
-        if (_network is not null)
-        {
-            await _network.DisposeAsync();
-            _network = null;
-        }
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A daemon may still hold a file for a moment: the temp folder is left behind.
-        }
-    }
+    public Task DisposeAsync() => _teardown.DisposeAsync();
+}
+
+/// <summary>The same node with a Corefile that reloads every 2 s, so a ConfigMap change is served within seconds.</summary>
+public sealed class NodeCacheFastReloadEnvironment : NodeCacheEnvironment
+{
+    protected override string Template(string stock) => stock.Replace("    reload\n", "    reload 2s\n", StringComparison.Ordinal);
 }
 
 /// <summary>The same node with iptables-legacy as the binary node-cache finds (iptables-nft is the default one).</summary>

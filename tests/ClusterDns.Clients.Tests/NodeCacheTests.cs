@@ -103,9 +103,20 @@ public sealed class NodeCacheTests : IClassFixture<NodeCacheEnvironment>, IClass
         var result = await _env.Network.ExecAsync("dig", "@" + Local, "+short", "+time=2", "+tries=1", name, "A");
 
         Assert.Equal(_env.Cluster.IPv4AddressesOf("default", "headless-service"), ClientOutput.Short(result.Output));
-        // The central server's query log (CoreDNS's common format) names the transport of each query.
-        var lines = _env.Central.Output.Split('\n').Where(l => l.Contains($"\"A IN {name}. ", StringComparison.Ordinal)).ToArray();
-        Assert.NotEmpty(lines);
+        // The central server's query log (CoreDNS's common format) names the transport of each query; the log is
+        // written off the query path, so its line may follow the answer by a moment.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        string[] lines = [];
+        while (lines.Length == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the central server logged no query for " + name + ":\n" + _env.Central.Output);
+            lines = _env.Central.Output.Split('\n').Where(l => l.Contains($"\"A IN {name}. ", StringComparison.Ordinal)).ToArray();
+            if (lines.Length == 0)
+            {
+                // Poll interval; the bound is the deadline above.
+                await Task.Delay(50);
+            }
+        }
         Assert.All(lines, l => Assert.Contains($"\"A IN {name}. tcp ", l));
     }
 
