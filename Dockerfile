@@ -17,6 +17,17 @@ COPY src/ src/
 # the package registry we build from). Framework-dependent: the runtime comes from the base image below.
 RUN dotnet publish src/ClusterDns --no-restore -c Release -r $RID --self-contained false -p:PublishReadyToRun=true -o /app
 
+# The NodeLocal DNSCache image (`docker build --target node-cache -t clusterdns-node-cache:0.1.0 .`, used by
+# deploy/node-local): the same program, plus the iptables binary its rules are installed with, as the node-cache
+# image has. It runs as root with NET_ADMIN, as node-cache does. Not the default target: that is the last stage.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS node-cache
+RUN apt-get update && apt-get install -y --no-install-recommends iptables && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /app /app
+EXPOSE 53/udp 53/tcp 9253 9353 8080
+# The node-local-dns DaemonSet's args (-localip … -conf /etc/Corefile -upstreamsvc kube-dns-upstream) follow unchanged.
+ENTRYPOINT ["dotnet", "/app/clusterdns.dll", "node-cache"]
+
 # aspnet, not runtime: the health, ready and metrics endpoints run on Kestrel.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app

@@ -18,6 +18,8 @@ declare -A tools=(
   [unshare]=util-linux
   [strace]=strace
   [kubectl]=kubernetes-client
+  [iptables]=iptables
+  [iptables-legacy]=iptables
 )
 missing=()
 for tool in "${!tools[@]}"; do

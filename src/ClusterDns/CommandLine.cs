@@ -15,7 +15,8 @@ internal static class CommandLine
     {
         var conf = new Option<string?>("--conf", "-conf") { Description = "The Corefile to load (default: ./Corefile, else the demo in zones/Corefile)" };
         var port = new Option<int?>("--port", "-dns.port", "-p") { Description = "Port for server blocks that name none (CoreDNS's -dns.port; default 53)" };
-        var root = new RootCommand("ClusterDns: a Kubernetes cluster DNS server that reads CoreDNS's Corefile") { conf, port };
+        var root = new RootCommand("ClusterDns: a Kubernetes cluster DNS server that reads CoreDNS's Corefile. "
+            + "`clusterdns node-cache -localip …` runs as the NodeLocal DNSCache's node-cache (Go flags; -h lists them).") { conf, port };
         root.Subcommands.Add(Migration.CorefileCommand.Build());
         root.Subcommands.Add(Diagnostics.ExplainCommand.Build());
         // A synchronous action on purpose: System.CommandLine then leaves SIGTERM to the Generic Host, whose
@@ -33,7 +34,8 @@ internal static class CommandLine
         return root;
     }
 
-    private static async Task<int> RunServerAsync(DnsServerOptions options)
+    /// <summary>Runs the server until SIGTERM; <paramref name="addServices"/> adds hosted services of a mode (node-cache).</summary>
+    internal static async Task<int> RunServerAsync(DnsServerOptions options, Action<IServiceCollection>? addServices = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -61,6 +63,7 @@ internal static class CommandLine
             sp.GetRequiredService<ProcessServices>(),
             sp.GetRequiredService<IHostApplicationLifetime>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsHostedService>());
+        addServices?.Invoke(builder.Services);
         using var host = builder.Build();
         try
         {

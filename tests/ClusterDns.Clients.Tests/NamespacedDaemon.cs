@@ -33,6 +33,26 @@ internal sealed class NamespacedDaemon : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The daemon's own process id (the shell and <c>ip netns exec</c> exec into it).</summary>
+    public int Id => _process.Id;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Waits (bounded) for the daemon to exit on its own, e.g. after a signal.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     public static NamespacedDaemon Start(string networkNamespace, string workingDirectory, params string[] argv)
     {
         var info = new ProcessStartInfo("ip")

@@ -20,13 +20,14 @@ internal sealed class Pod
 
     private readonly PodNetwork _network;
 
-    public Pod(PodNetwork network, string directory)
+    /// <param name="nameserver">The resolv.conf's server: ClusterDns's address, or a node cache's.</param>
+    public Pod(PodNetwork network, string directory, string nameserver = PodNetwork.DnsAddress)
     {
         _network = network;
         Directory = directory;
         System.IO.Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "resolv.conf"), $"""
-            nameserver {PodNetwork.DnsAddress}
+            nameserver {nameserver}
             search {string.Join(' ', SearchList)}
             options ndots:{Ndots}
 

@@ -7,9 +7,12 @@ namespace ClusterDns.Clients.Tests;
 public class PodEnvironment : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("clusterdns-clients-").FullName;
+    private readonly TeardownStack _teardown;
     private PodNetwork? _network;
     private UpstreamServer? _upstream;
     private ClusterDnsServer? _server;
+
+    public PodEnvironment() => _teardown = new TeardownStack(_directory);
 
     internal PodNetwork Network => _network ?? throw new InvalidOperationException("not initialized");
 
@@ -37,9 +40,9 @@ public class PodEnvironment : IAsyncLifetime
             DemoCluster.Copy(manifests);
             AddManifests(manifests);
             Cluster = DemoCluster.Load(manifests);
-            _network = await PodNetwork.CreateAsync();
-            _upstream = await UpstreamServer.StartAsync(_network, Path.Combine(_directory, "upstream"));
-            _server = await ClusterDnsServer.StartAsync(_network, Path.Combine(_directory, "server"), CorefileName);
+            _network = _teardown.Push(await PodNetwork.CreateAsync());
+            _upstream = _teardown.Push(await UpstreamServer.StartAsync(_network, Path.Combine(_directory, "upstream")));
+            _server = _teardown.Push(await ClusterDnsServer.StartAsync(_network, Path.Combine(_directory, "server"), CorefileName));
             Pod = new Pod(_network, Path.Combine(_directory, "pod"));
         }
         catch
@@ -50,31 +53,5 @@ public class PodEnvironment : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        // Idempotent: xunit may dispose after a failed initialization that already cleaned up.
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-            _server = null;
-        }
-        if (_upstream is not null)
-        {
-            await _upstream.DisposeAsync();
-            _upstream = null;
-        }
-        if (_network is not null)
-        {
-            await _network.DisposeAsync();
-            _network = null;
-        }
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A daemon may still hold a file for a moment: the temp folder is left behind.
-        }
-    }
+    public Task DisposeAsync() => _teardown.DisposeAsync();
 }

@@ -20,9 +20,20 @@ internal static class KubeDnsConfigMapReader
     public static bool TryRead(string yaml, string clusterDomain, [NotNullWhen(true)] out KubeDnsConfig? config, [NotNullWhen(false)] out string? error)
     {
         config = null;
+        error = LoadData(yaml, out var data);
+        return error is null && TryReadValues(data, clusterDomain, out config, out error);
+    }
+
+    /// <summary>
+    /// Reads the ConfigMap's values (from the YAML, or from the files of the folder it is mounted as).
+    /// <paramref name="clusterDomain"/> null skips the check that a stub domain lies outside it.
+    /// </summary>
+    public static bool TryReadValues(IEnumerable<(string Key, string Value)> data, string? clusterDomain, [NotNullWhen(true)] out KubeDnsConfig? config, [NotNullWhen(false)] out string? error)
+    {
+        config = null;
+        error = null;
         var stubDomains = new List<StubDomain>();
         var upstreams = new List<string>();
-        error = LoadData(yaml, out var data);
         foreach (var (key, value) in data)
         {
             error ??= key switch
@@ -92,7 +103,7 @@ internal static class KubeDnsConfigMapReader
         return null;
     }
 
-    private static string? ReadStubDomains(string json, string clusterDomain, List<StubDomain> stubDomains)
+    private static string? ReadStubDomains(string json, string? clusterDomain, List<StubDomain> stubDomains)
     {
         if (ParseJson(json, "stubDomains", JsonValueKind.Object, out var document) is { } error)
         {
@@ -123,7 +134,7 @@ internal static class KubeDnsConfigMapReader
                 {
                     return $"{where}: the root is not a stub domain; use upstreamNameservers";
                 }
-                if (domain == clusterDomain || domain.EndsWith("." + clusterDomain, StringComparison.Ordinal))
+                if (clusterDomain is not null && (domain == clusterDomain || domain.EndsWith("." + clusterDomain, StringComparison.Ordinal)))
                 {
                     return $"{where}: lies in the cluster domain {clusterDomain}, which the kubernetes plugin answers";
                 }

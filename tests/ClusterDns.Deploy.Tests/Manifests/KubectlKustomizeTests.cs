@@ -13,6 +13,7 @@ public sealed class KubectlKustomizeTests
     [InlineData("")]
     [InlineData("overlays/replace-coredns")]
     [InlineData("autoscaler")]
+    [InlineData("node-local")]
     public async Task Kubectl_kustomize_renders_the_same_objects_as_the_tests_renderer(string folder)
     {
         string directory = Path.Combine(Repository.Deploy, folder);
