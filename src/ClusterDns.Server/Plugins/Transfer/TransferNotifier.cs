@@ -7,8 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace ClusterDns.Server.Plugins.Transfer;
 
 /// <summary>
-/// Sends NOTIFY (RFC 1996) for a zone to its <c>to</c> addresses (not <c>*</c>, not networks) when the zone's serial
-/// changes, as CoreDNS's transfer plugin: up to three tries per secondary, each waiting one second for the reply.
+/// Sends NOTIFY (RFC 1996) for a zone to its <c>to</c> addresses when the zone's serial changes, as CoreDNS's transfer
+/// plugin (up to three tries per secondary, each waiting one second for the reply), and, an extension, to the
+/// secondaries a <c>to</c> network or <c>*</c> let transfer (<see cref="TransferSubscribers"/>).
 /// Serials are compared once a second, so a burst of cluster changes is one NOTIFY; a zone first seen (loaded, or
 /// the cluster zone after its first list) is announced as well.
 /// </summary>
@@ -86,6 +87,7 @@ internal sealed partial class TransferNotifier : IServerComponent
                 if (!_serials.TryGetValue(zone, out uint previous) || previous != serial)
                 {
                     _serials[zone] = serial;
+                    CaptureForJournal(zone);
                     foreach (var peer in rule.To)
                     {
                         if (peer.NotifyTarget is { } target)
@@ -93,8 +95,25 @@ internal sealed partial class TransferNotifier : IServerComponent
                             _sending.Add(NotifyAsync(zone, target, stopping));
                         }
                     }
+                    foreach (var target in _handler.Subscribers.TargetsOf(rule))
+                    {
+                        _sending.Add(NotifyAsync(zone, target, stopping));
+                    }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Keeps the version being announced in the zone's IXFR journal (when secondaries ask IXFR at all), so the
+    /// difference to it is known however many changes the next request finds after it.
+    /// </summary>
+    private void CaptureForJournal(DnsName zone)
+    {
+        var wire = zone.ToLower().Wire;
+        if (_handler.JournalFor(wire, create: false) is { } journal && _handler.OpenCursor(wire) is { Ready: true } cursor)
+        {
+            journal.Capture(cursor);
         }
     }
 
