@@ -3,16 +3,17 @@ using ClusterDns.Protocol;
 namespace ClusterDns.Server.Zones;
 
 /// <summary>
-/// The IXFR journal of one zone (RFC 1995): the latest version sent or announced and a bounded run of differences
-/// that lead to it, oldest first. A version is captured when a secondary asks for the zone and when the NOTIFY check
-/// sees a new serial, so every serial a secondary was given is one the journal knows until it falls off the end.
+/// The IXFR journal of one zone (RFC 1995): the latest version sent and a bounded run of differences that lead to
+/// it, oldest first. A version is captured when a secondary asks for the zone and the serial has moved since the
+/// last capture (every transfer is sent from the captured version), so every serial a secondary holds is one the
+/// journal knows until it falls off the end; a burst of changes between two requests is one difference.
 /// A client whose serial is not in the run, or whose differences would send more records than the zone itself,
 /// gets the whole zone (RFC 1995 §2 lets the server send AXFR instead). Thread-safe: transfers and the NOTIFY check
 /// capture from different threads.
 /// </summary>
 public sealed class TransferJournal
 {
-    /// <summary>Differences kept: at one NOTIFY check a second, two minutes of continuous change.</summary>
+    /// <summary>Differences kept: one per request that found a new serial (at most one per NOTIFY).</summary>
     public const int DefaultMaxDifferences = 128;
 
     /// <summary>Records kept over all differences (each a few hundred bytes as objects): tens of MiB at most.</summary>

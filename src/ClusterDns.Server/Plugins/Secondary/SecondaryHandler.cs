@@ -1,4 +1,5 @@
 using ClusterDns.Protocol;
+using ClusterDns.Server.Common;
 using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Zones;
 
@@ -13,12 +14,12 @@ namespace ClusterDns.Server.Plugins.Secondary;
 internal sealed class SecondaryHandler : DnsHandler, INotifyReceiver, ITransferSource, IReadinessReporter
 {
     private readonly SecondaryZone[] _zones;
-    private readonly byte[][]? _fallthrough;
+    private readonly FallthroughZones? _fallthrough;
 
     public SecondaryHandler(SecondaryZone[] zones, IReadOnlyList<DnsName>? fallthrough)
     {
         _zones = zones;
-        _fallthrough = fallthrough?.Select(z => z.ToLower().Wire.ToArray()).ToArray();
+        _fallthrough = FallthroughZones.From(fallthrough);
     }
 
     public override string Name => "secondary";
@@ -135,23 +136,5 @@ internal sealed class SecondaryHandler : DnsHandler, INotifyReceiver, ITransferS
         return null;
     }
 
-    private bool FallsThrough(ReadOnlySpan<byte> name)
-    {
-        if (_fallthrough is null)
-        {
-            return false;
-        }
-        if (_fallthrough.Length == 0)
-        {
-            return true;
-        }
-        foreach (var zone in _fallthrough)
-        {
-            if (WireName.IsSubdomainOf(name, zone))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    private bool FallsThrough(ReadOnlySpan<byte> name) => _fallthrough?.Covers(name) == true;
 }

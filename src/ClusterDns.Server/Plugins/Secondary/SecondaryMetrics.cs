@@ -14,6 +14,7 @@ internal sealed class SecondaryMetrics
     private readonly CallbackFamily _transfers;
     private readonly CallbackFamily _failures;
     private readonly CallbackFamily _notifies;
+    private readonly CallbackFamily _bytes;
 
     public SecondaryMetrics(MetricsRegistry registry)
     {
@@ -22,6 +23,7 @@ internal sealed class SecondaryMetrics
         _serial = registry.GaugeCallback("coredns_secondary_zone_serial", "SOA serial of the secondary zone being served.", "zone");
         _transfers = registry.CounterCallback("coredns_secondary_transfers_total", "Successful checks of a secondary zone by outcome: axfr (whole zone), ixfr (differences), current (already up to date).", "zone", "type");
         _failures = registry.CounterCallback("coredns_secondary_transfer_failures_total", "Checks of a secondary zone where no primary gave a usable answer.", "zone");
+        _bytes = registry.CounterCallback("coredns_secondary_transfer_bytes_total", "Bytes of AXFR and IXFR answers received for a secondary zone (framing included).", "zone");
         _notifies = registry.CounterCallback("coredns_secondary_notifies_received_total", "NOTIFY messages received for a secondary zone.", "zone");
     }
 
@@ -36,5 +38,6 @@ internal sealed class SecondaryMetrics
         _transfers.Set(() => Interlocked.Read(ref zone.UpToDateChecks), name, "current");
         _failures.Set(() => Interlocked.Read(ref zone.Failures), name);
         _notifies.Set(() => Interlocked.Read(ref zone.NotifiesReceived), name);
+        _bytes.Set(() => Interlocked.Read(ref zone.BytesReceived), name);
     }
 }

@@ -70,7 +70,7 @@ internal sealed partial class SecondaryRefresher : IServerComponent
             try
             {
                 var current = zone.Current;
-                var outcome = await ZoneTransferClient.TransferAsync(primary, zone.Origin, current?.Snapshot, stopping).ConfigureAwait(false);
+                var outcome = await ZoneTransferClient.TransferAsync(primary, zone.Origin, current?.Snapshot, zone.CountReceived, stopping).ConfigureAwait(false);
                 if (Apply(zone, current, outcome, out string what))
                 {
                     LogRefreshed(_logger, zone.Origin.ToString(), primary, what, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -78,7 +78,7 @@ internal sealed partial class SecondaryRefresher : IServerComponent
                 }
                 // An IXFR that does not apply to what we hold: ask the whole zone from the same primary.
                 LogInconsistent(_logger, zone.Origin.ToString(), primary, what);
-                outcome = await ZoneTransferClient.TransferAsync(primary, zone.Origin, null, stopping).ConfigureAwait(false);
+                outcome = await ZoneTransferClient.TransferAsync(primary, zone.Origin, null, zone.CountReceived, stopping).ConfigureAwait(false);
                 if (Apply(zone, null, outcome, out what))
                 {
                     LogRefreshed(_logger, zone.Origin.ToString(), primary, what, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -56,6 +56,12 @@ internal sealed class SecondaryZone
     public long UpToDateChecks;
     public long Failures;
     public long NotifiesReceived;
+    public long BytesReceived;
+
+    /// <summary>Counts transfer bytes as they arrive (a delegate made once: no allocation per message).</summary>
+    public Action<int> CountReceived => _countReceived ??= bytes => Interlocked.Add(ref BytesReceived, bytes);
+
+    private Action<int>? _countReceived;
 
     /// <summary>The interval to the next check when the last one succeeded (SOA refresh) or failed (SOA retry).</summary>
     public TimeSpan NextCheck(bool succeeded)

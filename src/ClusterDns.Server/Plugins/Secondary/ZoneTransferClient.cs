@@ -15,7 +15,8 @@ internal static class ZoneTransferClient
     /// <summary>The longest a primary may stay silent (connect, or between two messages) before the transfer is given up.</summary>
     internal static TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    public static async Task<TransferOutcome> TransferAsync(IPEndPoint primary, DnsName zone, ZoneSnapshot? ours, CancellationToken stopping)
+    /// <param name="received">Counts the bytes of the answer as they arrive (the zone's transfer bytes metric).</param>
+    public static async Task<TransferOutcome> TransferAsync(IPEndPoint primary, DnsName zone, ZoneSnapshot? ours, Action<int> received, CancellationToken stopping)
     {
         ushort id = (ushort)Random.Shared.Next(ushort.MaxValue + 1);
         var request = DnsMessage.CreateQuery(id, zone, ours is null ? RecordType.AXFR : RecordType.IXFR);
@@ -45,6 +46,7 @@ internal static class ZoneTransferClient
             await ReadExactlyAsync(socket, length, idle.Token).ConfigureAwait(false);
             int size = BinaryPrimitives.ReadUInt16BigEndian(length);
             await ReadExactlyAsync(socket, buffer.AsMemory(0, size), idle.Token).ConfigureAwait(false);
+            received(size + 2);
             if (DnsMessage.TryParse(buffer.AsSpan(0, size), out var message) is var error && error != DnsError.None)
             {
                 throw new InvalidDataException($"a message of the transfer of {zone} does not parse ({error})");

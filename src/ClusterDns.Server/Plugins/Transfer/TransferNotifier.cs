@@ -10,12 +10,16 @@ namespace ClusterDns.Server.Plugins.Transfer;
 /// Sends NOTIFY (RFC 1996) for a zone to its <c>to</c> addresses when the zone's serial changes, as CoreDNS's transfer
 /// plugin (up to three tries per secondary, each waiting one second for the reply), and, an extension, to the
 /// secondaries a <c>to</c> network or <c>*</c> let transfer (<see cref="TransferSubscribers"/>).
-/// Serials are compared once a second, so a burst of cluster changes is one NOTIFY; a zone first seen (loaded, or
+/// Serials are compared every 100 ms, so a burst of cluster changes is one NOTIFY; a zone first seen (loaded, or
 /// the cluster zone after its first list) is announced as well.
 /// </summary>
 internal sealed partial class TransferNotifier : IServerComponent
 {
-    internal static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often serials are compared: reading a serial is one volatile read, and a node cache should hear of a
+    /// change within a few milliseconds of its publish (the zone feed's freshness, docs/performance.md).
+    /// </summary>
+    internal static TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     private const int Attempts = 3;
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(1);
@@ -32,6 +36,9 @@ internal sealed partial class TransferNotifier : IServerComponent
         _handler = handler;
         _logger = logger;
     }
+
+    /// <summary>The secondaries networks let transfer, which get NOTIFY too (tests set their port).</summary>
+    internal TransferSubscribers Subscribers => _handler.Subscribers;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -87,7 +94,6 @@ internal sealed partial class TransferNotifier : IServerComponent
                 if (!_serials.TryGetValue(zone, out uint previous) || previous != serial)
                 {
                     _serials[zone] = serial;
-                    CaptureForJournal(zone);
                     foreach (var peer in rule.To)
                     {
                         if (peer.NotifyTarget is { } target)
@@ -101,19 +107,6 @@ internal sealed partial class TransferNotifier : IServerComponent
                     }
                 }
             }
-        }
-    }
-
-    /// <summary>
-    /// Keeps the version being announced in the zone's IXFR journal (when secondaries ask IXFR at all), so the
-    /// difference to it is known however many changes the next request finds after it.
-    /// </summary>
-    private void CaptureForJournal(DnsName zone)
-    {
-        var wire = zone.ToLower().Wire;
-        if (_handler.JournalFor(wire, create: false) is { } journal && _handler.OpenCursor(wire) is { Ready: true } cursor)
-        {
-            journal.Capture(cursor);
         }
     }
 
