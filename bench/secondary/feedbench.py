@@ -4,6 +4,7 @@
 Prints and writes (--results) one JSON object:
   node_ready_s          node cache start to its first correct answer (the first AXFR of the whole zone)
   node_rss_mb           the node cache's RSS holding the zone, after the first run
+  central_rss_mb        the central replica's RSS then (its IXFR journal holds one copy of the zone as records)
   fresh_p50_ms/p99_ms   API write -> first correct answer at node cache 1, CHANGES Service creations, under dnsperf
   central_cpu_ms_per_change_1 / _n   the central replica's CPU (user+system) per change with 1 and with N nodes
   central_cpu_ms_per_change_per_node the difference, per added node
@@ -37,7 +38,8 @@ def rss_mb(pid):
 def dig_short(port, name, qtype="A"):
     out = subprocess.run(["dig", "@127.0.0.1", "-p", str(port), "+short", "+time=1", "+tries=1", name, qtype],
                          capture_output=True, text=True, timeout=10).stdout
-    return out.split()
+    # Only answer lines: dig prints ";; ..." lines on timeouts and refused connections.
+    return [line.strip() for line in out.splitlines() if line.strip() and not line.startswith(";")]
 
 
 def metric(port, name, labels):
@@ -147,6 +149,7 @@ def main():
 
         fresh1, cpu1, bytes1, ixfr1 = run("1 node")
         rss = rss_mb(node1.proc.pid)
+        central_rss = rss_mb(central.proc.pid)
         for i in range(1, args.nodes):
             start_node(i)
         freshn, cpun, bytesn, ixfrn = run(f"{args.nodes} nodes")
@@ -154,7 +157,7 @@ def main():
         results = {
             "services": sum(1 for _ in open(os.path.join(args.data, "objects.jsonl"))),
             "changes": n, "nodes": args.nodes, "rate": args.rate,
-            "node_ready_s": round(node_ready, 2), "node_rss_mb": round(rss, 1),
+            "node_ready_s": round(node_ready, 2), "node_rss_mb": round(rss, 1), "central_rss_mb": round(central_rss, 1),
             "fresh_p50_ms": fresh1.get("p50_ms"), "fresh_p99_ms": fresh1.get("p99_ms"), "fresh_timeouts": fresh1.get("timeouts"),
             "fresh_p50_ms_n": freshn.get("p50_ms"), "fresh_p99_ms_n": freshn.get("p99_ms"),
             "central_cpu_ms_per_change_1": round(cpu1 * 1000 / n, 3),
