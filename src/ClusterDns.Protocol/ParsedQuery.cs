@@ -27,8 +27,10 @@ public enum QueryVerdict : byte
     Drop,
     /// <summary>Reply FORMERR: the header is readable, the rest is not a valid query.</summary>
     FormErr,
-    /// <summary>Reply NOTIMP: an opcode other than QUERY.</summary>
+    /// <summary>Reply NOTIMP: an opcode other than QUERY and NOTIFY.</summary>
     NotImp,
     /// <summary>Reply BADVERS: an EDNS version above 0 (RFC 6891 §6.1.3).</summary>
     BadVers,
+    /// <summary>A well-formed NOTIFY (RFC 1996): only a handler that takes NOTIFY (a secondary zone) sees it.</summary>
+    Notify,
 }

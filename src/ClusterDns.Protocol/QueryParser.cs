@@ -20,7 +20,7 @@ public static class QueryParser
         {
             return QueryVerdict.Drop;
         }
-        if (query.Header.Opcode != Opcode.Query)
+        if (query.Header.Opcode is not (Opcode.Query or Opcode.Notify))
         {
             return QueryVerdict.NotImp;
         }
@@ -84,7 +84,7 @@ public static class QueryParser
         {
             return QueryVerdict.BadVers;
         }
-        return QueryVerdict.Accept;
+        return query.Header.Opcode == Opcode.Notify ? QueryVerdict.Notify : QueryVerdict.Accept;
     }
 
     /// <summary>Options are a sequence of (code, length, data) that must fill the RDATA exactly.</summary>

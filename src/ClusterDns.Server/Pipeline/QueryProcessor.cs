@@ -50,6 +50,8 @@ public sealed partial class QueryProcessor
                 return Finish(context, ResponseCode.NotImp, bare: true);
             case QueryVerdict.BadVers:
                 return Finish(context, ResponseCode.BadVers, bare: true);
+            case QueryVerdict.Notify:
+                return ReceiveNotify(context);
         }
 
         bool transfer = context.QuestionType is RecordType.AXFR or RecordType.IXFR;
@@ -106,6 +108,32 @@ public sealed partial class QueryProcessor
             return;
         }
         await Finish(context, result.Rcode, bare: !result.IsWritten).ConfigureAwait(false);
+    }
+
+    /// <summary>A NOTIFY goes to the block's notify receiver alone (RFC 1996 §3.7: the reply echoes the question, AA set).</summary>
+    private ValueTask ReceiveNotify(DnsQueryContext context)
+    {
+        var block = Router.Route(context);
+        context.Block = block;
+        for (var handler = block?.Chain; handler is not null; handler = handler.Next)
+        {
+            if (handler is INotifyReceiver receiver)
+            {
+                ResponseCode rcode;
+                try
+                {
+                    rcode = receiver.ReceiveNotify(context);
+                }
+                catch (Exception exception)
+                {
+                    return Fault(context, exception);
+                }
+                var writer = context.BeginResponse();
+                context.CompleteResponse(ref writer, rcode, authoritative: rcode == ResponseCode.NoError, truncated: false);
+                return Finish(context, rcode, bare: false);
+            }
+        }
+        return Finish(context, ResponseCode.NotImp, bare: true);
     }
 
     private ValueTask Finish(DnsQueryContext context, ResponseCode rcode, bool bare)

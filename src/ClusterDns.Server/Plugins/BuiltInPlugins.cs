@@ -19,6 +19,7 @@ public static class BuiltInPlugins
         new Cache.CacheSetup(),
         new Loop.LoopSetup(),
         new FilePlugin.FileSetup(),
+        new Secondary.SecondarySetup(),
         new Hosts.HostsSetup(),
         new Whoami.WhoamiSetup(),
         new Bind.BindSetup(),

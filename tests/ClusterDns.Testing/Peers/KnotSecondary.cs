@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ClusterDns.Testing.Network;
@@ -13,18 +12,13 @@ namespace ClusterDns.Testing.Peers;
 /// </summary>
 public sealed partial class KnotSecondary : IDisposable
 {
-    private readonly string _directory;
-    private readonly Process _process;
+    private readonly KnotProcess _knot;
 
     public const string NotInstalled = "knotd and kdig (Debian packages 'knot' and 'knot-dnsutils') are not installed; ./test.sh installs them";
 
     /// <param name="port">The port to listen on (known before the primary starts, for its NOTIFY); 0 for a free one.</param>
     public KnotSecondary(int primaryPort, int port, params string[] zones)
     {
-        string knotd = ProcessRunner.FindExecutable("knotd") ?? throw new InvalidOperationException(NotInstalled);
-        _directory = Directory.CreateTempSubdirectory("clusterdns-knot-secondary-").FullName;
-        Directory.CreateDirectory(Path.Combine(_directory, "run"));
-        Directory.CreateDirectory(Path.Combine(_directory, "storage"));
         Port = port != 0 ? port : FreePorts.Loopback();
         string zoneList = string.Concat(zones.Select(zone => $"""
 
@@ -33,13 +27,12 @@ public sealed partial class KnotSecondary : IDisposable
                 acl: notify_from_primary
                 zonefile-load: none
             """));
-        string config = Path.Combine(_directory, "knot.conf");
-        File.WriteAllText(config, $"""
+        _knot = new KnotProcess("clusterdns-knot-secondary-", directory => $"""
             server:
-                rundir: {_directory}/run
+                rundir: {directory}/run
                 listen: 127.0.0.1@{Port}
             database:
-                storage: {_directory}/storage
+                storage: {directory}/storage
             log:
               - target: stderr
                 any: info
@@ -52,37 +45,14 @@ public sealed partial class KnotSecondary : IDisposable
                 action: notify
             template:
               - id: default
-                storage: {_directory}/storage
+                storage: {directory}/storage
             zone:{zoneList}
             """);
-        // As KnotDaemon: close inherited descriptors (the build lock's) before exec.
-        const string closeInheritedThenExec = "for fd in /proc/$$/fd/*; do n=${fd##*/}; [ \"$n\" -gt 2 ] && eval \"exec $n>&-\" 2>/dev/null; done; exec \"$0\" \"$@\"";
-        var start = new ProcessStartInfo("/bin/bash", ["-c", closeInheritedThenExec, knotd, "-c", config])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        _process = Process.Start(start) ?? throw new InvalidOperationException("knotd did not start");
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (Log) { Log.Add(e.Data); } } };
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
     }
 
     public int Port { get; }
 
-    public List<string> Log { get; } = new();
-
-    public string LogText
-    {
-        get
-        {
-            lock (Log)
-            {
-                return string.Join('\n', Log);
-            }
-        }
-    }
+    public string LogText => _knot.LogText;
 
     /// <summary>kdig against the secondary, no recursion; the output.</summary>
     public async Task<string> DigAsync(string arguments) =>
@@ -102,10 +72,7 @@ public sealed partial class KnotSecondary : IDisposable
         string last = string.Empty;
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"knotd exited with {_process.ExitCode}: {LogText}");
-            }
+            _knot.ThrowIfExited();
             last = await DigAsync($"{zone} SOA");
             var match = SoaSerial().Match(last);
             if (last.Contains("status: NOERROR", StringComparison.Ordinal) && match.Success
@@ -121,27 +88,5 @@ public sealed partial class KnotSecondary : IDisposable
     [GeneratedRegex(@"\tSOA\t\S+ \S+ (\d+) ")]
     private static partial Regex SoaSerial();
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(5000);
-            }
-        }
-        finally
-        {
-            _process.Dispose();
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // knotd may still hold a file for a moment; the temp folder is left behind.
-            }
-        }
-    }
+    public void Dispose() => _knot.Dispose();
 }

@@ -1,4 +1,5 @@
 using ClusterDns.Protocol;
+using ClusterDns.Server.Common;
 using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Zones;
 
@@ -12,13 +13,13 @@ namespace ClusterDns.Server.Plugins.FilePlugin;
 /// </summary>
 internal sealed class FileHandler : DnsHandler, ITransferSource
 {
-    private readonly byte[][]? _fallthrough;
+    private readonly FallthroughZones? _fallthrough;
     private ZoneSet _zones;
 
     public FileHandler(ZoneSet zones, IReadOnlyList<DnsName>? fallthrough = null)
     {
         _zones = zones;
-        _fallthrough = fallthrough?.Select(z => z.ToLower().Wire.ToArray()).ToArray();
+        _fallthrough = FallthroughZones.From(fallthrough);
     }
 
     public override string Name => "file";
@@ -65,23 +66,5 @@ internal sealed class FileHandler : DnsHandler, ITransferSource
         return zone is not null && zone.Origin.Wire.SequenceEqual(lowerZone) ? zone : null;
     }
 
-    private bool FallsThrough(ReadOnlySpan<byte> name)
-    {
-        if (_fallthrough is null)
-        {
-            return false;
-        }
-        if (_fallthrough.Length == 0)
-        {
-            return true;
-        }
-        foreach (var zone in _fallthrough)
-        {
-            if (WireName.IsSubdomainOf(name, zone))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    private bool FallsThrough(ReadOnlySpan<byte> name) => _fallthrough?.Covers(name) == true;
 }

@@ -7,9 +7,11 @@ namespace ClusterDns.Server.Plugins.Transfer;
 
 /// <summary>
 /// Answers AXFR and IXFR (RFC 5936, RFC 1995) over TCP for the zones of its <c>transfer</c> directives, from the
-/// first handler after it in the chain that lists the zone (<see cref="ITransferSource"/>: file, kubernetes), as
-/// CoreDNS's transfer plugin: REFUSED to clients no <c>to</c> allows and over UDP; an IXFR whose serial is current
-/// gets the SOA alone, any other IXFR the whole zone. Every other query passes through.
+/// first handler after it in the chain that lists the zone (<see cref="ITransferSource"/>: file, kubernetes, secondary),
+/// as CoreDNS's transfer plugin: REFUSED to clients no <c>to</c> allows and over UDP; an IXFR whose serial is current
+/// gets the SOA alone. Unlike CoreDNS (which always sends the whole zone), an IXFR from a serial the zone's
+/// <see cref="TransferJournal"/> knows gets the differences since (RFC 1995), any other the whole zone.
+/// Every other query passes through.
 /// </summary>
 internal sealed partial class TransferHandler : DnsHandler
 {
@@ -20,6 +22,8 @@ internal sealed partial class TransferHandler : DnsHandler
     internal const int MessageTarget = 16 * 1024;
 
     private readonly ILogger _logger;
+    private readonly Dictionary<byte[], TransferJournal> _journals = new(WireNameComparer.Instance);
+    private readonly TransferSubscribers _subscribers = new();
     private TransferRule[] _rules;
 
     public TransferHandler(TransferRule rule, ILogger logger)
@@ -31,6 +35,17 @@ internal sealed partial class TransferHandler : DnsHandler
     public override string Name => "transfer";
 
     public IReadOnlyList<TransferRule> Rules => _rules;
+
+    /// <summary>Secondaries that transferred through a network or <c>*</c> (their addresses are not known in advance): they get NOTIFY too.</summary>
+    internal TransferSubscribers Subscribers => _subscribers;
+
+    private void NoteSubscriber(TransferRule rule, System.Net.IPAddress client)
+    {
+        if (!rule.NotifiesDirectly(client))
+        {
+            _subscribers.Note(rule, client);
+        }
+    }
 
     /// <summary>Another <c>transfer</c> directive of the same server block (setup time only).</summary>
     public void Add(TransferRule rule) => _rules = [.. _rules, rule];
@@ -75,11 +90,50 @@ internal sealed partial class TransferHandler : DnsHandler
         {
             return Bare(ResponseCode.ServFail);
         }
+        NoteSubscriber(rule, context.RemoteEndPoint.Address);
         if (clientSerial is { } current && !SerialArithmetic.IsNewer(cursor.Serial, current))
         {
             return WriteSoaOnly(context, cursor);
         }
-        return StreamAsync(context, stream, cursor);
+        return StreamAsync(context, stream, FromJournal(context.LowerName, cursor, clientSerial));
+    }
+
+    /// <summary>
+    /// What to send, through the zone's journal: the differences since an IXFR client's serial when the journal has
+    /// them, else the whole version the journal captured (so whatever serial a secondary is given, the journal knows
+    /// it at its next IXFR), else, when the version cannot be captured, the source's own cursor.
+    /// </summary>
+    private TransferCursor FromJournal(ReadOnlySpan<byte> zone, TransferCursor cursor, uint? clientSerial)
+    {
+        var journal = JournalFor(zone, create: true)!;
+        var latest = journal.Capture(cursor);
+        if (latest is null)
+        {
+            return cursor;
+        }
+        if (clientSerial is not { } serial)
+        {
+            return RecordListTransfer.Whole(latest);
+        }
+        var differences = journal.DifferencesSince(serial, latest);
+        LogIxfr(_logger, DnsName.Format(zone), serial, latest.Serial, differences is null ? "whole zone" : $"{differences.Count} differences");
+        return differences is null ? RecordListTransfer.Whole(latest) : RecordListTransfer.Incremental(latest, differences);
+    }
+
+    /// <summary>The zone's journal; created by the first transfer (a zone nobody transfers costs nothing).</summary>
+    internal TransferJournal? JournalFor(ReadOnlySpan<byte> zone, bool create)
+    {
+        lock (_journals)
+        {
+            var lookup = _journals.GetAlternateLookup<ReadOnlySpan<byte>>();
+            if (lookup.TryGetValue(zone, out var journal) || !create)
+            {
+                return journal;
+            }
+            journal = new TransferJournal(DnsName.FromWire(zone));
+            _journals[zone.ToArray()] = journal;
+            return journal;
+        }
     }
 
     private static ValueTask<HandlerResult> Bare(ResponseCode rcode) => new(HandlerResult.NotWritten(rcode));
@@ -170,6 +224,9 @@ internal sealed partial class TransferHandler : DnsHandler
             }
         }
     }
+
+    [LoggerMessage(EventId = 1707, Level = LogLevel.Debug, Message = "Incremental transfer of zone {Zone} from serial {From} to {To}: {What}")]
+    private static partial void LogIxfr(ILogger logger, string zone, uint from, uint to, string what);
 
     [LoggerMessage(EventId = 1701, Level = LogLevel.Information, Message = "Outgoing transfer of {Records} records of zone {Zone} to {Client} for serial {Serial} in {Messages} messages")]
     private static partial void LogTransferred(ILogger logger, int records, string zone, System.Net.IPEndPoint client, uint serial, int messages);

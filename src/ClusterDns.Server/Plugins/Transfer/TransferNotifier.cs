@@ -7,14 +7,19 @@ using Microsoft.Extensions.Logging;
 namespace ClusterDns.Server.Plugins.Transfer;
 
 /// <summary>
-/// Sends NOTIFY (RFC 1996) for a zone to its <c>to</c> addresses (not <c>*</c>, not networks) when the zone's serial
-/// changes, as CoreDNS's transfer plugin: up to three tries per secondary, each waiting one second for the reply.
-/// Serials are compared once a second, so a burst of cluster changes is one NOTIFY; a zone first seen (loaded, or
+/// Sends NOTIFY (RFC 1996) for a zone to its <c>to</c> addresses when the zone's serial changes, as CoreDNS's transfer
+/// plugin (up to three tries per secondary, each waiting one second for the reply), and, an extension, to the
+/// secondaries a <c>to</c> network or <c>*</c> let transfer (<see cref="TransferSubscribers"/>).
+/// Serials are compared every 100 ms, so a burst of cluster changes is one NOTIFY; a zone first seen (loaded, or
 /// the cluster zone after its first list) is announced as well.
 /// </summary>
 internal sealed partial class TransferNotifier : IServerComponent
 {
-    internal static TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often serials are compared: reading a serial is one volatile read, and a node cache should hear of a
+    /// change within a few milliseconds of its publish (the zone feed's freshness, docs/performance.md).
+    /// </summary>
+    internal static TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     private const int Attempts = 3;
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(1);
@@ -31,6 +36,9 @@ internal sealed partial class TransferNotifier : IServerComponent
         _handler = handler;
         _logger = logger;
     }
+
+    /// <summary>The secondaries networks let transfer, which get NOTIFY too (tests set their port).</summary>
+    internal TransferSubscribers Subscribers => _handler.Subscribers;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -92,6 +100,10 @@ internal sealed partial class TransferNotifier : IServerComponent
                         {
                             _sending.Add(NotifyAsync(zone, target, stopping));
                         }
+                    }
+                    foreach (var target in _handler.Subscribers.TargetsOf(rule))
+                    {
+                        _sending.Add(NotifyAsync(zone, target, stopping));
                     }
                 }
             }

@@ -46,4 +46,17 @@ public sealed record TransferRule(IReadOnlyList<DnsName> Zones, IReadOnlyList<Tr
         }
         return false;
     }
+
+    /// <summary>True when <paramref name="client"/> is one of the single addresses, which get NOTIFY anyway.</summary>
+    public bool NotifiesDirectly(IPAddress client)
+    {
+        foreach (var peer in To)
+        {
+            if (peer.Address is not null && peer.Allows(client))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

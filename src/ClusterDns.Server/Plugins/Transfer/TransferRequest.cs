@@ -18,10 +18,3 @@ internal static class TransferRequest
         return true;
     }
 }
-
-/// <summary>RFC 1982 serial number arithmetic on 32-bit SOA serials.</summary>
-internal static class SerialArithmetic
-{
-    /// <summary>True when <paramref name="ours"/> is newer than <paramref name="theirs"/> (RFC 1982 §3.2).</summary>
-    public static bool IsNewer(uint ours, uint theirs) => ours != theirs && (int)(ours - theirs) > 0;
-}

@@ -7,8 +7,8 @@ namespace ClusterDns.Server.Tests.Plugins.Transfer;
 
 /// <summary>
 /// A real Knot DNS secondary transfers the cluster zone and its reverse zone from ClusterDns on loopback, answers
-/// a sample of names exactly as ClusterDns does, and follows a NOTIFY after a Service is added (its IXFR is
-/// answered with the whole zone).
+/// a sample of names exactly as ClusterDns does, and follows a NOTIFY after a Service is added with an IXFR answered
+/// incrementally from our journal.
 /// </summary>
 public sealed class KnotSecondaryTests
 {
@@ -70,6 +70,9 @@ public sealed class KnotSecondaryTests
         Assert.Equal(newer, SerialOf(await AskAsync(server.Port, "cluster.local", RecordType.SOA)));
         var added = await AskAsync(knot.Port, "added.default.svc.cluster.local", RecordType.A);
         Assert.Equal(["added.default.svc.cluster.local. 5 in a 10.96.200.1"], InProcessQuery.Lines(added.Answers));
+        // That second transfer was incremental: Knot logs an IXFR, and no AXFR-style answer to it.
+        Assert.Matches(@"\[cluster\.local\.\] IXFR, incoming, remote [^\n]*finished", knot.LogText);
+        Assert.DoesNotContain("AXFR-style", knot.LogText);
     }
 
     private static async Task<DnsMessage> AskAsync(int port, string name, RecordType type) =>
