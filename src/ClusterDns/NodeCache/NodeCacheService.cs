@@ -1,7 +1,8 @@
 using System.Text;
 using ClusterDns.NodeSetup;
 using ClusterDns.Server.Http;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Plugins.Prometheus;
+using ClusterDns.Server.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -65,13 +66,8 @@ internal sealed partial class NodeCacheService(
         }
     }
 
-    private Task ServeMetricsAsync(HttpContext context)
-    {
-        var body = Encoding.UTF8.GetBytes(registry.Scrape());
-        context.Response.ContentType = MetricsRegistry.ContentType;
-        context.Response.ContentLength = body.Length;
-        return context.Response.Body.WriteAsync(body).AsTask();
-    }
+    // The same exposition as the prometheus plugin's (text, or OpenMetrics when the scraper prefers it).
+    private Task ServeMetricsAsync(HttpContext context) => new MetricsEndpoint(registry).ServeAsync(context);
 
     private async Task LoopAsync(CancellationToken stopping)
     {

@@ -1,4 +1,5 @@
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 
 namespace ClusterDns.NodeSetup;
 
@@ -7,7 +8,7 @@ internal sealed class SetupErrors
 {
     public const string MetricName = "coredns_nodecache_setup_errors_total";
 
-    private readonly CounterFamily _family;
+    private readonly Counter _family;
 
     public SetupErrors(MetricsRegistry registry)
     {
@@ -18,5 +19,5 @@ internal sealed class SetupErrors
         }
     }
 
-    public void Count(string errorType) => _family.WithLabels(errorType).Increment();
+    public void Count(string errorType) => _family.WithLabels(errorType).Inc();
 }

@@ -9,7 +9,7 @@ namespace ClusterDns.Server.Plugins.Prometheus;
 /// GET <c>/metrics</c>: the registry in the text format 0.0.4, or in OpenMetrics 1.0.0 when the scraper's
 /// <c>Accept</c> prefers <c>application/openmetrics-text</c> (Prometheus asks for it first; curl asks for nothing).
 /// </summary>
-internal sealed class MetricsEndpoint(MetricsRegistry registry)
+public sealed class MetricsEndpoint(MetricsRegistry registry)
 {
     public const string TextContentType = "text/plain; version=0.0.4; charset=utf-8";
     public const string OpenMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
