@@ -1,15 +1,18 @@
+using System.Net;
 using System.Text;
 using ClusterDns.Kubernetes.Connection;
+using k8s;
+using k8s.Authentication;
+using k8s.KubeConfigModels;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace ClusterDns.Kubernetes;
 
 /// <summary>
-/// Reads a kubeconfig file: the chosen (or current) context's cluster and user. Supported credentials:
-/// token, tokenFile, client certificate and key (files or -data); CA file or -data; insecure-skip-tls-verify;
-/// tls-server-name. exec and auth-provider plugins are refused with a clear error. Relative paths are
-/// resolved against the kubeconfig's directory, as kubectl does.
+/// Reads a kubeconfig through the Kubernetes client library: the chosen (or current) context's cluster and
+/// user, with every credential the library supports (exec plugins, tokens, client certificates), plus the
+/// two fields its model drops (<see cref="KubeConfigExtras"/>). Problems come back as one message naming
+/// the file; relative paths are relative to the kubeconfig's directory, as kubectl resolves them.
 /// </summary>
 public static class KubeConfigLoader
 {
@@ -17,215 +20,211 @@ public static class KubeConfigLoader
     {
         connection = null;
         var prefix = $"kubeconfig {path}: ";
-        YamlMappingNode root;
+        if (!TryRead(path, out var config, out error) || !TryFind(config!, context, out var contextName, out var cluster, out var user, out error))
+        {
+            error = prefix + error;
+            return false;
+        }
+
+        var extras = KubeConfigExtras.Read(path, cluster!.Name, user?.Name ?? "");
+        Func<ITokenProvider>? tokens = null;
+        if (user is not null && !TryPrepareUser(config!, user, extras, out tokens, out error))
+        {
+            error = prefix + $"user \"{user.Name}\" " + error;
+            return false;
+        }
+
+        KubernetesClientConfiguration built;
         try
         {
-            var stream = new YamlStream();
-            using (var reader = new StreamReader(path)) stream.Load(reader);
-            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
-            {
-                error = prefix + "not a kubeconfig (expected a YAML mapping)";
-                return false;
-            }
-
-            root = mapping;
+            built = KubernetesClientConfiguration.BuildConfigFromConfigObject(config, contextName);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            error = prefix + "cannot read: " + ex.Message;
+            // The library reports an exec plugin that fails, a bad CA and the like by exceptions.
+            error = prefix + ex.Message;
             return false;
+        }
+
+        if (!TryOverrideCa(config!, cluster.ClusterEndpoint, built, out error) || !TryUseProxy(extras.ProxyUrl, built, out error))
+        {
+            error = prefix + error;
+            return false;
+        }
+
+        if (tokens is null && user?.UserCredentials?.ExternalExecution is { } exec && built.TokenProvider is ExecTokenProvider) tokens = TokenSources.Exec(exec);
+        if (tokens is null && !string.IsNullOrEmpty(built.AccessToken)) tokens = TokenSources.Fixed(built.AccessToken);
+        if (!KubernetesConnection.TryCreate(built, $"kubeconfig {path} context {contextName}", tokens, out connection, out error))
+        {
+            error = prefix + error;
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool TryRead(string path, out K8SConfiguration? config, out string? error)
+    {
+        config = null;
+        error = null;
+        try
+        {
+            config = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(path));
+        }
+        catch (NullReferenceException)
+        {
+            // The library's answer to a file with no YAML document in it.
+            error = "not a kubeconfig (the file is empty)";
         }
         catch (YamlException ex)
         {
-            error = prefix + $"invalid YAML at line {ex.Start.Line}: {ex.Message}";
-            return false;
+            error = $"not a valid kubeconfig (line {ex.Start.Line}): {ex.Message}";
         }
-
-        var contextName = string.IsNullOrEmpty(context) ? Scalar(root, "current-context") : context;
-        if (string.IsNullOrEmpty(contextName))
+        catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException)
         {
-            error = prefix + "no context given and no current-context set";
-            return false;
+            error = "cannot read: " + ex.Message;
         }
 
-        if (FindNamed(root, "contexts", "context", contextName) is not { } ctx)
-        {
-            error = prefix + $"context \"{contextName}\" not found";
-            return false;
-        }
-
-        var clusterName = Scalar(ctx, "cluster");
-        if (clusterName is null || FindNamed(root, "clusters", "cluster", clusterName) is not { } cluster)
-        {
-            error = prefix + $"cluster \"{clusterName}\" of context \"{contextName}\" not found";
-            return false;
-        }
-
-        var userName = Scalar(ctx, "user");
-        YamlMappingNode? user = null;
-        if (!string.IsNullOrEmpty(userName) && (user = FindNamed(root, "users", "user", userName)) is null)
-        {
-            error = prefix + $"user \"{userName}\" of context \"{contextName}\" not found";
-            return false;
-        }
-
-        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        return TryBuild(prefix, baseDirectory, $"kubeconfig {path} context {contextName}", cluster, userName, user, out connection, out error);
+        if (error is null && config is null) error = "not a kubeconfig (the file is empty)";
+        return error is null;
     }
 
-    private static bool TryBuild(string prefix, string baseDirectory, string description, YamlMappingNode cluster, string? userName,
-        YamlMappingNode? user, out KubernetesConnection? connection, out string? error)
+    private static bool TryFind(K8SConfiguration config, string? context, out string contextName, out Cluster? cluster, out User? user, out string? error)
     {
-        connection = null;
-        var serverText = Scalar(cluster, "server");
-        if (!Uri.TryCreate(serverText, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
+        cluster = null;
+        user = null;
+        error = null;
+        contextName = string.IsNullOrEmpty(context) ? config.CurrentContext ?? "" : context;
+        if (contextName.Length == 0)
         {
-            error = prefix + $"cluster server \"{serverText}\" is not an http or https URL";
+            error = "no context given and no current-context set";
             return false;
         }
 
+        var name = contextName;
+        var details = config.Contexts?.FirstOrDefault(c => c.Name == name)?.ContextDetails;
+        if (details is null)
+        {
+            error = $"context \"{contextName}\" not found";
+            return false;
+        }
+
+        cluster = config.Clusters?.FirstOrDefault(c => c.Name == details.Cluster);
+        if (cluster?.ClusterEndpoint is null)
+        {
+            error = $"cluster \"{details.Cluster}\" of context \"{contextName}\" not found";
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(details.User)) return true;
+        user = config.Users?.FirstOrDefault(u => u.Name == details.User);
+        if (user is null)
+        {
+            error = $"user \"{details.User}\" of context \"{contextName}\" not found";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The credentials the library does not take as they are: basic auth (removed from Kubernetes) is refused;
+    /// <c>tokenFile</c> and an oidc <c>id-token</c> are handed to it as a token so it finds a credential.
+    /// </summary>
+    private static bool TryPrepareUser(K8SConfiguration config, User user, KubeConfigExtras extras, out Func<ITokenProvider>? tokens, out string? error)
+    {
+        tokens = null;
+        error = null;
+        var credentials = user.UserCredentials ??= new UserCredentials();
+        if (!string.IsNullOrEmpty(credentials.UserName) || !string.IsNullOrEmpty(credentials.Password))
+        {
+            error = "uses basic authentication, which Kubernetes removed; use a token, client certificate or exec plugin";
+            return false;
+        }
+
+        var hasCertificate = !string.IsNullOrEmpty(credentials.ClientCertificate) || !string.IsNullOrEmpty(credentials.ClientCertificateData);
+        var hasKey = !string.IsNullOrEmpty(credentials.ClientKey) || !string.IsNullOrEmpty(credentials.ClientKeyData);
+        if (hasCertificate != hasKey)
+        {
+            error = "has half a client certificate: a client certificate needs both a certificate and a key";
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(credentials.Token) && extras.TokenFile is { } tokenFile)
+        {
+            var resolved = Path.IsPathRooted(tokenFile) ? tokenFile : Path.Combine(Path.GetDirectoryName(config.FileName) ?? ".", tokenFile);
+            if (!TokenSources.TryCheckFile(resolved, out error)) return false;
+            credentials.Token = "(read from the token file)";
+            tokens = TokenSources.File(resolved);
+        }
+
+        if (credentials.AuthProvider is { } provider && credentials.ExternalExecution is null)
+        {
+            if (provider.Name != "oidc")
+            {
+                error = $"uses auth-provider \"{provider.Name}\", which the Kubernetes client no longer supports; use its exec credential plugin (gke-gcloud-auth-plugin, kubelogin)";
+                return false;
+            }
+
+            if (provider.Config is null || !provider.Config.TryGetValue("id-token", out var idToken) || string.IsNullOrEmpty(idToken))
+            {
+                error = "uses auth-provider oidc without an id-token; log in first, or use an exec plugin such as kubelogin";
+                return false;
+            }
+
+            // The Aot library has no OIDC refresh: the id-token is sent until it expires (see docs/kubernetes-client.md).
+            if (string.IsNullOrEmpty(credentials.Token)) credentials.Token = idToken;
+        }
+
+        return true;
+    }
+
+    /// <summary>Every certificate of the CA bundle, where the library keeps only the first.</summary>
+    private static bool TryOverrideCa(K8SConfiguration config, ClusterEndpoint cluster, KubernetesClientConfiguration built, out string? error)
+    {
+        error = null;
         System.Security.Cryptography.X509Certificates.X509Certificate2Collection? ca = null;
         string caError;
-        if (Scalar(cluster, "certificate-authority-data") is { Length: > 0 } caData)
+        if (cluster.CertificateAuthorityData is { Length: > 0 } data)
         {
-            if (!TryDecode(caData, out var caPem) || !KubernetesConnection.TryParseCa(caPem, "certificate-authority-data", out ca, out caError))
+            var buffer = new byte[data.Length];
+            if (!Convert.TryFromBase64String(data.Trim(), buffer, out var written)
+                || !KubernetesConnection.TryParseCa(Encoding.UTF8.GetString(buffer, 0, written), "certificate-authority-data", out ca, out caError))
             {
-                error = prefix + "certificate-authority-data is not a base64 PEM certificate";
+                error = "certificate-authority-data is not a base64 PEM certificate";
                 return false;
             }
         }
-        else if (Scalar(cluster, "certificate-authority") is { Length: > 0 } caFile
-            && !KubernetesConnection.TryLoadCaFile(Resolve(baseDirectory, caFile), out ca, out caError))
+        else if (cluster.CertificateAuthority is { Length: > 0 } file)
         {
-            error = prefix + caError;
+            var resolved = Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(config.FileName) ?? ".", file);
+            if (!KubernetesConnection.TryLoadCaFile(resolved, out ca, out caError))
+            {
+                error = caError;
+                return false;
+            }
+        }
+
+        if (ca is not null) built.SslCaCerts = ca;
+        return true;
+    }
+
+    /// <summary>The cluster's <c>proxy-url</c> (http, https or socks5), as kubectl uses it; HTTPS_PROXY applies otherwise.</summary>
+    private static bool TryUseProxy(string? proxyUrl, KubernetesClientConfiguration built, out string? error)
+    {
+        error = null;
+        if (proxyUrl is null) return true;
+        if (!Uri.TryCreate(proxyUrl, UriKind.Absolute, out var proxy) || proxy.Scheme is not ("http" or "https" or "socks5"))
+        {
+            error = $"proxy-url \"{proxyUrl}\" is not an http, https or socks5 URL";
             return false;
         }
 
-        var insecure = Scalar(cluster, "insecure-skip-tls-verify") is { } skip && bool.TryParse(skip, out var b) && b;
-        BearerTokenSource? token = null;
-        System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate = null;
-        if (user is not null)
+        built.FirstMessageHandlerSetup = sockets =>
         {
-            foreach (var unsupported in (string[])["exec", "auth-provider"])
-            {
-                if (user.Children.ContainsKey(unsupported))
-                {
-                    var what = unsupported == "exec" ? "exec credentials" : "an auth-provider";
-                    error = prefix + $"user \"{userName}\" uses {what}, which ClusterDns does not support; use a token or client certificate";
-                    return false;
-                }
-            }
-
-            if (user.Children.ContainsKey("username") || user.Children.ContainsKey("password"))
-            {
-                error = prefix + $"user \"{userName}\" uses basic authentication, which ClusterDns does not support; use a token or client certificate";
-                return false;
-            }
-
-            if (Scalar(user, "token") is { Length: > 0 } fixedToken)
-            {
-                token = BearerTokenSource.Fixed(fixedToken);
-            }
-            else if (Scalar(user, "tokenFile") is { Length: > 0 } tokenFile)
-            {
-                token = BearerTokenSource.FromFile(Resolve(baseDirectory, tokenFile));
-                if (!token.TryReadNow(out var tokenError))
-                {
-                    error = prefix + tokenError;
-                    return false;
-                }
-            }
-
-            if (!TryReadClientCertificate(prefix, baseDirectory, user, out clientCertificate, out error)) return false;
-        }
-
-        connection = new KubernetesConnection(server, description)
-        {
-            TrustedCa = ca,
-            InsecureSkipTlsVerify = insecure,
-            TlsServerName = Scalar(cluster, "tls-server-name"),
-            Token = token,
-            ClientCertificate = clientCertificate,
+            sockets.Proxy = new WebProxy(proxy);
+            sockets.UseProxy = true;
         };
-        error = null;
         return true;
-    }
-
-    private static bool TryReadClientCertificate(string prefix, string baseDirectory, YamlMappingNode user,
-        out System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, out string? error)
-    {
-        certificate = null;
-        error = null;
-        string? certPem = null, keyPem = null;
-        if (Scalar(user, "client-certificate-data") is { Length: > 0 } certData && !TryDecode(certData, out certPem))
-        {
-            error = prefix + "client-certificate-data is not base64";
-            return false;
-        }
-
-        if (Scalar(user, "client-key-data") is { Length: > 0 } keyData && !TryDecode(keyData, out keyPem))
-        {
-            error = prefix + "client-key-data is not base64";
-            return false;
-        }
-
-        try
-        {
-            if (certPem is null && Scalar(user, "client-certificate") is { Length: > 0 } certFile) certPem = File.ReadAllText(Resolve(baseDirectory, certFile));
-            if (keyPem is null && Scalar(user, "client-key") is { Length: > 0 } keyFile) keyPem = File.ReadAllText(Resolve(baseDirectory, keyFile));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            error = prefix + "cannot read client certificate: " + ex.Message;
-            return false;
-        }
-
-        if (certPem is null && keyPem is null) return true;
-        if (certPem is null || keyPem is null)
-        {
-            error = prefix + "a client certificate needs both a certificate and a key";
-            return false;
-        }
-
-        if (!KubernetesConnection.TryParseClientCertificate(certPem, keyPem, "client certificate", out certificate, out var parseError))
-        {
-            error = prefix + parseError;
-            return false;
-        }
-
-        return true;
-    }
-
-    private static YamlMappingNode? FindNamed(YamlMappingNode root, string listName, string innerName, string name)
-    {
-        if (!root.Children.TryGetValue(listName, out var list) || list is not YamlSequenceNode sequence) return null;
-        foreach (var item in sequence)
-        {
-            if (item is YamlMappingNode entry && Scalar(entry, "name") == name
-                && entry.Children.TryGetValue(innerName, out var inner) && inner is YamlMappingNode mapping)
-            {
-                return mapping;
-            }
-        }
-
-        return null;
-    }
-
-    private static string? Scalar(YamlMappingNode node, string key) =>
-        node.Children.TryGetValue(key, out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
-
-    private static string Resolve(string baseDirectory, string path) => Path.IsPathRooted(path) ? path : Path.Combine(baseDirectory, path);
-
-    private static bool TryDecode(string base64, out string text)
-    {
-        var buffer = new byte[base64.Length];
-        if (Convert.TryFromBase64String(base64.Trim(), buffer, out var written))
-        {
-            text = Encoding.UTF8.GetString(buffer, 0, written);
-            return true;
-        }
-
-        text = "";
-        return false;
     }
 }

@@ -2,21 +2,27 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ClusterDns.Kubernetes.Connection;
+using k8s;
+using k8s.Authentication;
 
 namespace ClusterDns.Kubernetes;
 
 /// <summary>
 /// Where the API server is and how to authenticate to it: in-cluster service account, a kubeconfig
-/// (<see cref="KubeConfigLoader"/>) or an explicit endpoint. Creation returns errors as values.
+/// (<see cref="KubeConfigLoader"/>) or an explicit endpoint. The TLS set-up, client certificates and tokens
+/// are the Kubernetes client library's; our list/watch decoder runs over the HttpClient built from them.
+/// Creation returns errors as values.
 /// </summary>
 public sealed class KubernetesConnection
 {
     internal const string ServiceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-    internal KubernetesConnection(Uri server, string description)
+    private KubernetesConnection(KubernetesClientConfiguration configuration, Uri server, string description, Func<ITokenProvider>? tokens)
     {
+        Configuration = configuration;
         Server = server;
         Description = description;
+        Tokens = tokens;
     }
 
     /// <summary>The API server's base URL.</summary>
@@ -25,22 +31,59 @@ public sealed class KubernetesConnection
     /// <summary>Where this connection came from, for logs ("in-cluster", "kubeconfig PATH context NAME", …).</summary>
     public string Description { get; }
 
-    internal BearerTokenSource? Token { get; init; }
-    internal X509Certificate2? ClientCertificate { get; init; }
-    internal X509Certificate2Collection? TrustedCa { get; init; }
-    internal bool InsecureSkipTlsVerify { get; init; }
-    internal string? TlsServerName { get; init; }
+    internal KubernetesClientConfiguration Configuration { get; }
+
+    /// <summary>Makes the bearer-token provider; null when the connection sends no token (client certificate only).</summary>
+    internal Func<ITokenProvider>? Tokens { get; }
 
     /// <summary>
-    /// The connection of a pod: KUBERNETES_SERVICE_HOST/_PORT and the mounted service-account token
-    /// (re-read every minute) and CA.
+    /// Checks <paramref name="configuration"/> by building the library's client once (it loads the client
+    /// certificate and CA then), so a bad certificate is an error at start-up, not on the first request.
+    /// </summary>
+    internal static bool TryCreate(KubernetesClientConfiguration configuration, string description, Func<ITokenProvider>? tokens,
+        out KubernetesConnection? connection, out string? error)
+    {
+        connection = null;
+        if (!Uri.TryCreate(configuration.Host, UriKind.Absolute, out var server) || server.Scheme is not ("http" or "https"))
+        {
+            error = $"server \"{configuration.Host}\" is not an http or https URL";
+            return false;
+        }
+
+        var setup = configuration.FirstMessageHandlerSetup;
+        configuration.FirstMessageHandlerSetup = sockets =>
+        {
+            sockets.PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1);
+            sockets.ConnectTimeout = TimeSpan.FromSeconds(10);
+            sockets.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            sockets.KeepAlivePingTimeout = TimeSpan.FromSeconds(15);
+            sockets.AutomaticDecompression = DecompressionMethods.None;
+            setup?.Invoke(sockets);
+        };
+        try
+        {
+            using var probe = new k8s.Kubernetes(configuration);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            error = "invalid client certificate, key or CA: " + ex.Message;
+            return false;
+        }
+
+        connection = new KubernetesConnection(configuration, server, description, tokens);
+        error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// The connection of a pod: KUBERNETES_SERVICE_HOST/_PORT, the mounted CA and the service-account token,
+    /// which the library re-reads every minute (bound tokens rotate) and we re-read at once on a 401.
     /// </summary>
     public static bool TryCreateInCluster(out KubernetesConnection? connection, out string? error) =>
         TryCreateInCluster(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"),
-            Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_PORT"), ServiceAccountDirectory, TimeProvider.System,
-            out connection, out error);
+            Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_PORT"), ServiceAccountDirectory, out connection, out error);
 
-    internal static bool TryCreateInCluster(string? host, string? port, string serviceAccountDirectory, TimeProvider time,
+    internal static bool TryCreateInCluster(string? host, string? port, string serviceAccountDirectory,
         out KubernetesConnection? connection, out string? error)
     {
         connection = null;
@@ -57,23 +100,23 @@ public sealed class KubernetesConnection
             return false;
         }
 
-        var token = BearerTokenSource.FromFile(Path.Combine(serviceAccountDirectory, "token"), time);
-        if (!token.TryReadNow(out var tokenError))
+        var tokenPath = Path.Combine(serviceAccountDirectory, "token");
+        if (!TokenSources.TryCheckFile(tokenPath, out var tokenError))
         {
             error = "in-cluster: " + tokenError;
             return false;
         }
 
-        var caPath = Path.Combine(serviceAccountDirectory, "ca.crt");
-        if (!TryLoadCaFile(caPath, out var ca, out var caError))
+        if (!TryLoadCaFile(Path.Combine(serviceAccountDirectory, "ca.crt"), out var ca, out var caError))
         {
             error = "in-cluster: " + caError;
             return false;
         }
 
-        connection = new KubernetesConnection(server, "in-cluster " + server) { Token = token, TrustedCa = ca };
-        error = null;
-        return true;
+        var configuration = new KubernetesClientConfiguration { Host = server.ToString(), SslCaCerts = ca };
+        var created = TryCreate(configuration, "in-cluster " + server, TokenSources.File(tokenPath), out connection, out error);
+        if (!created) error = "in-cluster: " + error;
+        return created;
     }
 
     /// <summary>
@@ -92,53 +135,56 @@ public sealed class KubernetesConnection
 
         X509Certificate2Collection? ca = null;
         if (caFile is not null && !TryLoadCaFile(caFile, out ca, out error)) return false;
-
-        X509Certificate2? client = null;
         if ((clientCertificateFile is null) != (clientKeyFile is null))
         {
             error = "a client certificate needs both a certificate and a key file";
             return false;
         }
 
-        if (clientCertificateFile is not null && !TryLoadClientCertificateFiles(clientCertificateFile, clientKeyFile!, out client, out error)) return false;
+        if (tokenFile is not null && !TokenSources.TryCheckFile(tokenFile, out error)) return false;
 
-        BearerTokenSource? token = null;
-        if (tokenFile is not null)
+        var configuration = new KubernetesClientConfiguration
         {
-            token = BearerTokenSource.FromFile(tokenFile);
-            if (!token.TryReadNow(out var tokenError))
-            {
-                error = tokenError;
-                return false;
-            }
-        }
-
-        connection = new KubernetesConnection(server, "endpoint " + server) { TrustedCa = ca, ClientCertificate = client, Token = token };
-        error = null;
-        return true;
+            Host = server.ToString(),
+            SslCaCerts = ca,
+            ClientCertificateFilePath = clientCertificateFile,
+            ClientKeyFilePath = clientKeyFile,
+        };
+        var tokens = tokenFile is null ? null : TokenSources.File(tokenFile);
+        return TryCreate(configuration, "endpoint " + server, tokens, out connection, out error);
     }
 
-    /// <summary>A new HttpClient for this connection; the caller owns and disposes it.</summary>
+    /// <summary>A new HttpClient over the library's handler (TLS, client certificate) and its tokens; the caller disposes it.</summary>
     public HttpClient CreateHttpClient()
     {
-        var sockets = new SocketsHttpHandler
+        SocketsHttpHandler? sockets = null;
+        var setup = Configuration.FirstMessageHandlerSetup;
+        var refresh = Tokens is null ? null : new TokenRefreshHandler(Tokens);
+        Configuration.FirstMessageHandlerSetup = handler =>
         {
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(15),
-            AutomaticDecompression = DecompressionMethods.None,
+            setup?.Invoke(handler);
+            sockets = handler;
         };
-        sockets.SslOptions.TargetHost = TlsServerName;
-        if (ClientCertificate is not null) sockets.SslOptions.ClientCertificates = new X509CertificateCollection { ClientCertificate };
+        try
+        {
+            // Only its handler chain is kept: the list/watch requests are ours (Api/), so no typed client.
+            _ = new k8s.Kubernetes(Configuration, refresh is null ? [] : [refresh]);
+        }
+        finally
+        {
+            Configuration.FirstMessageHandlerSetup = setup;
+        }
 
-        var insecure = InsecureSkipTlsVerify;
-        var ca = TrustedCa;
+        if (sockets is null) throw new InvalidOperationException("the Kubernetes client did not hand over its HTTP handler");
+
+        // The library accepts a server certificate whose name does not match once it chains to the CA;
+        // ours checks the name as well (see CertificateValidation), against tls-server-name when given.
+        var insecure = Configuration.SkipTlsVerify;
+        var ca = Configuration.SslCaCerts;
+        var serverName = Configuration.TlsServerName;
         sockets.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-            insecure || CertificateValidation.Validate(ca, certificate, chain, errors);
-
-        HttpMessageHandler handler = Token is null ? sockets : new BearerTokenHandler(Token, sockets);
-        return new HttpClient(handler) { BaseAddress = Server, Timeout = Timeout.InfiniteTimeSpan };
+            insecure || CertificateValidation.Validate(ca, serverName, certificate, chain, errors);
+        return new HttpClient(refresh ?? (HttpMessageHandler)sockets, disposeHandler: true) { BaseAddress = Server, Timeout = Timeout.InfiniteTimeSpan };
     }
 
     internal static bool TryLoadCaFile(string path, out X509Certificate2Collection? ca, out string error)
@@ -158,6 +204,7 @@ public sealed class KubernetesConnection
         return TryParseCa(pem, path, out ca, out error);
     }
 
+    /// <summary>Every certificate of a PEM bundle (a CA being rotated has two), where the library keeps only the first.</summary>
     internal static bool TryParseCa(string pem, string origin, out X509Certificate2Collection? ca, out string error)
     {
         ca = new X509Certificate2Collection();
@@ -173,39 +220,5 @@ public sealed class KubernetesConnection
 
         error = ca.Count == 0 ? $"{origin}: no PEM certificate found" : "";
         return ca.Count > 0;
-    }
-
-    internal static bool TryLoadClientCertificateFiles(string certFile, string keyFile, out X509Certificate2? certificate, out string error)
-    {
-        certificate = null;
-        string certPem, keyPem;
-        try
-        {
-            certPem = File.ReadAllText(certFile);
-            keyPem = File.ReadAllText(keyFile);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            error = $"cannot read client certificate: {ex.Message}";
-            return false;
-        }
-
-        return TryParseClientCertificate(certPem, keyPem, certFile, out certificate, out error);
-    }
-
-    internal static bool TryParseClientCertificate(string certPem, string keyPem, string origin, out X509Certificate2? certificate, out string error)
-    {
-        certificate = null;
-        try
-        {
-            certificate = X509Certificate2.CreateFromPem(certPem, keyPem);
-            error = "";
-            return true;
-        }
-        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
-        {
-            error = $"{origin}: invalid client certificate or key: {ex.Message}";
-            return false;
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using ClusterDns.Kubernetes.Connection;
 
 namespace ClusterDns.Kubernetes.Tests.Api;
 
@@ -328,91 +327,4 @@ public sealed class ApiServerSourceTests
         Assert.Equal(["ns/good"], h.State[ResourceKind.Service].Keys);
     }
 
-    [Fact]
-    public async Task ClientCertificateAuthenticates()
-    {
-        await using var h = await ApiTestHarness.CreateAsync();
-        var client = h.Server.CertificateAuthority.IssueClient("clusterdns");
-        var connection = new KubernetesConnection(h.Server.Server, "test")
-        {
-            TrustedCa = [h.Server.CertificateAuthority.Certificate],
-            ClientCertificate = client.Certificate,
-        };
-        h.Start([ResourceKind.Namespace], connection: connection);
-
-        await h.SyncAsync();
-
-        Assert.All(h.Server.Requests, r => Assert.EndsWith(" cert:clusterdns", r));
-    }
-
-    [Fact]
-    public async Task RejectedCredentialsAreReportedAndRetriedUntilAccepted()
-    {
-        await using var h = await ApiTestHarness.CreateAsync();
-        var retried = h.NextRequestAsync(" token:late");
-        h.Start([ResourceKind.Namespace], connection: h.Connection(BearerTokenSource.Fixed("late")));
-        await h.NextRequestAsync(" none");
-
-        h.Server.AcceptedTokens["late"] = true;
-
-        await retried;
-        await h.SyncAsync();
-        Assert.Null(h.Source.LastError);
-        Assert.True(h.Source.IsConnected);
-    }
-
-    [Fact]
-    public async Task RotatedTokenFileIsReadAfterAMinute()
-    {
-        await using var h = await ApiTestHarness.CreateAsync();
-        var file = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllText(file, "old-token\n");
-            h.Server.AcceptedTokens["old-token"] = true;
-            var time = new ManualTimeProvider();
-            h.Start([ResourceKind.Service], connection: h.Connection(BearerTokenSource.FromFile(file, time)));
-            await h.SyncAsync();
-
-            File.WriteAllText(file, "new-token\n");
-            h.Server.AcceptedTokens["new-token"] = true;
-            time.Advance(TimeSpan.FromSeconds(61));
-            var next = h.NextRequestAsync("watch=true");
-            h.Store.DisconnectWatches();
-
-            Assert.EndsWith(" token:new-token", await next);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
-
-    [Fact]
-    public async Task RevokedTokenMakesTheClientReReadTheFileAtOnce()
-    {
-        await using var h = await ApiTestHarness.CreateAsync();
-        var file = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllText(file, "old-token");
-            h.Server.AcceptedTokens["old-token"] = true;
-            h.Start([ResourceKind.Service], connection: h.Connection(BearerTokenSource.FromFile(file, new ManualTimeProvider())));
-            await h.SyncAsync();
-
-            File.WriteAllText(file, "new-token");
-            h.Server.AcceptedTokens["new-token"] = true;
-            h.Server.AcceptedTokens.TryRemove("old-token", out _);
-            var accepted = h.NextRequestAsync(" token:new-token");
-            h.Store.DisconnectWatches();
-
-            await accepted;
-            h.Store.Apply("services", Service("ns", "after-rotation", "10.96.0.7"));
-            Assert.Equal("ns/after-rotation", (await h.Changes.NextAsync()).Key);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
 }

@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using ClusterDns.Kubernetes.Connection;
 using ClusterDns.Testing.FakeApiServer;
+using k8s;
+using k8s.Authentication;
 
 namespace ClusterDns.Kubernetes.Tests.Api;
 
@@ -33,12 +35,25 @@ internal sealed class ApiTestHarness : IAsyncDisposable
         MaxBackoff = TimeSpan.FromSeconds(2),
     };
 
-    public KubernetesConnection Connection(BearerTokenSource? token = null) =>
-        new(Server.Server, "test")
+    /// <summary>A connection trusting the server's CA, with the library's token provider (the server's token unless given).</summary>
+    public KubernetesConnection Connection(Func<ITokenProvider>? tokens = null) =>
+        Connect(new KubernetesClientConfiguration(), tokens ?? TokenSources.Fixed(Server.Token));
+
+    /// <summary>A connection authenticating by client certificate alone, loaded by the library from PEM data.</summary>
+    public KubernetesConnection CertificateConnection(IssuedCertificate client) =>
+        Connect(new KubernetesClientConfiguration
         {
-            TrustedCa = [Server.CertificateAuthority.Certificate],
-            Token = token ?? BearerTokenSource.Fixed(Server.Token),
-        };
+            ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(client.CertificatePem)),
+            ClientCertificateKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(client.PrivateKeyPem)),
+        }, tokens: null);
+
+    private KubernetesConnection Connect(KubernetesClientConfiguration configuration, Func<ITokenProvider>? tokens)
+    {
+        configuration.Host = Server.Server.ToString();
+        configuration.SslCaCerts = [Server.CertificateAuthority.Certificate];
+        Assert.True(KubernetesConnection.TryCreate(configuration, "test", tokens, out var connection, out var error), error);
+        return connection!;
+    }
 
     public void Start(IReadOnlyCollection<ResourceKind> kinds, ApiServerSourceOptions? options = null, KubernetesConnection? connection = null,
         Microsoft.Extensions.Logging.ILogger? logger = null)

@@ -19,6 +19,12 @@ public sealed class KubeConfigLoaderTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(_directory, "client.crt"), _client.CertificatePem);
         File.WriteAllText(Path.Combine(_directory, "client.key"), _client.PrivateKeyPem);
         File.WriteAllText(Path.Combine(_directory, "token"), _server.Token + "\n");
+        var plugin = Path.Combine(_directory, "plugin.sh");
+        File.WriteAllText(plugin, $$$"""
+            #!/bin/sh
+            echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"{{{_server.Token}}}"}}'
+            """);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(plugin, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     public async Task DisposeAsync()
@@ -65,6 +71,9 @@ public sealed class KubeConfigLoaderTests : IAsyncLifetime
         { "client certificate files", "    certificate-authority: ca.crt", "    client-certificate: client.crt\n    client-key: client.key" },
         { "CA data", "    certificate-authority-data: CADATA", "    token: TOKEN" },
         { "insecure-skip-tls-verify", "    insecure-skip-tls-verify: true", "    token: TOKEN" },
+        { "tls-server-name", "    certificate-authority: ca.crt\n    tls-server-name: localhost", "    token: TOKEN" },
+        { "exec plugin", "    certificate-authority: ca.crt", "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: PLUGIN" },
+        { "oidc id-token", "    certificate-authority: ca.crt", "    auth-provider:\n      name: oidc\n      config:\n        id-token: TOKEN" },
     };
 
     [Theory]
@@ -74,7 +83,8 @@ public sealed class KubeConfigLoaderTests : IAsyncLifetime
         string Fill(string s) => s.Replace("TOKEN", _server.Token, StringComparison.Ordinal)
             .Replace("CADATA", Base64(_server.CertificateAuthority.CertificatePem), StringComparison.Ordinal)
             .Replace("CERTDATA", Base64(_client.CertificatePem), StringComparison.Ordinal)
-            .Replace("KEYDATA", Base64(_client.PrivateKeyPem), StringComparison.Ordinal);
+            .Replace("KEYDATA", Base64(_client.PrivateKeyPem), StringComparison.Ordinal)
+            .Replace("PLUGIN", Path.Combine(_directory, "plugin.sh"), StringComparison.Ordinal);
         var path = Write(Fill(cluster), Fill(user));
 
         Assert.True(KubeConfigLoader.TryLoad(path, null, out var connection, out var error), form + ": " + error);
@@ -101,10 +111,12 @@ public sealed class KubeConfigLoaderTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("    exec:\n      command: aws\n      apiVersion: client.authentication.k8s.io/v1", "user \"me\" uses exec credentials, which ClusterDns does not support; use a token or client certificate")]
-    [InlineData("    auth-provider:\n      name: gcp", "user \"me\" uses an auth-provider, which ClusterDns does not support; use a token or client certificate")]
+    [InlineData("    exec:\n      command: /nonexistent/plugin\n      apiVersion: client.authentication.k8s.io/v1", "external exec failed")]
+    [InlineData("    exec:\n      command: /bin/false\n      apiVersion: client.authentication.k8s.io/v1", "external exec failed")]
+    [InlineData("    auth-provider:\n      name: gcp", "user \"me\" uses auth-provider \"gcp\", which the Kubernetes client no longer supports; use its exec credential plugin")]
+    [InlineData("    auth-provider:\n      name: oidc\n      config:\n        refresh-token: r", "user \"me\" uses auth-provider oidc without an id-token")]
     [InlineData("    username: admin\n    password: secret", "user \"me\" uses basic authentication")]
-    [InlineData("    client-certificate-data: '%%%'\n    client-key-data: KEY", "client-certificate-data is not base64")]
+    [InlineData("    client-certificate-data: '%%%'\n    client-key-data: KEY", "invalid client certificate, key or CA")]
     [InlineData("    client-certificate: client.crt", "a client certificate needs both a certificate and a key")]
     [InlineData("    tokenFile: missing-token", "cannot read token file")]
     public void UnsupportedOrBrokenUsersAreClearErrors(string user, string expected)
@@ -129,8 +141,9 @@ public sealed class KubeConfigLoaderTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("[not: a: mapping", "invalid YAML")]
-    [InlineData("- just\n- a list", "not a kubeconfig")]
+    [InlineData("[not: a: mapping", "not a valid kubeconfig (line 1)")]
+    [InlineData("- just\n- a list", "not a valid kubeconfig")]
+    [InlineData("", "not a kubeconfig (the file is empty)")]
     [InlineData("clusters: []", "no context given and no current-context set")]
     public void MalformedFilesAreClearErrors(string content, string expected)
     {
@@ -146,5 +159,42 @@ public sealed class KubeConfigLoaderTests : IAsyncLifetime
     {
         Assert.False(KubeConfigLoader.TryLoad(Path.Combine(_directory, "absent"), null, out _, out var error));
         Assert.Contains("cannot read", error);
+        Assert.Contains("absent", error);
+    }
+
+    [Fact]
+    public async Task ServerNameIsVerified()
+    {
+        var path = Write("    certificate-authority: ca.crt\n    tls-server-name: not-the-api-server.example", $"    token: {_server.Token}");
+
+        Assert.True(KubeConfigLoader.TryLoad(path, null, out var connection, out var error), error);
+        using var http = connection!.CreateHttpClient();
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/api/v1/namespaces"));
+    }
+
+    [Fact]
+    public async Task ProxyUrlCarriesTheConnection()
+    {
+        await using var proxy = new ConnectProxy();
+        var path = Write($"    certificate-authority: ca.crt\n    proxy-url: {proxy.Url}", $"    token: {_server.Token}");
+
+        Assert.True(KubeConfigLoader.TryLoad(path, null, out var connection, out var error), error);
+        using var http = connection!.CreateHttpClient();
+        using var response = await http.GetAsync("/api/v1/namespaces");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"CONNECT 127.0.0.1:{_server.Server.Port} HTTP/1.1", Assert.Single(proxy.Tunnels));
+    }
+
+    [Theory]
+    [InlineData("ftp://proxy.example:21", "proxy-url \"ftp://proxy.example:21\" is not an http, https or socks5 URL")]
+    [InlineData("not a url", "is not an http, https or socks5 URL")]
+    public void BadProxyUrlIsAClearError(string proxy, string expected)
+    {
+        var path = Write($"    certificate-authority: ca.crt\n    proxy-url: {proxy}", "    token: x");
+
+        Assert.False(KubeConfigLoader.TryLoad(path, null, out _, out var error));
+        Assert.Contains(expected, error);
     }
 }

@@ -23,7 +23,7 @@ public sealed class KubernetesConnectionTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(_directory, "ca.crt"), _server.CertificateAuthority.CertificatePem);
 
         Assert.True(KubernetesConnection.TryCreateInCluster("127.0.0.1", _server.Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _directory, TimeProvider.System, out var connection, out var error), error);
+            _directory, out var connection, out var error), error);
         using var http = connection!.CreateHttpClient();
         using var response = await http.GetAsync("/api/v1/services");
 
@@ -41,7 +41,7 @@ public sealed class KubernetesConnectionTests : IAsyncLifetime
         if (token) File.WriteAllText(Path.Combine(_directory, "token"), "t");
         if (ca) File.WriteAllText(Path.Combine(_directory, "ca.crt"), _server.CertificateAuthority.CertificatePem);
 
-        Assert.False(KubernetesConnection.TryCreateInCluster(host, port, _directory, TimeProvider.System, out var connection, out var error));
+        Assert.False(KubernetesConnection.TryCreateInCluster(host, port, _directory, out var connection, out var error));
         Assert.Null(connection);
         Assert.Contains(expected, error);
     }
@@ -52,7 +52,7 @@ public sealed class KubernetesConnectionTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(_directory, "token"), "t");
         File.WriteAllText(Path.Combine(_directory, "ca.crt"), _server.CertificateAuthority.CertificatePem);
 
-        Assert.True(KubernetesConnection.TryCreateInCluster("fd00::1", "443", _directory, TimeProvider.System, out var connection, out _));
+        Assert.True(KubernetesConnection.TryCreateInCluster("fd00::1", "443", _directory, out var connection, out _));
         Assert.Equal("https://[fd00::1]/", connection!.Server.ToString());
     }
 
