@@ -47,12 +47,8 @@ public static class ArsoftOracle
         Check(theirs.TransactionID == ours.Header.Id, "ID", context);
         Check(theirs.IsQuery == !ours.Header.IsResponse, "QR", context);
         Check((int)theirs.OperationCode == (int)ours.Header.Opcode, "OPCODE", context);
-        Check(theirs.IsAuthoritiveAnswer == ours.Header.AuthoritativeAnswer, "AA", context);
-        Check(theirs.IsTruncated == ours.Header.Truncated, "TC", context);
-        Check(theirs.IsRecursionDesired == ours.Header.RecursionDesired, "RD", context);
-        Check(theirs.IsRecursionAllowed == ours.Header.RecursionAvailable, "RA", context);
-        Check(theirs.IsAuthenticData == ours.Header.AuthenticData, "AD", context);
-        Check(theirs.IsCheckingDisabled == ours.Header.CheckingDisabled, "CD", context);
+        RecordComparison.AssertSameFlags((theirs.IsAuthoritiveAnswer, theirs.IsTruncated, theirs.IsRecursionDesired, theirs.IsRecursionAllowed,
+            theirs.IsAuthenticData, theirs.IsCheckingDisabled), ours.Header, context);
         Check((int)theirs.ReturnCode == (int)ours.Rcode, $"RCODE {theirs.ReturnCode}", context);
         Check(theirs.IsEDnsEnabled == ours.Edns is not null, "EDNS", context);
         if (ours.Edns is { } edns)

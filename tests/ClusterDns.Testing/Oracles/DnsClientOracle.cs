@@ -46,12 +46,8 @@ public static class DnsClientOracle
         Check(header.Id == ours.Header.Id, "ID", context);
         Check((int)header.OPCode == (int)ours.Header.Opcode, "OPCODE", context);
         Check((int)header.ResponseCode == ours.Header.Rcode, $"RCODE {header.ResponseCode}", context);
-        Check(header.HasAuthorityAnswer == ours.Header.AuthoritativeAnswer, "AA", context);
-        Check(header.ResultTruncated == ours.Header.Truncated, "TC", context);
-        Check(header.RecursionDesired == ours.Header.RecursionDesired, "RD", context);
-        Check(header.RecursionAvailable == ours.Header.RecursionAvailable, "RA", context);
-        Check(header.IsAuthenticData == ours.Header.AuthenticData, "AD", context);
-        Check(header.IsCheckingDisabled == ours.Header.CheckingDisabled, "CD", context);
+        RecordComparison.AssertSameFlags((header.HasAuthorityAnswer, header.ResultTruncated, header.RecursionDesired, header.RecursionAvailable,
+            header.IsAuthenticData, header.IsCheckingDisabled), ours.Header, context);
         Check(header.QuestionCount == ours.Questions.Count && header.AnswerCount == ours.Answers.Count
             && header.NameServerCount == ours.Authority.Count
             && header.AdditionalCount == ours.Additional.Count + (ours.Edns is null ? 0 : 1), "header counts", context);
@@ -78,14 +74,17 @@ public static class DnsClientOracle
         for (int i = 0; i < ours.Count; i++)
         {
             var record = (DnsResourceRecord)theirs[i]!;
-            var mine = ours[i];
-            string what = $"{section} {i} '{record}'";
-            // Quirk: TimeToLive counts down from the moment DnsClient read the record (for its cache); the TTL on the wire is InitialTimeToLive.
-            Check(SameName(record.DomainName, mine.Name) && (ushort)record.RecordType == (ushort)mine.Type
-                && (ushort)record.RecordClass == (ushort)mine.Class && record.InitialTimeToLive == unchecked((int)mine.Ttl), what, context);
-            Check(SameData(record, mine.Data), what + " RDATA", context);
+            Check(SameRecord(record, ours[i]), $"{section} {i} '{record}'", context);
         }
     }
+
+    /// <summary>
+    /// Owner, type, class, TTL and typed RDATA. Quirk: <c>TimeToLive</c> counts down from the moment DnsClient read
+    /// the record (for its cache); the TTL on the wire is <c>InitialTimeToLive</c>.
+    /// </summary>
+    public static bool SameRecord(DnsResourceRecord record, DnsRecord ours) =>
+        SameName(record.DomainName, ours.Name) && (ushort)record.RecordType == (ushort)ours.Type
+        && (ushort)record.RecordClass == (ushort)ours.Class && record.InitialTimeToLive == unchecked((int)ours.Ttl) && SameData(record, ours.Data);
 
     /// <summary>Typed RDATA where DnsClient decodes the type into fields; other types are compared by owner, type and TTL only.</summary>
     private static bool SameData(DnsResourceRecord record, RecordData ours) => (record, ours) switch
