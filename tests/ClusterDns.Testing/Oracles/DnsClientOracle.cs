@@ -116,12 +116,17 @@ public static class DnsClientOracle
         {
             return theirs.Value is "" or ".";
         }
-        var text = new System.Text.StringBuilder();
+        var escaped = new System.Text.StringBuilder();
+        var decoded = new System.Text.StringBuilder();
         for (int i = 0; i < ours.LabelCount; i++)
         {
-            text.Append(DnsClient.DnsDatagramReader.ParseString(ours.GetLabel(i).ToArray())).Append('.');
+            escaped.Append(DnsClient.DnsDatagramReader.ParseString(ours.GetLabel(i).ToArray())).Append('.');
+            decoded.Append(System.Text.Encoding.UTF8.GetString(ours.GetLabel(i))).Append('.');
         }
-        return string.Equals(theirs.Value, text.ToString(), StringComparison.OrdinalIgnoreCase);
+        // The question's name is read by another routine, which gives the UTF-8 text in Value as well.
+        return string.Equals(theirs.Value, escaped.ToString(), StringComparison.OrdinalIgnoreCase)
+            || string.Equals(theirs.Value, decoded.ToString(), StringComparison.OrdinalIgnoreCase)
+            || string.Equals(theirs.Original, decoded.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 
     private static void Check(bool condition, string what, string context)
