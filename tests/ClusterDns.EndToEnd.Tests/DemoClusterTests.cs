@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using ClusterDns.Testing.Files;
 using ClusterDns.Testing.Processes;
+using ClusterDns.Testing.Oracles;
 
 namespace ClusterDns.EndToEnd.Tests;
 
@@ -151,6 +152,7 @@ public sealed class DemoClusterTests : IClassFixture<DemoClusterTests.DemoServer
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var result = await client.ReceiveAsync(cts.Token);
+        ResponseOracle.AssertParses(result.Buffer);
         return result.Buffer;
     }
 }

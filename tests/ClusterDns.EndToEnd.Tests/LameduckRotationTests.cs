@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using ClusterDns.Protocol;
 using ClusterDns.Testing.FakeApiServer;
+using ClusterDns.Testing.Oracles;
 using ClusterDns.Testing.Processes;
 
 namespace ClusterDns.EndToEnd.Tests;
@@ -145,7 +146,8 @@ public sealed class LameduckRotationTests : IAsyncLifetime
                 try
                 {
                     int length = await socket.ReceiveAsync(buffer, timeout.Token);
-                    if (DnsMessage.TryParse(buffer.AsSpan(0, length), out var reply) == DnsError.None && reply.Header.Id == id && reply.Rcode == ResponseCode.NoError && reply.Answers.Count == 1)
+                    var reply = ResponseOracle.AssertParses(buffer.AsSpan(0, length));
+                    if (reply.Header.Id == id && reply.Rcode == ResponseCode.NoError && reply.Answers.Count == 1)
                     {
                         Interlocked.Increment(ref _answered);
                     }

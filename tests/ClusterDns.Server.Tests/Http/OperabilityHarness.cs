@@ -5,6 +5,7 @@ using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using ClusterDns.Testing.Oracles;
 
 namespace ClusterDns.Server.Tests.Http;
 
@@ -145,8 +146,7 @@ internal static class DnsTestClient
 
     private static DnsMessage Parse(byte[] response, byte[] query)
     {
-        var error = DnsMessage.TryParse(response, out var message);
-        Assert.True(error == DnsError.None, $"unparsable response: {error}");
+        var message = ResponseOracle.AssertParses(response);
         Assert.Equal(BinaryPrimitives.ReadUInt16BigEndian(query), message.Header.Id);
         return message;
     }

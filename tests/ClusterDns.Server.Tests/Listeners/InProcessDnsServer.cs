@@ -5,6 +5,7 @@ using ClusterDns.Protocol;
 using ClusterDns.Server.Hosting;
 using ClusterDns.Server.Listeners;
 using Microsoft.Extensions.Logging.Abstractions;
+using ClusterDns.Testing.Oracles;
 
 namespace ClusterDns.Server.Tests.Listeners;
 
@@ -126,9 +127,7 @@ internal sealed class InProcessDnsServer : IAsyncDisposable
     public static DnsMessage Parse(byte[]? response)
     {
         Assert.NotNull(response);
-        var error = DnsMessage.TryParse(response, out var message);
-        Assert.True(error == DnsError.None, $"response does not parse: {error}");
-        return message;
+        return ResponseOracle.AssertParses(response);
     }
 
     public async ValueTask DisposeAsync()

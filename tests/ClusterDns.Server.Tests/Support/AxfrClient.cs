@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using ClusterDns.Protocol;
+using ClusterDns.Testing.Oracles;
 
 namespace ClusterDns.Server.Tests.Support;
 
@@ -34,7 +35,7 @@ internal static class AxfrClient
             }
             var body = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
             await stream.ReadExactlyAsync(body, cancel.Token);
-            Assert.Equal(DnsError.None, DnsMessage.TryParse(body, out var message));
+            var message = ResponseOracle.AssertParses(body);
             messages.Add(message);
             if (type is not (RecordType.AXFR or RecordType.IXFR))
             {

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using ClusterDns.Protocol;
+using ClusterDns.Testing.Oracles;
 
 namespace ClusterDns.Server.Tests.Support;
 
@@ -71,8 +72,7 @@ internal sealed class DotClient : IAsyncDisposable
         }
         var response = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
         await _tls.ReadExactlyAsync(response, cancellationToken);
-        Assert.Equal(DnsError.None, DnsMessage.TryParse(response, out var message));
-        return message;
+        return ResponseOracle.AssertParses(response);
     }
 
     public async Task<DnsMessage> QueryAsync(string name, RecordType type, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using ClusterDns.Protocol;
 using ClusterDns.Server.Pipeline;
+using ClusterDns.Testing.Oracles;
 
 namespace ClusterDns.Server.Tests.Support;
 
@@ -36,9 +37,7 @@ public static class InProcessQuery
     public static DnsMessage Parse(DnsQueryContext context)
     {
         Assert.True(context.ResponseLength > 0, "no response was written");
-        var error = DnsMessage.TryParse(context.Response, out var message);
-        Assert.True(error == DnsError.None, $"response does not parse: {error}");
-        return message;
+        return ResponseOracle.AssertParses(context.Response);
     }
 
     /// <summary>Records as normalised presentation lines (single spaces, lower-case owner), sorted.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ClusterDns.Protocol;
+using ClusterDns.Testing.Oracles;
 
 namespace ClusterDns.Server.Tests.Support;
 
@@ -15,7 +16,7 @@ internal static class UdpQuery
         await client.SendAsync(query.ToArray());
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var reply = (await client.ReceiveAsync(timeout.Token)).Buffer;
-        Assert.Equal(DnsError.None, DnsMessage.TryParse(reply, out var message));
+        var message = ResponseOracle.AssertParses(reply);
         Assert.Equal(query.Header.Id, message.Header.Id);
         return message;
     }

@@ -4,6 +4,7 @@ using ClusterDns.Protocol;
 using ClusterDns.Protocol.Text;
 using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Zones;
+using ClusterDns.Testing.Oracles;
 
 namespace ClusterDns.Server.Tests.Zones;
 
@@ -53,8 +54,7 @@ internal static class ZoneQueryHarness
         {
             context.WriteBareResponse(result.Rcode);
         }
-        Assert.Equal(DnsError.None, DnsMessage.TryParse(context.Response, out var response));
-        return response;
+        return ResponseOracle.AssertParses(context.Response);
     }
 
     /// <summary>Presentation lines, lower-cased owner names, sorted: sections compare as sets.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using ClusterDns.Corefile;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Pipeline;
+using ClusterDns.Testing.Oracles;
 
 namespace ClusterDns.Server.Tests.Plugins.Forward;
 
@@ -32,7 +33,7 @@ internal static class TestDns
         {
             context.WriteBareResponse(result.Rcode);
         }
-        return Parse(context.Response);
+        return ResponseOracle.AssertParses(context.Response);
     }
 
     public static DnsMessage Parse(ReadOnlySpan<byte> wire)
