@@ -197,7 +197,7 @@ internal sealed partial class Informer(
             return;
         }
 
-        if (_known.TryGetValue(converted.Key, out var known) && known.ResourceVersion == converted.ResourceVersion && converted.ResourceVersion.Length > 0)
+        if (_known.TryGetValue(converted.Key, out var known) && converted.ResourceVersion.Length > 0 && known.HasVersion(converted.ResourceVersion))
         {
             seen[converted.Key] = known; // unchanged since the consumer was told: it arrived then
             return;

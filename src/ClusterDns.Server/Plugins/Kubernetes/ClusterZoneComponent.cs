@@ -71,6 +71,16 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         remove => _builder.Published -= value;
     }
 
+    /// <summary>The pod address index as published now (<c>pods verified</c>; empty otherwise).</summary>
+    public PodAddressIndex PodAddresses => _builder.PodAddresses;
+
+    /// <summary>Raised on the writer's thread after a publish that changed the pod address index.</summary>
+    public event Action<PodAddressIndex>? PodAddressesPublished
+    {
+        add => _builder.PodAddressesPublished += value;
+        remove => _builder.PodAddressesPublished -= value;
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         LoadSnapshot();

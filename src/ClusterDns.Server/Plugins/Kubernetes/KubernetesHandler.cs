@@ -290,13 +290,14 @@ public sealed partial class KubernetesHandler : DnsHandler, ITransferSource, IAu
     }
 
     /// <summary>
-    /// <c>a-b-c-d.ns.pod.zone</c> with <c>pods insecure</c>: answered from the name itself (verified pods are
-    /// real entries in the index), while the namespace is exposed. Whether it is, the builder decided with
-    /// <see cref="NamespaceExposure"/> and published as the entry <c>ns.pod.zone</c>: one predicate for both.
+    /// <c>a-b-c-d.ns.pod.zone</c>: answered from the name itself while the namespace is exposed, with <c>pods
+    /// verified</c> only when a pod of the namespace holds the address (the pod address index: 12 bytes a pod
+    /// instead of a ~130-byte name entry each). Whether the namespace is exposed, the builder decided with
+    /// <see cref="NamespaceExposure"/> and published as the entry <c>ns.pod.zone</c>: one predicate for both modes.
     /// </summary>
     private StepResult AnswerPodName(ref MessageWriter writer, ClusterIndex index, ZoneApex apex, ReadOnlySpan<byte> name, bool atQuestion, RecordType type)
     {
-        if (_options.Pods != PodsMode.Insecure || apex.IsReverse)
+        if (_options.Pods == PodsMode.Disabled || apex.IsReverse)
         {
             return StepResult.Missing;
         }
@@ -314,6 +315,14 @@ public sealed partial class KubernetesHandler : DnsHandler, ITransferSource, IAu
         if (!ClusterNames.TryParseDashedIp(name.Slice(1, name[0]), rdata, out int length))
         {
             return StepResult.Missing;
+        }
+        if (_options.Pods == PodsMode.Verified)
+        {
+            var namespaceLabel = name[(1 + name[0])..];
+            if (_pods is null || !_pods().Holds(rdata[..length], namespaceLabel[..(1 + namespaceLabel[0])]))
+            {
+                return StepResult.Missing;
+            }
         }
         var addressType = length == 4 ? RecordType.A : RecordType.AAAA;
         if (type != addressType && type != RecordType.ANY)

@@ -103,6 +103,33 @@ public sealed class ApiServerIntegrationTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Waits for the writer to publish a pod address index for which <paramref name="condition"/> holds.</summary>
+    private async Task PodsPublishedAsync(Func<PodAddressIndex, bool> condition)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnPublished(PodAddressIndex index)
+        {
+            if (condition(index))
+            {
+                seen.TrySetResult();
+            }
+        }
+        _zone.PodAddressesPublished += OnPublished;
+        try
+        {
+            if (!condition(_zone.PodAddresses))
+            {
+                await seen.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            }
+        }
+        finally
+        {
+            _zone.PodAddressesPublished -= OnPublished;
+        }
+    }
+
+    private static bool HoldsShopWorker(PodAddressIndex index) => index.Holds([10, 244, 0, 9], "\x04shop"u8);
+
     private static Func<ClusterIndex, bool> Has(string name, bool present = true) =>
         index => index.Contains(Protocol.DnsName.Parse(name).ToLower().Wire) == present;
 
@@ -152,11 +179,11 @@ public sealed class ApiServerIntegrationTests : IAsyncLifetime
     {
         Assert.Equal("NXDOMAIN", await DigClient.StatusAsync(_port, "10-244-0-9.shop.pod.cluster.local A"));
         _api.Store.Apply("pods", """{"metadata":{"name":"worker","namespace":"shop"},"status":{"phase":"Running","podIP":"10.244.0.9","podIPs":[{"ip":"10.244.0.9"}]}}""");
-        await PublishedAsync(Has("10-244-0-9.shop.pod.cluster.local."));
+        await PodsPublishedAsync(HoldsShopWorker);
         Assert.Equal(["10.244.0.9"], await DigClient.ShortAsync(_port, "10-244-0-9.shop.pod.cluster.local A"));
 
         _api.Store.Delete("pods", "shop/worker");
-        await PublishedAsync(Has("10-244-0-9.shop.pod.cluster.local.", present: false));
+        await PodsPublishedAsync(index => !HoldsShopWorker(index));
         Assert.Equal("NXDOMAIN", await DigClient.StatusAsync(_port, "10-244-0-9.shop.pod.cluster.local A"));
     }
 

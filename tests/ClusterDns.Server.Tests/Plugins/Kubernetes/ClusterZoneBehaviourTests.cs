@@ -220,6 +220,41 @@ public sealed class ClusterZoneBehaviourTests
     }
 
     [Fact]
+    public async Task Pods_verified_names_follow_the_pods_namespace_phase_and_deletion()
+    {
+        var fixture = new ClusterZoneFixture("kubernetes cluster.local { pods verified }");
+        var hostIp = System.Net.IPAddress.Parse("192.168.0.5");
+        // Two host-network pods of two namespaces on one node: each namespace's name answers (autopath cannot tell them apart).
+        fixture.Upsert(new PodObject { Namespace = "monitoring", Name = "exporter", PodIPs = [hostIp], Phase = "Running" });
+        fixture.Upsert(new PodObject { Namespace = "kube-system", Name = "proxy", PodIPs = [hostIp], Phase = "Running" });
+        // A pending pod with an address answers too, as its name entry did; a pod of another namespace does not lend its address.
+        fixture.Upsert(new PodObject { Namespace = "jobs", Name = "starting", PodIPs = [System.Net.IPAddress.Parse("10.244.3.3")], Phase = "Pending" });
+        fixture.Upsert(new PodObject { Namespace = "jobs", Name = "v6", PodIPs = [System.Net.IPAddress.Parse("fd00::3")], Phase = "Running" });
+        fixture.Builder.Publish();
+
+        Assert.Equal(["192-168-0-5.monitoring.pod.cluster.local. 5 in a 192.168.0.5"], InProcessQuery.Lines((await fixture.AskAsync("192-168-0-5.monitoring.pod.cluster.local.", RecordType.A)).Answers));
+        Assert.Equal(ResponseCode.NoError, (await fixture.AskAsync("192-168-0-5.kube-system.pod.cluster.local.", RecordType.A)).Rcode);
+        Assert.Equal(ResponseCode.NoError, (await fixture.AskAsync("10-244-3-3.jobs.pod.cluster.local.", RecordType.A)).Rcode);
+        Assert.Equal(ResponseCode.NXDomain, (await fixture.AskAsync("10-244-3-3.monitoring.pod.cluster.local.", RecordType.A)).Rcode);
+        Assert.Equal(["fd00--3.jobs.pod.cluster.local. 5 in aaaa fd00::3"], InProcessQuery.Lines((await fixture.AskAsync("fd00--3.jobs.pod.cluster.local.", RecordType.AAAA)).Answers));
+        // The name exists; it has no AAAA: NODATA, not NXDOMAIN.
+        var noData = await fixture.AskAsync("10-244-3-3.jobs.pod.cluster.local.", RecordType.AAAA);
+        Assert.Equal(ResponseCode.NoError, noData.Rcode);
+        Assert.Empty(noData.Answers);
+        // A namespace that only pods inhabit exists (no Namespace object, no Service here).
+        Assert.Equal(ResponseCode.NoError, (await fixture.AskAsync("jobs.pod.cluster.local.", RecordType.A)).Rcode);
+
+        fixture.Delete(ResourceKind.Pod, "monitoring/exporter");
+        fixture.Delete(ResourceKind.Pod, "jobs/starting");
+        fixture.Delete(ResourceKind.Pod, "jobs/v6");
+        fixture.Builder.Publish();
+        Assert.Equal(ResponseCode.NXDomain, (await fixture.AskAsync("192-168-0-5.monitoring.pod.cluster.local.", RecordType.A)).Rcode);
+        Assert.Equal(ResponseCode.NoError, (await fixture.AskAsync("192-168-0-5.kube-system.pod.cluster.local.", RecordType.A)).Rcode);
+        Assert.Equal(ResponseCode.NXDomain, (await fixture.AskAsync("10-244-3-3.jobs.pod.cluster.local.", RecordType.A)).Rcode);
+        Assert.Equal(ResponseCode.NXDomain, (await fixture.AskAsync("jobs.pod.cluster.local.", RecordType.A)).Rcode);
+    }
+
+    [Fact]
     public async Task An_external_name_inside_the_cluster_zone_is_followed()
     {
         var fixture = new ClusterZoneFixture();

@@ -4,8 +4,9 @@ using ClusterDns.Kubernetes;
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;
 
 /// <summary>
-/// The address → namespace index autopath reads: after any sequence of pod changes and publishes, each address
-/// names the one namespace whose running pods hold it, or none (no pod, or pods of several namespaces).
+/// The pod address index: after any sequence of pod changes and publishes, each address names the one namespace
+/// whose running pods hold it, or none (no pod, or pods of several namespaces), for autopath; and it holds an
+/// address for a namespace exactly while a pod of that namespace (any phase) has it, for pods verified names.
 /// </summary>
 public sealed class PodAddressIndexTests
 {
@@ -51,6 +52,12 @@ public sealed class PodAddressIndexTests
                 {
                     var holders = pods.Values.Where(p => p.Phase is null or "Running" && p.PodIPs.Contains(address)).Select(p => p.Namespace).Distinct().ToArray();
                     Assert.Equal(holders.Length == 1 ? holders[0] : null, index.NamespaceOf(address));
+                    // pods verified names: any pod of the namespace (any phase) holding the address.
+                    foreach (var ns in Namespaces)
+                    {
+                        bool held = pods.Values.Any(p => p.Namespace == ns && p.PodIPs.Contains(address));
+                        Assert.Equal(held, index.Holds(address.GetAddressBytes(), [(byte)ns.Length, .. System.Text.Encoding.ASCII.GetBytes(ns)]));
+                    }
                 }
             }
         }

@@ -22,6 +22,7 @@ internal sealed class ClusterObjectStore
     private readonly Dictionary<string, byte[]> _slices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> _slicesByService = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _podCountByNamespace = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NamespaceObject> _namespaces = new(StringComparer.Ordinal);
 
     public ClusterObjectStore(NamespaceExposure exposure, Func<ClusterIndex> published)
@@ -31,7 +32,7 @@ internal sealed class ClusterObjectStore
     }
 
     /// <summary>Entries held (tests: nothing is kept for objects that are gone).</summary>
-    public int Count => _slices.Count + _slicesByService.Count + _serviceCountByNamespace.Count + _pods.Count + _namespaces.Count + _pendingServices.Count;
+    public int Count => _slices.Count + _slicesByService.Count + _serviceCountByNamespace.Count + _pods.Count + _podCountByNamespace.Count + _namespaces.Count + _pendingServices.Count;
 
     /// <summary>Stores a Service's new state (null: deleted); it is published with the batch.</summary>
     public void SetService(string key, ServiceObject? service)
@@ -134,12 +135,27 @@ internal sealed class ClusterObjectStore
 
     public IEnumerable<PodObject> PodsIn(string ns) => PodKeysIn(ns).Select(key => Pod(key)!);
 
+    /// <summary>Stores a pod's new state (null: deleted), counting the pods of its namespace.</summary>
     public void SetPod(string key, PodObject? pod)
     {
-        _pods.Remove(key);
+        bool existed = _pods.Remove(key);
         if (pod is not null)
         {
             _pods[key] = StoredPod.Encode(pod);
+        }
+        if (existed == pod is not null)
+        {
+            return;
+        }
+        string ns = NamespaceOf(key);
+        int count = _podCountByNamespace.GetValueOrDefault(ns) + (existed ? -1 : 1);
+        if (count > 0)
+        {
+            _podCountByNamespace[ns] = count;
+        }
+        else
+        {
+            _podCountByNamespace.Remove(ns);
         }
     }
 
@@ -158,13 +174,14 @@ internal sealed class ClusterObjectStore
     }
 
     /// <summary>
-    /// <see cref="NamespaceExposure"/> over the store. A namespace exists through its object or its Services;
-    /// <paramref name="inhabited"/> says the caller holds an object of the namespace (a Service, a pod).
+    /// <see cref="NamespaceExposure"/> over the store. A namespace exists through its object, its Services or its
+    /// pods; <paramref name="inhabited"/> says the caller holds an object of the namespace (a Service, a pod).
     /// </summary>
     public bool IsNamespaceExposed(string name, bool inhabited)
     {
         var namespaceObject = _namespaces.GetValueOrDefault(name);
-        return _exposure.IsExposed(name, namespaceObject, inhabited || namespaceObject is not null || _serviceCountByNamespace.ContainsKey(name));
+        return _exposure.IsExposed(name, namespaceObject,
+            inhabited || namespaceObject is not null || _serviceCountByNamespace.ContainsKey(name) || _podCountByNamespace.ContainsKey(name));
     }
 
     /// <summary>The objects as published, for the state file; after a publish.</summary>

@@ -97,21 +97,6 @@ public sealed class ClusterRecordGenerator
         }
     }
 
-    /// <summary>With <c>pods verified</c>, each pod IP answers at <c>a-b-c-d.ns.pod.zone</c>.</summary>
-    public void ForPod(PodObject pod, List<ClusterRecord> records)
-    {
-        foreach (var zone in _forwardZones)
-        {
-            foreach (var ip in pod.PodIPs)
-            {
-                if (ClusterNames.Build(zone, ClusterNames.DashedIp(ip), pod.Namespace, "pod") is { } name)
-                {
-                    records.Add(new ClusterRecord(name, ClusterNames.AddressType(ip), ClusterNames.AddressRdata(ip)));
-                }
-            }
-        }
-    }
-
     /// <summary>
     /// Records at and near each apex: NS <c>ns.dns.zone</c> with the server's addresses, <c>dns-version</c> TXT,
     /// and the <c>svc</c> / <c>pod</c> subtrees.

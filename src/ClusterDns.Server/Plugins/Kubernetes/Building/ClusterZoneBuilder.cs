@@ -84,6 +84,9 @@ public sealed class ClusterZoneBuilder
     /// <summary>Raised after each publish, on the writer's thread (readiness, metrics).</summary>
     public event Action<ClusterIndex>? Published;
 
+    /// <summary>Raised after a publish that changed the pod address index (<c>pods verified</c>; tests await pod changes with it).</summary>
+    public event Action<PodAddressIndex>? PodAddressesPublished;
+
     public bool IsSynced => _expectedKinds.IsSubsetOf(_syncedKinds);
 
     /// <summary>Entries in each part of the object store (tests: nothing is kept for objects that are gone).</summary>
@@ -122,9 +125,15 @@ public sealed class ClusterZoneBuilder
                 ApplySlice(change);
                 break;
             case ResourceKind.Pod:
-                MarkDirty(RecordOwner.Pod(change.Key));
+                // A pod has no records of its own: its pods-verified name is answered from the address index.
                 var pod = change.Type == ChangeType.Upsert ? change.Object as PodObject : null;
-                _podAddresses?.Replace(_store.Pod(change.Key), pod);
+                var before = _store.Pod(change.Key);
+                if ((before is null) != (pod is null))
+                {
+                    // A pod makes its namespace exist (its first one may, its last one may end it).
+                    MarkDirty(RecordOwner.Namespace(ClusterObjectStore.NamespaceOf(change.Key)));
+                }
+                _podAddresses?.Replace(before, pod);
                 _store.SetPod(change.Key, pod);
                 break;
             case ResourceKind.Namespace:
@@ -185,14 +194,11 @@ public sealed class ClusterZoneBuilder
         MarkDirty(RecordOwner.Namespace(change.Key));
         if (_store.IsNamespaceExposed(change.Key, inhabited: true) != IsExposedAfter(change))
         {
-            // Labels decide exposure: every Service and pod of the namespace may appear or vanish.
+            // Labels decide exposure: every Service of the namespace may appear or vanish (its pods' names follow
+            // the namespace's own ns.pod.zone entry).
             foreach (var key in _store.ServiceKeysIn(change.Key).ToArray())
             {
                 _dirtyServices.Add(key);
-            }
-            foreach (var key in _store.PodKeysIn(change.Key).ToArray())
-            {
-                MarkDirty(RecordOwner.Pod(key));
             }
         }
         _store.SetNamespace(change.Key, change.Type == ChangeType.Upsert ? change.Object as NamespaceObject : null);
@@ -249,7 +255,10 @@ public sealed class ClusterZoneBuilder
     /// </summary>
     public bool Publish()
     {
-        _podAddresses?.Publish();
+        if (_podAddresses is not null && _podAddresses.Publish())
+        {
+            PodAddressesPublished?.Invoke(_podAddresses.Current);
+        }
         bool syncedChanged = IsSynced != _published.Synced;
         if (_dirtyOwners.Count == 0 && _dirtyServices.Count == 0 && !syncedChanged)
         {
@@ -356,10 +365,6 @@ public sealed class ClusterZoneBuilder
                     break;
                 case OwnerKind.Namespace when _store.IsNamespaceExposed(owner.Key, inhabited: false):
                     _generator.ForNamespace(owner.Key, records);
-                    break;
-                case OwnerKind.Pod when _options.Pods == PodsMode.Verified && _store.Pod(owner.Key) is { } pod
-                    && _store.IsNamespaceExposed(pod.Namespace, inhabited: true):
-                    _generator.ForPod(pod, records);
                     break;
             }
         }

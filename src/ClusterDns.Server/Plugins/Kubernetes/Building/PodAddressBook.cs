@@ -6,9 +6,9 @@ namespace ClusterDns.Server.Plugins.Kubernetes.Building;
 
 /// <summary>
 /// The writer's side of <see cref="PodAddressIndex"/>: each pod change becomes address changes queued for the
-/// shard the address hashes to; a publish rebuilds only those shards. Only running pods count, as in CoreDNS's
-/// <c>podWithIP</c> (a pod without a phase, as in a manifest, counts as running). Not thread-safe: the zone's
-/// one writer calls it.
+/// shard the address hashes to; a publish rebuilds only those shards. Every pod with an address counts for its
+/// <c>pods verified</c> name; for autopath only running ones, as in CoreDNS's <c>podWithIP</c> (a pod without a
+/// phase, as in a manifest, counts as running). Not thread-safe: the zone's one writer calls it.
 /// </summary>
 internal sealed class PodAddressBook
 {
@@ -30,7 +30,7 @@ internal sealed class PodAddressBook
 
     private void Queue(PodObject? pod, int delta)
     {
-        if (pod is null || !IsRunning(pod) || pod.PodIPs.Count == 0)
+        if (pod is null || pod.PodIPs.Count == 0)
         {
             return;
         }
@@ -44,11 +44,13 @@ internal sealed class PodAddressBook
             if (PodAddressIndex.TryKey(ip, out var key, out bool isV4))
             {
                 int shard = PodAddressIndex.ShardOf(key, isV4);
-                (_pending[shard] ??= new List<PodAddressChange>()).Add(new PodAddressChange(key, isV4, ns, delta));
+                (_pending[shard] ??= new List<PodAddressChange>()).Add(new PodAddressChange(key, isV4, ns, delta, IsRunning(pod) ? delta : 0));
                 _changed = true;
             }
         }
     }
+
+    private const int MaxNamespaces = 1 << 24;
 
     private static bool IsRunning(PodObject pod) => string.IsNullOrEmpty(pod.Phase) || pod.Phase == "Running";
 
@@ -63,6 +65,10 @@ internal sealed class PodAddressBook
         {
             return -1; // not a DNS label: no name of it could be asked
         }
+        if (_namespaceLabels.Count >= MaxNamespaces)
+        {
+            return -1; // the rows' 24-bit id is spent: 16 million namespaces seen by one process
+        }
         var label = new byte[name.Length + 1];
         label[0] = (byte)name.Length;
         Encoding.ASCII.GetBytes(name.ToLowerInvariant(), label.AsSpan(1));
@@ -72,12 +78,12 @@ internal sealed class PodAddressBook
         return id;
     }
 
-    /// <summary>Publishes the queued changes (a new index sharing every untouched shard); nothing when none are queued.</summary>
-    public void Publish()
+    /// <summary>Publishes the queued changes (a new index sharing every untouched shard); false when none are queued.</summary>
+    public bool Publish()
     {
         if (!_changed)
         {
-            return;
+            return false;
         }
         var shards = (PodAddressShard[])_published.Shards.Clone();
         for (int i = 0; i < shards.Length; i++)
@@ -92,5 +98,6 @@ internal sealed class PodAddressBook
         _publishedNamespaces = labels.Length;
         _changed = false;
         Volatile.Write(ref _published, new PodAddressIndex(shards, labels));
+        return true;
     }
 }

@@ -10,8 +10,6 @@ public enum OwnerKind : byte
     Apex,
     /// <summary>A namespace: <c>ns.svc.zone</c> and <c>ns.pod.zone</c> exist while it is exposed.</summary>
     Namespace,
-    /// <summary>A pod with <c>pods verified</c>: its <c>a-b-c-d.ns.pod.zone</c> records.</summary>
-    Pod,
     /// <summary>A Service: its record, and the PTR records of its addresses.</summary>
     Service,
 }
@@ -22,8 +20,6 @@ public readonly record struct RecordOwner(OwnerKind Kind, string Key)
     public static readonly RecordOwner Apex = new(OwnerKind.Apex, "");
 
     public static RecordOwner Namespace(string name) => new(OwnerKind.Namespace, name);
-
-    public static RecordOwner Pod(string key) => new(OwnerKind.Pod, key);
 
     public static RecordOwner Service(string key) => new(OwnerKind.Service, key);
 

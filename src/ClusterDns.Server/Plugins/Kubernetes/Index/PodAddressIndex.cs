@@ -5,9 +5,10 @@ using System.Net.Sockets;
 namespace ClusterDns.Server.Plugins.Kubernetes.Index;
 
 /// <summary>
-/// The published address → namespace index of running pods, for autopath (<c>pods verified</c>). CoreDNS keeps
-/// every Pod object for this; we keep 12 bytes per IPv4 pod in 256 immutable shards, swapped by the one writer
-/// like the zone index, so a query finds its client's namespace with one binary search and no allocation.
+/// The published address → namespace index of pods (<c>pods verified</c>): it answers <c>a-b-c-d.ns.pod.zone</c>
+/// (a pod of <c>ns</c> holds the address) and, for autopath, finds a client's namespace (the running pod holding
+/// its address). CoreDNS keeps every Pod object for this; we keep 12 bytes per IPv4 pod in 256 immutable shards,
+/// swapped by the one writer like the zone index, so a query needs one binary search and no allocation.
 /// </summary>
 public sealed class PodAddressIndex
 {
@@ -46,7 +47,7 @@ public sealed class PodAddressIndex
         else if (client.Family == AddressFamily.InterNetworkV6 && raw.Length >= 24)
         {
             var v6 = BinaryPrimitives.ReadUInt128BigEndian(raw[8..]);
-            ns = IsV4Mapped(v6) ? FindV4((uint)v6) : _shards[ShardOf(v6)].Find(v6);
+            ns = IsV4Mapped(v6) ? FindV4((uint)v6) : _shards[ShardOf(v6)].FindRunning(v6);
         }
         else
         {
@@ -67,7 +68,28 @@ public sealed class PodAddressIndex
         return TryGetNamespace(socket, out var label) ? System.Text.Encoding.ASCII.GetString(label[1..]) : null;
     }
 
-    private int FindV4(uint address) => _shards[ShardOf(address)].Find(address);
+    private int FindV4(uint address) => _shards[ShardOf(address)].FindRunning(address);
+
+    /// <summary>
+    /// Whether a pod of the namespace labelled <paramref name="namespaceLabel"/> (wire form, lower case) holds the
+    /// address in <paramref name="address"/> (4 or 16 bytes, network order).
+    /// </summary>
+    public bool Holds(ReadOnlySpan<byte> address, ReadOnlySpan<byte> namespaceLabel)
+    {
+        if (address.Length == 4)
+        {
+            uint v4 = BinaryPrimitives.ReadUInt32BigEndian(address);
+            return _shards[ShardOf(v4)].Holds(v4, namespaceLabel, _namespaces);
+        }
+        if (address.Length != 16)
+        {
+            return false;
+        }
+        var v6 = BinaryPrimitives.ReadUInt128BigEndian(address);
+        return IsV4Mapped(v6)
+            ? _shards[ShardOf((uint)v6)].Holds((uint)v6, namespaceLabel, _namespaces)
+            : _shards[ShardOf(v6)].Holds(v6, namespaceLabel, _namespaces);
+    }
 
     /// <summary>The key of a pod address: IPv4 (also IPv4-mapped) as its 32 bits, IPv6 as 128.</summary>
     internal static bool TryKey(IPAddress address, out UInt128 key, out bool isV4)
