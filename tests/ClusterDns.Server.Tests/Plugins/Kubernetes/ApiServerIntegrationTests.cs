@@ -79,52 +79,34 @@ public sealed class ApiServerIntegrationTests : IAsyncLifetime
     }
 
     /// <summary>Waits for the writer to publish a snapshot for which <paramref name="condition"/> holds.</summary>
-    private async Task PublishedAsync(Func<ClusterIndex, bool> condition)
-    {
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnPublished(ClusterIndex index)
-        {
-            if (condition(index))
-            {
-                seen.TrySetResult();
-            }
-        }
-        _zone.Published += OnPublished;
-        try
-        {
-            if (!condition(_zone.Current))
-            {
-                await seen.Task.WaitAsync(TimeSpan.FromSeconds(20));
-            }
-        }
-        finally
-        {
-            _zone.Published -= OnPublished;
-        }
-    }
+    private Task PublishedAsync(Func<ClusterIndex, bool> condition) =>
+        WhenPublishedAsync(() => _zone.Current, h => _zone.Published += h, h => _zone.Published -= h, condition);
 
     /// <summary>Waits for the writer to publish a pod address index for which <paramref name="condition"/> holds.</summary>
-    private async Task PodsPublishedAsync(Func<PodAddressIndex, bool> condition)
+    private Task PodsPublishedAsync(Func<PodAddressIndex, bool> condition) =>
+        WhenPublishedAsync(() => _zone.PodAddresses, h => _zone.PodAddressesPublished += h, h => _zone.PodAddressesPublished -= h, condition);
+
+    private static async Task WhenPublishedAsync<T>(Func<T> current, Action<Action<T>> subscribe, Action<Action<T>> unsubscribe, Func<T, bool> condition)
     {
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnPublished(PodAddressIndex index)
+        void OnPublished(T published)
         {
-            if (condition(index))
+            if (condition(published))
             {
                 seen.TrySetResult();
             }
         }
-        _zone.PodAddressesPublished += OnPublished;
+        subscribe(OnPublished);
         try
         {
-            if (!condition(_zone.PodAddresses))
+            if (!condition(current()))
             {
                 await seen.Task.WaitAsync(TimeSpan.FromSeconds(20));
             }
         }
         finally
         {
-            _zone.PodAddressesPublished -= OnPublished;
+            unsubscribe(OnPublished);
         }
     }
 

@@ -43,15 +43,20 @@ internal sealed class ClusterObjectStore
         {
             return;
         }
-        string ns = NamespaceOf(key);
-        int count = _serviceCountByNamespace.GetValueOrDefault(ns) + (existed ? -1 : 1);
+        AddToCount(_serviceCountByNamespace, NamespaceOf(key), existed ? -1 : 1);
+    }
+
+    /// <summary>Adds <paramref name="delta"/> to a namespace's count, forgetting the namespace at zero.</summary>
+    private static void AddToCount(Dictionary<string, int> counts, string ns, int delta)
+    {
+        int count = counts.GetValueOrDefault(ns) + delta;
         if (count > 0)
         {
-            _serviceCountByNamespace[ns] = count;
+            counts[ns] = count;
         }
         else
         {
-            _serviceCountByNamespace.Remove(ns);
+            counts.Remove(ns);
         }
     }
 
@@ -147,16 +152,7 @@ internal sealed class ClusterObjectStore
         {
             return;
         }
-        string ns = NamespaceOf(key);
-        int count = _podCountByNamespace.GetValueOrDefault(ns) + (existed ? -1 : 1);
-        if (count > 0)
-        {
-            _podCountByNamespace[ns] = count;
-        }
-        else
-        {
-            _podCountByNamespace.Remove(ns);
-        }
+        AddToCount(_podCountByNamespace, NamespaceOf(key), existed ? -1 : 1);
     }
 
     public PodObject? Pod(string key) => _pods.TryGetValue(key, out var stored) ? StoredPod.Decode(key, stored) : null;
