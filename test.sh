@@ -21,6 +21,8 @@ declare -A tools=(
   [strace]=strace
   [kubectl]=kubernetes-client
   [clang]=clang
+  [setcap]=libcap2-bin
+  [getcap]=libcap2-bin
 )
 missing=()
 for tool in "${!tools[@]}"; do
