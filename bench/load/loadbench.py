@@ -19,7 +19,10 @@ directory source), clusterdns-rewrite (clusterdns with one rewrite rule added to
 a kubeadm Corefile with one `rewrite name` rule), clusterdns-tcp and clusterdns-dot (one server with a plain
 block on PORT and a tls:// block on PORT+1 with a self-signed certificate; dnsperf -m tcp against the first,
 -m dot against the second: what DNS over TLS costs per query beside plain TCP), and clusterdns-NAME=PUBLISHDIR (another build under its own
-name; a NAME starting with "rewrite" gets the rewrite line too, e.g. clusterdns-rewrite-before=DIR).
+name; a NAME starting with "rewrite" gets the rewrite line too, e.g. clusterdns-rewrite-before=DIR), and
+clusterdns-prometheus[-NAME[=PUBLISHDIR]] (clusterdns with `prometheus 127.0.0.1:PORT+2` in its block: every query
+is counted in the coredns_dns_* families; e.g. clusterdns-prometheus-before=DIR,clusterdns-prometheus-after=DIR for
+what counting costs per query in two builds).
 """
 import argparse
 import json
@@ -141,6 +144,9 @@ class Server:
             corefile = os.path.join(self.work, "Corefile")
             # clusterdns-rewrite[-…]: one rewrite rule before kubernetes, as an operator adds an alias.
             rewrite = f"    {REWRITE_LINE}\n" if kind.startswith("clusterdns-rewrite") else ""
+            # clusterdns-prometheus[-…]: the block counts its queries (coredns_dns_*) and serves /metrics on PORT+2.
+            if kind.startswith("clusterdns-prometheus"):
+                rewrite += f"    prometheus 127.0.0.1:{port + 2}\n"
             keys, tls = f"cluster.local:{port}", ""
             if kind in STREAM_MODES:
                 # Both stream variants run this one Corefile: the plain port answers readiness probes and -m tcp.

@@ -9,9 +9,11 @@
 # alias.example.com svc0.ns0.svc.cluster.local` line: `--servers clusterdns,clusterdns-rewrite` measures what a
 # rewrite rule costs per query), clusterdns-tcp and clusterdns-dot (`--servers clusterdns-tcp,clusterdns-dot`:
 # DNS over TLS against plain TCP on one server, dnsperf -m dot / -m tcp; needs openssl) and
-# clusterdns-NAME=PUBLISHDIR (see loadbench.py --help).
-# 1. Publishes ClusterDns (Release, JIT with ReadyToRun; with --native also Native AOT) and builds bench/ClusterDns.Benchmarks (the test API server),
-#    both through the build lock (/tmp/clusterdns-build.lock), into bench/load/out/.
+# clusterdns-NAME=PUBLISHDIR and clusterdns-prometheus[-NAME=PUBLISHDIR] (the block has `prometheus`: what
+# counting queries costs; see loadbench.py --help).
+# 1. Publishes ClusterDns (Release, JIT with ReadyToRun; with --native also Native AOT) and builds
+#    bench/ClusterDns.Benchmarks (the test API server), both through the build lock (/tmp/clusterdns-build.lock),
+#    into bench/load/out/.
 # 2. gen_cluster.py renders the cluster (N ClusterIP Services with two named ports in 100 namespaces, N/10
 #    headless Services with 5 endpoints) as API objects for ClusterDns, as a zone file for Knot and NSD, and
 #    a dnsperf query file (70% A hits, 10% SRV, 10% AAAA NODATA, 10% ndots:5 search-list NXDOMAINs).
@@ -37,7 +39,7 @@ while [[ $# -gt 0 ]]; do
         --skip-build) skip_build=1; shift ;;
         --native) native=1; shift ;;
         --quick) extra+=(--max-seconds 8 --fixed-seconds 5 --fresh 300); shift ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done

@@ -72,9 +72,9 @@ def scrape():
         return total
     return {
         "rss": value("process_resident_memory_bytes"),
-        "heap": value("dotnet_gc_heap_size_bytes"),
-        "pause": value("dotnet_gc_pause_seconds_total"),
-        "gcs": value("dotnet_gc_collections_total"),
+        "heap": value("system_runtime_dotnet_gc_last_collection_heap_size"),
+        "pause": value("system_runtime_dotnet_gc_pause_time"),
+        "gcs": value("dotnet_collection_count_total"),
         "cpu": value("process_cpu_seconds_total"),
         "reload_failed": value("coredns_reload_failed_total"),
     }

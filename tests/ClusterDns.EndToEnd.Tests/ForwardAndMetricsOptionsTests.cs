@@ -60,7 +60,8 @@ public sealed class ForwardAndMetricsOptionsTests : IClassFixture<KnotDaemon>
         Assert.Matches(@"coredns_reload_version_info\{hash=""sha512"",value=""[0-9a-f]{128}""\} 1", metrics);
         Assert.Contains("coredns_health_request_failures_total 0", metrics);
         Assert.Contains($"coredns_proxy_conn_cache_misses_total{{proxy_name=\"forward\",to=\"127.0.0.1:{_knot.Port}\",proto=\"tcp\"}}", metrics);
-        Assert.Contains("# TYPE dotnet_gc_collections_total counter", metrics);
+        Assert.Contains("# TYPE dotnet_collection_count_total counter", metrics);
+        Assert.Contains("# TYPE system_runtime_dotnet_gc_pause_time gauge", metrics);
     }
 
     private static string[] AnswerLines(string dig) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using ClusterDns.Server.Http;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 using ClusterDns.Server.Pipeline;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

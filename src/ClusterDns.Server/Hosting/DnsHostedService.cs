@@ -232,7 +232,7 @@ public sealed partial class DnsHostedService : IHostedService, IAsyncDisposable
             return ReloadOutcome.Unchanged;
         }
         _lastFailedKey = key;
-        Services.ReloadFailed.Increment();
+        Services.ReloadFailed.Inc();
         LogReloadFailed(_logger, exception, message);
         return ReloadOutcome.Failed;
     }

@@ -1,6 +1,7 @@
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Http;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 using ClusterDns.Server.Plugins.Prometheus;
 using Microsoft.Extensions.Logging;
 
@@ -18,20 +19,20 @@ public sealed class ProcessServices : IAsyncDisposable
         Registry = new MetricsRegistry();
         if (processMetrics)
         {
-            ProcessMetrics.Register(Registry);
-            RuntimeMetrics.Register(Registry);
+            _runtimeMetrics = ProcessMetrics.Register(Registry);
         }
         Observer = new DnsMetricsObserver(Registry);
         Http = new HttpEndpointHost(loggerFactory);
         Registry.CounterCallback("coredns_lameduck_late_queries_total",
                 "Queries received after this replica left its Service's endpoints and the rotation grace passed (ClusterDns).")
             .Set(() => Shutdown.LateQueries.Count);
-        ReloadFailed = Registry.Counter(DnsMetricNames.ReloadFailedTotal, "Counter of the number of failed reload attempts.").WithLabels();
+        ReloadFailed = Registry.Counter(DnsMetricNames.ReloadFailedTotal, "Counter of the number of failed reload attempts.").NoLabels();
         _reloadVersion = Registry.Gauge(DnsMetricNames.ReloadVersionInfo,
             "A metric with a constant '1' value labeled by hash, and value which type of hash generated.", "hash", "value");
     }
 
-    private readonly GaugeFamily _reloadVersion;
+    private readonly Gauge _reloadVersion;
+    private readonly IDisposable? _runtimeMetrics;
 
     public MetricsRegistry Registry { get; }
 
@@ -42,7 +43,7 @@ public sealed class ProcessServices : IAsyncDisposable
     public ShutdownState Shutdown { get; } = new();
 
     /// <summary><c>coredns_reload_failed_total</c>.</summary>
-    public Counter ReloadFailed { get; }
+    public Counter.Child ReloadFailed { get; }
 
     /// <summary>
     /// <c>coredns_reload_version_info{hash="sha512",value=…}</c>: one series for the running Corefile, as CoreDNS
@@ -50,7 +51,7 @@ public sealed class ProcessServices : IAsyncDisposable
     /// </summary>
     public void PublishRunning(ServerPipeline pipeline)
     {
-        _reloadVersion.Clear();
+        _reloadVersion.RemoveAllSeries();
         if (pipeline.Context.Lifecycle.Reload is not null)
         {
             _reloadVersion.WithLabels("sha512", pipeline.ContentHash).Set(1);
@@ -61,5 +62,9 @@ public sealed class ProcessServices : IAsyncDisposable
     public ServerBuildContext NewContext(string corefilePath, ILoggerFactory loggerFactory) =>
         new(corefilePath, loggerFactory) { Metrics = Registry, HttpHost = Http, Shutdown = Shutdown };
 
-    public ValueTask DisposeAsync() => Http.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _runtimeMetrics?.Dispose();
+        return Http.DisposeAsync();
+    }
 }

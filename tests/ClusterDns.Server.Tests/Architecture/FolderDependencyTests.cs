@@ -18,15 +18,15 @@ public class FolderDependencyTests
     {
         ["Pipeline"] = [],
         ["Zones"] = [],
-        ["Metrics"] = [],
+        ["Telemetry"] = [],
         ["Http"] = [],
         ["Listeners"] = ["Pipeline"],
-        ["Config"] = ["Pipeline", "Metrics", "Http"],
-        ["Common"] = ["Config", "Pipeline", "Metrics", "Http", "Zones"],
-        [AnyPlugin] = ["Common", "Config", "Pipeline", "Metrics", "Http", "Zones"],
+        ["Config"] = ["Pipeline", "Telemetry", "Http"],
+        ["Common"] = ["Config", "Pipeline", "Telemetry", "Http", "Zones"],
+        [AnyPlugin] = ["Common", "Config", "Pipeline", "Telemetry", "Http", "Zones"],
         ["Plugins"] = [AnyPlugin, "Config"],
-        [Root] = ["Config", "Listeners", "Pipeline", "Metrics", "Http", "Zones"],
-        ["Hosting"] = ["Plugins", AnyPlugin, Root, "Config", "Listeners", "Pipeline", "Common", "Metrics", "Http", "Zones"],
+        [Root] = ["Config", "Listeners", "Pipeline", "Telemetry", "Http", "Zones"],
+        ["Hosting"] = ["Plugins", AnyPlugin, Root, "Config", "Listeners", "Pipeline", "Common", "Telemetry", "Http", "Zones"],
     };
 
     // The kubernetes plugin's rooms (docs/architecture.md, "The cluster zone"): the plugin's root (setup, the

@@ -1,11 +1,12 @@
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 
 namespace ClusterDns.Server.Plugins.Autopath;
 
 /// <summary>CoreDNS's <c>coredns_autopath_success_total{server}</c>; the block's series is resolved once.</summary>
 internal sealed class AutopathMetrics
 {
-    private readonly Counter _success;
+    private readonly Counter.Child _success;
 
     public AutopathMetrics(MetricsRegistry registry, string server)
     {
@@ -13,7 +14,7 @@ internal sealed class AutopathMetrics
             .WithLabels(server);
     }
 
-    public long Value => _success.Value;
+    public double Value => _success.Value;
 
-    public void Success() => _success.Increment();
+    public void Success() => _success.Inc();
 }

@@ -1,11 +1,12 @@
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 
 namespace ClusterDns.Server.Plugins.Dns64;
 
 /// <summary>CoreDNS's <c>coredns_dns64_requests_translated_total{server}</c>; the block's series is resolved once.</summary>
 internal sealed class Dns64Metrics
 {
-    private readonly Counter _translated;
+    private readonly Counter.Child _translated;
 
     public Dns64Metrics(MetricsRegistry registry, string server)
     {
@@ -13,7 +14,7 @@ internal sealed class Dns64Metrics
             .WithLabels(server);
     }
 
-    public long Value => _translated.Value;
+    public double Value => _translated.Value;
 
-    public void Translated() => _translated.Increment();
+    public void Translated() => _translated.Inc();
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 
 namespace ClusterDns.Server.Plugins.Forward;
 

@@ -1,5 +1,6 @@
 using ClusterDns.Protocol;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 
 namespace ClusterDns.Server.Plugins.Forward;
 
@@ -14,12 +15,12 @@ internal sealed class UpstreamMetrics
 
     private readonly MetricsRegistry _registry;
     private readonly string _to;
-    private readonly Counter _requests;
-    private readonly Counter _healthcheckFailures;
-    private readonly Counter _proxyHealthcheckFailures;
-    private readonly Counter?[] _responses = new Counter?[RcodeSlots];
-    private readonly Histogram?[] _durations = new Histogram?[RcodeSlots];
-    private readonly Histogram?[] _proxyDurations = new Histogram?[RcodeSlots];
+    private readonly Counter.Child _requests;
+    private readonly Counter.Child _healthcheckFailures;
+    private readonly Counter.Child _proxyHealthcheckFailures;
+    private readonly Counter.Child?[] _responses = new Counter.Child?[RcodeSlots];
+    private readonly Histogram.Child?[] _durations = new Histogram.Child?[RcodeSlots];
+    private readonly Histogram.Child?[] _proxyDurations = new Histogram.Child?[RcodeSlots];
 
     public UpstreamMetrics(MetricsRegistry registry, string to)
     {
@@ -30,28 +31,28 @@ internal sealed class UpstreamMetrics
         _proxyHealthcheckFailures = registry.Counter("coredns_proxy_healthcheck_failures_total", "Counter of the number of failed healthchecks.", "proxy_name", "to").WithLabels("forward", to);
     }
 
-    public void RequestSent() => _requests.Increment();
+    public void RequestSent() => _requests.Inc();
 
     public void HealthcheckFailed()
     {
-        _healthcheckFailures.Increment();
-        _proxyHealthcheckFailures.Increment();
+        _healthcheckFailures.Inc();
+        _proxyHealthcheckFailures.Inc();
     }
 
     /// <summary>A reply arrived with <paramref name="rcode"/> after <paramref name="seconds"/>.</summary>
     public void ResponseReceived(ResponseCode rcode, double seconds)
     {
         int slot = (int)rcode < RcodeSlots ? (int)rcode : RcodeSlots - 1;
-        (_responses[slot] ?? Create(slot).Response).Increment();
+        (_responses[slot] ?? Create(slot).Response).Inc();
         _durations[slot]!.Observe(seconds);
         _proxyDurations[slot]!.Observe(seconds);
     }
 
-    private (Counter Response, int Slot) Create(int slot)
+    private (Counter.Child Response, int Slot) Create(int slot)
     {
         // First reply with this RCODE from this upstream: resolve its series once (WithLabels locks and allocates).
         string rcode = RecordTypeNames.ToText((ResponseCode)slot);
-        var buckets = HistogramFamily.ExponentialBuckets(0.00025, 2, 16);
+        var buckets = Histogram.ExponentialBuckets(0.00025, 2, 16);
         _durations[slot] = _registry.Histogram("coredns_forward_request_duration_seconds", "Histogram of the time each request took.", buckets, "to", "rcode").WithLabels(_to, rcode);
         _proxyDurations[slot] = _registry.Histogram("coredns_proxy_request_duration_seconds", "Histogram of the time each request took.", buckets, "proxy_name", "to", "rcode").WithLabels("forward", _to, rcode);
         var response = _registry.Counter("coredns_forward_responses_total", "Counter of responses received per upstream.", "to", "rcode").WithLabels(_to, rcode);

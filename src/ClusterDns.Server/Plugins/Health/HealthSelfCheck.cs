@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Health;
@@ -19,8 +20,8 @@ internal sealed partial class HealthSelfCheck : IServerComponent
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
     private readonly Func<Uri?> _target;
-    private readonly Histogram _duration;
-    private readonly Counter _failures;
+    private readonly Histogram.Child _duration;
+    private readonly Counter.Child _failures;
     private readonly TimeSpan _interval;
     private readonly ILogger _logger;
     // No proxy: HTTP_PROXY in a pod's environment must not send the self-check elsewhere (as CoreDNS bypasses it).
@@ -28,7 +29,7 @@ internal sealed partial class HealthSelfCheck : IServerComponent
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
 
-    public HealthSelfCheck(Func<Uri?> target, Histogram duration, Counter failures, TimeSpan interval, ILogger logger)
+    public HealthSelfCheck(Func<Uri?> target, Histogram.Child duration, Counter.Child failures, TimeSpan interval, ILogger logger)
     {
         _target = target;
         _duration = duration;
@@ -104,7 +105,7 @@ internal sealed partial class HealthSelfCheck : IServerComponent
             && exception is HttpRequestException or TaskCanceledException or SocketException or IOException)
         {
             _duration.Observe(Stopwatch.GetElapsedTime(start).TotalSeconds);
-            _failures.Increment();
+            _failures.Inc();
             LogFailed(_logger, url, exception.Message);
         }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using ClusterDns.Corefile;
 using ClusterDns.Server.Config;
+using ClusterDns.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Server.Plugins.Health;
@@ -26,8 +27,8 @@ public sealed class HealthSetup : IPluginSetup
         var metrics = block.Context.Metrics;
         var duration = metrics
             .Histogram("coredns_health_request_duration_seconds", "Histogram of the time (in seconds) each request took.", DurationBuckets)
-            .WithLabels();
-        var failures = metrics.Counter("coredns_health_request_failures_total", "The number of times the health check failed.").WithLabels();
+            .NoLabels();
+        var failures = metrics.Counter("coredns_health_request_failures_total", "The number of times the health check failed.").NoLabels();
         var endpoint = new HealthEndpoint(shutdown);
         if (!block.Context.MapHttp(options.Address, "/health", endpoint.ServeAsync))
         {

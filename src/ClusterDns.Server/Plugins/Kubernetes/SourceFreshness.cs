@@ -1,6 +1,7 @@
 using System.Globalization;
 using ClusterDns.Kubernetes;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
 

@@ -20,7 +20,7 @@ internal static class DnsMetricNames
     public const string ReloadVersionInfo = "coredns_reload_version_info";
 
     /// <summary>0.25 ms doubling 16 times (CoreDNS's plugin.TimeBuckets).</summary>
-    public static readonly double[] DurationBuckets = Metrics.HistogramFamily.ExponentialBuckets(0.00025, 2, 16);
+    public static readonly double[] DurationBuckets = global::Prometheus.Histogram.ExponentialBuckets(0.00025, 2, 16);
 
     /// <summary>CoreDNS's size buckets (bytes).</summary>
     public static readonly double[] SizeBuckets = [0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16e3, 32e3, 48e3, 64e3];

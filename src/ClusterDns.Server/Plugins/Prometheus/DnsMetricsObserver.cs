@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 using ClusterDns.Server.Pipeline;
 
 namespace ClusterDns.Server.Plugins.Prometheus;
@@ -19,7 +20,7 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver, ITra
     private const string NoView = "";
 
     private readonly Families _families;
-    private readonly Counter _panics;
+    private readonly Counter.Child _panics;
     private Dictionary<ServerBlockRuntime, ZoneMetrics[]> _blocks = new(ReferenceEqualityComparer.Instance);
     private Dictionary<int, ZoneMetrics> _dropped = new();
     private Dictionary<int, TransportMetrics> _transports = new();
@@ -31,11 +32,11 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver, ITra
     {
         Registry = registry;
         _families = new Families(registry);
-        _panics = registry.Counter(DnsMetricNames.PanicsTotal, "A metrics that counts the number of panics.").WithLabels();
+        _panics = registry.Counter(DnsMetricNames.PanicsTotal, "A metrics that counts the number of panics.").NoLabels();
         var (version, revision, runtime) = BuildInfo.Read();
         registry.Gauge(DnsMetricNames.BuildInfo, "A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.", "version", "revision", "goversion")
             .WithLabels(version, revision, runtime).Set(1);
-        registry.Counter(DnsMetricNames.ReloadFailedTotal, "Counter of the number of failed reload attempts.").WithLabels();
+        _ = registry.Counter(DnsMetricNames.ReloadFailedTotal, "Counter of the number of failed reload attempts.").NoLabels();
     }
 
     public MetricsRegistry Registry { get; }
@@ -89,7 +90,7 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver, ITra
         Volatile.Write(ref _dropped, dropped);
         Volatile.Write(ref _blocks, blocks);
 
-        _families.PluginEnabled.Clear();
+        _families.PluginEnabled.RemoveAllSeries();
         foreach (var (server, zone, view, plugin) in pipeline.Context.PluginsEnabled.Entries)
         {
             _families.PluginEnabled.WithLabels(server, zone, view, plugin).Set(1);
@@ -120,11 +121,11 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver, ITra
         metrics.Record(context, rcode);
     }
 
-    public void OnHandlerFault(DnsQueryContext context) => _panics.Increment();
+    public void OnHandlerFault(DnsQueryContext context) => _panics.Inc();
 
-    public void OnTlsHandshakeFailed(int port) => TransportOf(port)?.HandshakeFailures.Increment();
+    public void OnTlsHandshakeFailed(int port) => TransportOf(port)?.HandshakeFailures.Inc();
 
-    public void OnHttpsResponse(int port, int status) => TransportOf(port)?.Response(status).Increment();
+    public void OnHttpsResponse(int port, int status) => TransportOf(port)?.Response(status).Inc();
 
     private TransportMetrics? TransportOf(int port)
     {
@@ -169,23 +170,23 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver, ITra
             PluginEnabled = registry.Gauge(DnsMetricNames.PluginEnabled, "A metric that indicates whether a plugin is enabled on per server and zone basis.", "server", "zone", "view", "name");
         }
 
-        public CounterFamily Requests { get; }
+        public Counter Requests { get; }
 
-        public CounterFamily Responses { get; }
+        public Counter Responses { get; }
 
-        public HistogramFamily Duration { get; }
+        public Histogram Duration { get; }
 
-        public HistogramFamily RequestSize { get; }
+        public Histogram RequestSize { get; }
 
-        public HistogramFamily ResponseSize { get; }
+        public Histogram ResponseSize { get; }
 
-        public CounterFamily DoRequests { get; }
+        public Counter DoRequests { get; }
 
-        public GaugeFamily PluginEnabled { get; }
+        public Gauge PluginEnabled { get; }
 
-        public CounterFamily HttpsResponses { get; }
+        public Counter HttpsResponses { get; }
 
-        public CounterFamily TlsHandshakeFailures { get; }
+        public Counter TlsHandshakeFailures { get; }
     }
 
     /// <summary>The series of one (server, zone): fixed ones resolved now, the rest cached in slots on first use.</summary>
@@ -198,12 +199,12 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver, ITra
         private readonly string _zone;
         private readonly string _view;
         private readonly string[] _plugins;
-        private readonly Counter?[] _requests = new Counter?[2 * 2 * QueryLabels.TypeCount];
-        private readonly Counter?[] _responses;
-        private readonly Histogram _duration;
-        private readonly Histogram[] _requestSize;
-        private readonly Histogram[] _responseSize;
-        private readonly Counter _doRequests;
+        private readonly Counter.Child?[] _requests = new Counter.Child?[2 * 2 * QueryLabels.TypeCount];
+        private readonly Counter.Child?[] _responses;
+        private readonly Histogram.Child _duration;
+        private readonly Histogram.Child[] _requestSize;
+        private readonly Histogram.Child[] _responseSize;
+        private readonly Counter.Child _doRequests;
         private readonly string[] _protoNames;
 
         public ZoneMetrics(Families families, string server, string zone, string view, IReadOnlyList<DnsHandler> handlers, string streamProto = "tcp")
@@ -220,7 +221,7 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver, ITra
                 _plugins[i] = handlers[i].Name;
             }
             _plugins[^1] = string.Empty;
-            _responses = new Counter?[_plugins.Length * RcodeSlots];
+            _responses = new Counter.Child?[_plugins.Length * RcodeSlots];
             _duration = families.Duration.WithLabels(server, zone, view);
             _requestSize = [families.RequestSize.WithLabels(server, zone, view, "udp"), families.RequestSize.WithLabels(server, zone, view, streamProto)];
             _responseSize = [families.ResponseSize.WithLabels(server, zone, view, "udp"), families.ResponseSize.WithLabels(server, zone, view, streamProto)];
@@ -233,11 +234,11 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver, ITra
             int family = QueryLabels.FamilyIndex(context.RemoteAddress);
             int type = QueryLabels.TypeIndex(context.QuestionType);
             int slot = (proto * 2 + family) * QueryLabels.TypeCount + type;
-            (Volatile.Read(ref _requests[slot]) ?? CreateRequests(slot, proto, family, type)).Increment();
+            (Volatile.Read(ref _requests[slot]) ?? CreateRequests(slot, proto, family, type)).Inc();
 
             if (context.Query.Edns.DnssecOk)
             {
-                _doRequests.Increment();
+                _doRequests.Inc();
             }
             _requestSize[proto].Observe(context.RequestLength);
             _responseSize[proto].Observe(context.ResponseLength);
@@ -248,12 +249,12 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver, ITra
             if (plugin >= 0 && code < RcodeSlots)
             {
                 int index = plugin * RcodeSlots + code;
-                (Volatile.Read(ref _responses[index]) ?? CreateResponses(index, plugin, rcode)).Increment();
+                (Volatile.Read(ref _responses[index]) ?? CreateResponses(index, plugin, rcode)).Inc();
             }
             else
             {
                 // A plugin name no handler of this block has, or an extended RCODE: rare, resolved each time.
-                _families.Responses.WithLabels(_server, _zone, _view, RcodeName(rcode), context.WrittenBy).Increment();
+                _families.Responses.WithLabels(_server, _zone, _view, RcodeName(rcode), context.WrittenBy).Inc();
             }
         }
 
@@ -273,14 +274,14 @@ public sealed class DnsMetricsObserver : IQueryObserver, IPipelineObserver, ITra
             return -1;
         }
 
-        private Counter CreateRequests(int slot, int proto, int family, int type)
+        private Counter.Child CreateRequests(int slot, int proto, int family, int type)
         {
             var counter = _families.Requests.WithLabels(_server, _zone, _view, _protoNames[proto], QueryLabels.FamilyNames[family], QueryLabels.TypeNames[type]);
             Volatile.Write(ref _requests[slot], counter);
             return counter;
         }
 
-        private Counter CreateResponses(int index, int plugin, ResponseCode rcode)
+        private Counter.Child CreateResponses(int index, int plugin, ResponseCode rcode)
         {
             var counter = _families.Responses.WithLabels(_server, _zone, _view, RcodeName(rcode), _plugins[plugin]);
             Volatile.Write(ref _responses[index], counter);

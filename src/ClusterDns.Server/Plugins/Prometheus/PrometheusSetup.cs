@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Text;
 using ClusterDns.Corefile;
 using ClusterDns.Server.Config;
 using ClusterDns.Server.Http;
-using ClusterDns.Server.Metrics;
-using Microsoft.AspNetCore.Http;
+using ClusterDns.Server.Telemetry;
 
 namespace ClusterDns.Server.Plugins.Prometheus;
 
@@ -20,7 +18,7 @@ public sealed class PrometheusSetup : IPluginSetup
     {
         var options = Parse(directive, block.Context.ResolvePath);
         var registry = block.Context.Metrics;
-        if (!block.Context.MapHttp(options.Address, "/metrics", context => ServeAsync(context, registry), options.Tls))
+        if (!block.Context.MapHttp(options.Address, "/metrics", new MetricsEndpoint(registry).ServeAsync, options.Tls))
         {
             throw directive.Error($"{options.Address} is already served by another block with other TLS settings (plain HTTP or another certificate)");
         }
@@ -49,8 +47,8 @@ public sealed class PrometheusSetup : IPluginSetup
             switch (sub.Name)
             {
                 case "runtime_metrics":
-                    // CoreDNS 1.13 adds the Go runtime's go_* metrics. Their .NET counterparts (dotnet_gc_*,
-                    // dotnet_threadpool_*, process_*) are always exported, so this changes nothing.
+                    // CoreDNS 1.13 adds the Go runtime's go_* metrics. Their .NET counterparts (dotnet_*,
+                    // system_runtime_dotnet_*, process_*) are always exported, so this changes nothing.
                     sub.ExpectArgCount(0, 0);
                     sub.ExpectNoBlock();
                     break;
@@ -65,14 +63,5 @@ public sealed class PrometheusSetup : IPluginSetup
         }
         var address = directive.Args.Count == 0 ? PrometheusOptions.Default.Address : directive.Args[0].ParseIPEndPoint(PrometheusOptions.DefaultPort);
         return new PrometheusOptions(address, tls);
-    }
-
-    private static Task ServeAsync(HttpContext context, MetricsRegistry registry)
-    {
-        var body = Encoding.UTF8.GetBytes(registry.Scrape());
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = MetricsRegistry.ContentType;
-        context.Response.ContentLength = body.Length;
-        return context.Response.Body.WriteAsync(body).AsTask();
     }
 }

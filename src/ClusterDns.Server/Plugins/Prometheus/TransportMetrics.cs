@@ -1,5 +1,6 @@
 using System.Globalization;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 
 namespace ClusterDns.Server.Plugins.Prometheus;
 
@@ -11,7 +12,7 @@ internal sealed class TransportMetrics
 {
     private readonly DnsMetricsObserver.Families _families;
     private readonly string _server;
-    private readonly Counter?[] _statuses = new Counter?[600];
+    private readonly Counter.Child?[] _statuses = new Counter.Child?[600];
 
     public TransportMetrics(DnsMetricsObserver.Families families, string server)
     {
@@ -20,9 +21,9 @@ internal sealed class TransportMetrics
         HandshakeFailures = families.TlsHandshakeFailures.WithLabels(server);
     }
 
-    public Counter HandshakeFailures { get; }
+    public Counter.Child HandshakeFailures { get; }
 
-    public Counter Response(int status)
+    public Counter.Child Response(int status)
     {
         if (status is < 100 or >= 600)
         {
@@ -31,7 +32,7 @@ internal sealed class TransportMetrics
         return Volatile.Read(ref _statuses[status]) ?? Create(status);
     }
 
-    private Counter Create(int status)
+    private Counter.Child Create(int status)
     {
         var counter = _families.HttpsResponses.WithLabels(_server, status.ToString(CultureInfo.InvariantCulture));
         Volatile.Write(ref _statuses[status], counter);

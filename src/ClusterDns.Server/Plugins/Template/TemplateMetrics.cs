@@ -1,13 +1,14 @@
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 
 namespace ClusterDns.Server.Plugins.Template;
 
 /// <summary>CoreDNS's template metrics; series are created on first use (a match is the slow path already).</summary>
 internal sealed class TemplateMetrics
 {
-    private readonly CounterFamily _matches;
-    private readonly CounterFamily _templateFailures;
-    private readonly CounterFamily _rrFailures;
+    private readonly Counter _matches;
+    private readonly Counter _templateFailures;
+    private readonly Counter _rrFailures;
     private readonly string _server;
 
     public TemplateMetrics(MetricsRegistry registry, string server)
@@ -22,11 +23,11 @@ internal sealed class TemplateMetrics
     }
 
     public void Matched(TemplateData data) =>
-        _matches.WithLabels(_server, data.Zone, "", data.Class, data.Type).Increment();
+        _matches.WithLabels(_server, data.Zone, "", data.Class, data.Type).Inc();
 
     public void TemplateFailed(TemplateData data, string section, TemplateText template) =>
-        _templateFailures.WithLabels(_server, data.Zone, "", data.Class, data.Type, section, template.Source).Increment();
+        _templateFailures.WithLabels(_server, data.Zone, "", data.Class, data.Type, section, template.Source).Inc();
 
     public void RecordFailed(TemplateData data, string section, TemplateText template) =>
-        _rrFailures.WithLabels(_server, data.Zone, "", data.Class, data.Type, section, template.Source).Increment();
+        _rrFailures.WithLabels(_server, data.Zone, "", data.Class, data.Type, section, template.Source).Inc();
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
 using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Plugins.Autopath;
 using ClusterDns.Server.Plugins.Kubernetes;

@@ -1,5 +1,5 @@
 using ClusterDns.Protocol;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
 using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Plugins.Autopath;
 using ClusterDns.Server.Tests.Plugins.Forward;

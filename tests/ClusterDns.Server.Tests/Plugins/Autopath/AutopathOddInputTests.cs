@@ -1,6 +1,6 @@
 using System.Net;
 using ClusterDns.Protocol;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
 using ClusterDns.Server.Pipeline;
 using ClusterDns.Server.Plugins.Autopath;
 using ClusterDns.Server.Tests.Plugins.Forward;

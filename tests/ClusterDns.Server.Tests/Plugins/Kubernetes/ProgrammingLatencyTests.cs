@@ -1,6 +1,6 @@
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
 using static ClusterDns.Server.Tests.Plugins.Kubernetes.ClusterObjects;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
 using ClusterDns.Server.Plugins.Kubernetes.Index;

@@ -3,7 +3,7 @@ using ClusterDns.Corefile;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Config;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
 using ClusterDns.Server.Plugins.Kubernetes;
 
 namespace ClusterDns.Server.Tests.Plugins.Kubernetes;

@@ -21,7 +21,7 @@ public sealed class WatchFreshnessTests : IAsyncLifetime
     private FakeKubernetesApiServer _api = null!;
     private DnsServer _dns = null!;
     private ClusterZoneComponent _zone = null!;
-    private ClusterDns.Server.Metrics.MetricsRegistry _metrics = null!;
+    private ClusterDns.Server.Telemetry.MetricsRegistry _metrics = null!;
     private string _directory = null!;
     private int _port;
 

@@ -1,8 +1,8 @@
 using System.Net.Http;
 using ClusterDns.Protocol;
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
 using ClusterDns.Server.Tests.Http;
-using ClusterDns.Server.Tests.Metrics;
+using ClusterDns.Server.Tests.Telemetry;
 
 namespace ClusterDns.Server.Tests.Plugins.Prometheus;
 
@@ -82,6 +82,31 @@ public sealed class PrometheusTrafficTests
 
         var (exitCode, output) = await Promtool.CheckMetricsAsync(text);
         Assert.True(exitCode == 0, "promtool check metrics failed:\n" + output);
+    }
+
+    [Fact]
+    public async Task A_scraper_asking_for_openmetrics_gets_it_with_the_same_counts()
+    {
+        await using var harness = await OperabilityHarness.StartAsync(Corefile);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(ResponseCode.NoError, (await harness.QueryAsync("www.example.org", RecordType.A)).Rcode);
+        }
+
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, harness.HttpUri("/metrics"));
+        // Prometheus's own scrape header.
+        request.Headers.TryAddWithoutValidation("Accept",
+            "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+        using var scrape = await http.SendAsync(request);
+        var text = await scrape.Content.ReadAsStringAsync();
+
+        Assert.Equal("application/openmetrics-text; version=1.0.0; charset=utf-8", scrape.Content.Headers.ContentType?.ToString());
+        Assert.EndsWith("# EOF\n", text);
+        // OpenMetrics names the counter family without _total; the samples keep CoreDNS's names.
+        Assert.Contains("# TYPE coredns_dns_requests counter\n", text);
+        var line = text.Split('\n').Single(l => l.StartsWith($"coredns_dns_requests_total{{{Zone},proto=\"udp\",family=\"1\",type=\"A\"}} ", StringComparison.Ordinal));
+        Assert.Equal(3, double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
+using Prometheus;
 using ClusterDns.Server.Plugins.Kubernetes.Index;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 
@@ -14,16 +15,16 @@ public sealed class KubernetesMetrics
     public const string HeadlessWithSelector = "headless_with_selector";
     public const string HeadlessWithoutSelector = "headless_without_selector";
 
-    private readonly Histogram _clusterIp;
-    private readonly Histogram _headlessWithSelector;
-    private readonly Histogram _headlessWithoutSelector;
+    private readonly Histogram.Child _clusterIp;
+    private readonly Histogram.Child _headlessWithSelector;
+    private readonly Histogram.Child _headlessWithoutSelector;
 
     public KubernetesMetrics(MetricsRegistry registry)
     {
         var family = registry.Histogram(
             "coredns_kubernetes_dns_programming_duration_seconds",
             "Histogram of the time (in seconds) it took to program a dns instance.",
-            HistogramFamily.ExponentialBuckets(0.001, 2, 20),
+            Histogram.ExponentialBuckets(0.001, 2, 20),
             "service_kind");
         _clusterIp = family.WithLabels(ClusterIp);
         _headlessWithSelector = family.WithLabels(HeadlessWithSelector);

@@ -1,7 +1,7 @@
 using ClusterDns.Testing.Processes;
 
 
-namespace ClusterDns.Server.Tests.Metrics;
+namespace ClusterDns.Server.Tests.Telemetry;
 
 /// <summary>Runs the real <c>promtool check metrics</c>; a missing promtool fails with a clear message (./test.sh installs the Debian package prometheus).</summary>
 internal static class Promtool
