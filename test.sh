@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian tools the tests use as real peers (when missing), then runs every test.
+# Installs the Debian tools the tests use as real peers (when missing), then runs every test, and then the
+# end-to-end suite a second time against the shipped build: the Native AOT executable (clusterdns published once
+# with `dotnet publish src/ClusterDns -c Release -r linux-x64`, named to the tests by CLUSTERDNS_BINARY).
 # Usage: ./test.sh [extra `dotnet test` arguments, e.g. --filter FullyQualifiedName~Kubernetes]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -20,11 +22,16 @@ declare -A tools=(
   [kubectl]=kubernetes-client
   [iptables]=iptables
   [iptables-legacy]=iptables
+  [clang]=clang
+  [setcap]=libcap2-bin
+  [getcap]=libcap2-bin
 )
 missing=()
 for tool in "${!tools[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("${tools[$tool]}")
 done
+# Native AOT links the executable with clang against zlib (a library, so checked by its header).
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing test tools: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
@@ -38,3 +45,12 @@ done
 
 dotnet build ClusterDns.sln -c Release --nologo -v quiet
 dotnet test ClusterDns.sln -c Release --no-build --nologo "$@"
+
+# The shipped build: published native once, then the end-to-end suite again against it.
+native="$PWD/artifacts/native"
+started=$SECONDS
+dotnet publish src/ClusterDns -c Release -r linux-x64 --nologo -v quiet -o "$native"
+echo "Native AOT publish: $((SECONDS - started)) s"
+started=$SECONDS
+CLUSTERDNS_BINARY="$native/clusterdns" dotnet test tests/ClusterDns.EndToEnd.Tests -c Release --no-build --nologo "$@"
+echo "End-to-end suite against the native build: $((SECONDS - started)) s"

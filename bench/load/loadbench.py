@@ -159,7 +159,10 @@ class Server:
             with open(corefile, "w") as f:
                 f.write(f"{keys} {{\n    bind 127.0.0.1\n{tls}{rewrite}    kubernetes cluster.local {{\n"
                         f"        {source}\n        ttl 30\n    }}\n}}\n")
-            cmd = ["dotnet", os.path.join(publish, "clusterdns.dll"), "-conf", corefile]
+            # A JIT publish directory holds clusterdns.dll; a Native AOT one only the executable.
+            dll = os.path.join(publish, "clusterdns.dll")
+            program = ["dotnet", dll] if os.path.exists(dll) else [os.path.join(publish, "clusterdns")]
+            cmd = program + ["-conf", corefile]
             env.update(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="1", DOTNET_TieredPGO="1", DOTNET_gcServer="0")
             env.update(dict(kv.split("=", 1) for kv in os.environ.get("CLUSTERDNS_ENV", "").split() if "=" in kv))
         else:
@@ -293,7 +296,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True, help="directory written by gen_cluster.py")
     p.add_argument("--work", required=True, help="scratch directory for server configs and logs")
-    p.add_argument("--publish", required=True, help="ClusterDns publish directory (clusterdns.dll)")
+    p.add_argument("--publish", required=True, help="ClusterDns publish directory (clusterdns.dll, or the native clusterdns)")
     p.add_argument("--servers", default=",".join(SERVERS),
                    help="comma-separated kinds (see above), e.g. clusterdns,clusterdns-rewrite for the rewrite rule's cost")
     p.add_argument("--rounds", type=int, default=3)

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Load benchmark: ClusterDns side by side with Knot DNS and NSD on one synthetic cluster.
 #
-#   bench/load/run.sh [--services N] [--rounds N] [--quick] [--servers knot,nsd,clusterdns] [--skip-build]
+#   bench/load/run.sh [--services N] [--rounds N] [--quick] [--servers knot,nsd,clusterdns] [--native] [--skip-build]
 #
+# --native also publishes the shipped build (Native AOT, out/clusterdns-native) and runs it beside the JIT one
+# as clusterdns-native (`--servers knot,clusterdns --native`: both builds with Knot as the peer in one run).
 # --servers also takes clusterdns-manifests, clusterdns-rewrite (clusterdns plus one `rewrite name exact
 # alias.example.com svc0.ns0.svc.cluster.local` line: `--servers clusterdns,clusterdns-rewrite` measures what a
 # rewrite rule costs per query), clusterdns-tcp and clusterdns-dot (`--servers clusterdns-tcp,clusterdns-dot`:
 # DNS over TLS against plain TCP on one server, dnsperf -m dot / -m tcp; needs openssl) and
 # clusterdns-NAME=PUBLISHDIR and clusterdns-prometheus[-NAME=PUBLISHDIR] (the block has `prometheus`: what
 # counting queries costs; see loadbench.py --help).
-# 1. Publishes ClusterDns (Release, ReadyToRun) and builds bench/ClusterDns.Benchmarks (the test API server),
-#    both through the build lock (/tmp/dotnet-build.lock), into bench/load/out/.
+# 1. Publishes ClusterDns (Release, JIT with ReadyToRun; with --native also Native AOT) and builds
+#    bench/ClusterDns.Benchmarks (the test API server), both through the build lock (/tmp/clusterdns-build.lock),
+#    into bench/load/out/.
 # 2. gen_cluster.py renders the cluster (N ClusterIP Services with two named ports in 100 namespaces, N/10
 #    headless Services with 5 endpoints) as API objects for ClusterDns, as a zone file for Knot and NSD, and
 #    a dnsperf query file (70% A hits, 10% SRV, 10% AAAA NODATA, 10% ndots:5 search-list NXDOMAINs).
@@ -18,7 +21,7 @@
 #    interleaving the servers (A B C A B C ...), and prints medians and ratios to Knot: max QPS, mean and p99
 #    latency at 20,000 q/s, server CPU seconds per million queries, RSS, start-to-ready, and ClusterDns's
 #    freshness (API watch event -> first correct answer, 1,000 Service creations under 20,000 q/s).
-# ClusterDns runs as `dotnet clusterdns.dll` with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1,
+# ClusterDns runs as `dotnet clusterdns.dll` (the native build as `clusterdns`) with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1,
 # DOTNET_TieredPGO=1, DOTNET_gcServer=0 (more with CLUSTERDNS_ENV="K=V ..."). Every run is time-bounded;
 # results land in bench/load/out/<services>/results.json. Needs knotd, nsd, dnsperf, kdig, taskset, python3.
 # Not part of ./test.sh: a full run takes about 6 minutes per cluster size.
@@ -27,15 +30,16 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 out="$here/out"
-services=10000 rounds=3 servers="knot,nsd,clusterdns" skip_build=0 extra=()
+services=10000 rounds=3 servers="knot,nsd,clusterdns" skip_build=0 native=0 extra=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --services) services="$2"; shift 2 ;;
         --rounds) rounds="$2"; shift 2 ;;
         --servers) servers="$2"; shift 2 ;;
         --skip-build) skip_build=1; shift ;;
+        --native) native=1; shift ;;
         --quick) extra+=(--max-seconds 8 --fixed-seconds 5 --fresh 300); shift ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -46,10 +50,15 @@ done
 
 mkdir -p "$out"
 if [[ $skip_build -eq 0 ]]; then
-    (cd "$repo" && flock /tmp/dotnet-build.lock dotnet publish src/ClusterDns -c Release -r linux-x64 --self-contained false \
-        -p:PublishReadyToRun=true -o "$out/clusterdns" >/dev/null)
-    (cd "$repo" && flock /tmp/dotnet-build.lock dotnet build bench/ClusterDns.Benchmarks -c Release -o "$out/benchmarks" >/dev/null)
+    (cd "$repo" && flock /tmp/clusterdns-build.lock dotnet publish src/ClusterDns -c Release -r linux-x64 --self-contained false \
+        -p:PublishAot=false -p:PublishReadyToRun=true -o "$out/clusterdns" >/dev/null)
+    if [[ $native -eq 1 ]]; then
+        (cd "$repo" && flock /tmp/clusterdns-build.lock dotnet publish src/ClusterDns -c Release -r linux-x64 -o "$out/clusterdns-native" >/dev/null)
+    fi
+    (cd "$repo" && flock /tmp/clusterdns-build.lock dotnet build bench/ClusterDns.Benchmarks -c Release -o "$out/benchmarks" >/dev/null)
 fi
+
+[[ $native -eq 1 ]] && servers="$servers,clusterdns-native=$out/clusterdns-native"
 
 data="$out/$services"
 python3 "$here/gen_cluster.py" "$data" --services "$services"

@@ -21,8 +21,8 @@ internal sealed class ClusterDnsServer : IAsyncDisposable
         File.WriteAllText(corefile, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "testdata", template))
             .Replace("{ADDRESS}", PodNetwork.DnsAddress, StringComparison.Ordinal)
             .Replace("{UPSTREAM}", PodNetwork.UpstreamAddress, StringComparison.Ordinal));
-        var dotnet = ProcessRunner.FindExecutable("dotnet") ?? "dotnet";
-        var server = new ClusterDnsServer(network.StartDaemon(directory, dotnet, Path.Combine(AppContext.BaseDirectory, "clusterdns.dll"), "-conf", corefile));
+        var (program, prefix) = ClusterDnsExecutable.Command();
+        var server = new ClusterDnsServer(network.StartDaemon(directory, [program, .. prefix, "-conf", corefile]));
         try
         {
             await WaitUntilSyncedAsync(network, server._daemon);

@@ -64,5 +64,5 @@ public sealed class ExplainCommandTests : IAsyncLifetime
     }
 
     private static Task<ProcessResult> ExplainAsync(string name, string type, string server, params string[] more) =>
-        ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "clusterdns.dll"), "explain", name, type, "--server", server, .. more]);
+        ClusterDnsExecutable.RunAsync(["explain", name, type, "--server", server, .. more]);
 }

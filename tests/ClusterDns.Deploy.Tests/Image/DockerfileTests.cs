@@ -7,21 +7,21 @@ namespace ClusterDns.Deploy.Tests;
 
 /// <summary>
 /// The image cannot be built here (no Docker engine), so its build stage is run as docker would run it: the same
-/// COPY and RUN lines, read out of the Dockerfile, in a temporary root. The output must be a ReadyToRun build that
-/// starts. The runtime stage is checked against what the Deployment expects of it.
+/// COPY and RUN lines, read out of the Dockerfile, in a temporary root. The output must be the Native AOT executable,
+/// marked with the capability to bind :53, that starts. The runtime stage is checked against what the Deployment
+/// expects of it.
 /// </summary>
 public sealed class DockerfileTests
 {
     private static Dockerfile Load() => Dockerfile.Load(Repository.PathOf("Dockerfile"));
 
     [Fact]
-    public async Task The_build_stage_publishes_a_ready_to_run_clusterdns_that_starts()
+    public async Task The_build_stage_publishes_a_native_clusterdns_with_the_port_53_capability_that_starts()
     {
         var dockerfile = Load();
         var build = dockerfile.Stages[0];
         Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:10.0", build.Image, StringComparison.Ordinal);
-        var publish = Assert.Single(build.All("RUN"), r => r.Arguments.Contains("dotnet publish", StringComparison.Ordinal));
-        Assert.Contains("-p:PublishReadyToRun=true", publish.Arguments, StringComparison.Ordinal);
+        Assert.Single(build.All("RUN"), r => r.Arguments.Contains("dotnet publish", StringComparison.Ordinal));
 
         string root = Path.Combine(Path.GetTempPath(), "clusterdns-image-" + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -32,18 +32,28 @@ public sealed class DockerfileTests
             // What the runtime stage copies out of the build stage.
             var copy = Assert.Single(dockerfile.Stages[^1].All("COPY"), c => c.Arguments.StartsWith($"--from={build.Name} ", StringComparison.Ordinal));
             string published = runner.HostPath(copy.Arguments.Split(' ')[1]);
-            string dll = Path.Combine(published, "clusterdns.dll");
-            Assert.True(File.Exists(dll), $"{dll} was not published");
-            using (var pe = new PEReader(File.OpenRead(dll)))
+            string executable = Path.Combine(published, "clusterdns");
+            Assert.True(File.Exists(executable), $"{executable} was not published");
+            Assert.False(File.Exists(Path.Combine(published, "clusterdns.dll")), "a clusterdns.dll was published: the build is not Native AOT");
+            byte[] magic = new byte[4];
+            using (var file = File.OpenRead(executable))
             {
-                Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, "clusterdns.dll is not ReadyToRun code");
+                file.ReadExactly(magic);
             }
+            Assert.True(magic is [0x7F, (byte)'E', (byte)'L', (byte)'F'], $"{executable} is not an ELF executable");
 
-            var help = await ProcessRunner.RunAsync("dotnet", [dll, "--help"], timeout: TimeSpan.FromMinutes(1));
+            var capabilities = await ProcessRunner.RunAsync("getcap", [executable]);
+            Assert.Contains("cap_net_bind_service=ep", capabilities.Output, StringComparison.Ordinal);
+
+            var help = await ProcessRunner.RunAsync(executable, ["--help"], timeout: TimeSpan.FromMinutes(1));
             Assert.True(help.ExitCode == 0, help.ToString());
             Assert.Contains("-conf", help.Output, StringComparison.Ordinal);
-            var corefile = await ProcessRunner.RunAsync("dotnet", [dll, "corefile", "--help"], timeout: TimeSpan.FromMinutes(1));
+            var corefile = await ProcessRunner.RunAsync(executable, ["corefile", "--help"], timeout: TimeSpan.FromMinutes(1));
             Assert.True(corefile.ExitCode == 0, corefile.ToString());
+
+            // The image's answer to port 53 without root: uid 1654, no sysctl, the capability from the file alone.
+            var served = await Port53.ServeAsync(executable, withSysctl: false);
+            Assert.True(served.ExitCode == 0, served.ToString());
         }
         finally
         {
@@ -52,10 +62,11 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void The_runtime_stage_is_aspnet_non_root_exposes_the_ports_and_takes_corednss_arguments()
+    public void The_runtime_stage_is_chiseled_runtime_deps_non_root_exposes_the_ports_and_takes_corednss_arguments()
     {
         var runtime = Load().Stages[^1];
-        Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0", runtime.Image, StringComparison.Ordinal);
+        Assert.StartsWith("mcr.microsoft.com/dotnet/runtime-deps:10.0", runtime.Image, StringComparison.Ordinal);
+        Assert.Contains("chiseled", runtime.Image, StringComparison.Ordinal);
 
         string user = Assert.Single(runtime.All("USER")).Arguments;
         Assert.True(int.TryParse(user.Split(':')[0], out int uid) && uid != 0, $"USER {user}: must be a non-root number so Kubernetes can check runAsNonRoot");
@@ -65,7 +76,7 @@ public sealed class DockerfileTests
         Assert.Equal(["53/udp", "53/tcp", "9153", "8080", "8181"], exposed);
 
         // The Deployment's args (-conf /etc/coredns/Corefile) are appended to this entrypoint.
-        Assert.Equal("""["dotnet", "/app/clusterdns.dll"]""", Assert.Single(runtime.All("ENTRYPOINT")).Arguments);
+        Assert.Equal("""["/app/clusterdns"]""", Assert.Single(runtime.All("ENTRYPOINT")).Arguments);
         Assert.Null(runtime.All("CMD").FirstOrDefault());
     }
 }

@@ -147,7 +147,7 @@ public sealed class ManifestTests
         var pod = Deploy.Deployment.Map("spec", "template", "spec");
         Assert.Equal("true", pod.Text("securityContext", "runAsNonRoot"));
         Assert.NotEqual("0", pod.Text("securityContext", "runAsUser"));
-        // Lets the non-root `dotnet` process bind :53 (docs/migration.md, "Port 53 without root").
+        // Lets a non-root process without file capabilities bind :53 (docs/operations.md, "Port 53 without root").
         var sysctl = Assert.Single(pod.Seq("securityContext", "sysctls"));
         Assert.Equal(("net.ipv4.ip_unprivileged_port_start", "53"), (sysctl.Text("name"), sysctl.Text("value")));
 
@@ -155,6 +155,8 @@ public sealed class ManifestTests
         Assert.Equal("false", security.Text("allowPrivilegeEscalation"));
         Assert.Equal("true", security.Text("readOnlyRootFilesystem"));
         Assert.Equal(["ALL"], security.Texts("capabilities", "drop"));
+        // The image's executable carries NET_BIND_SERVICE as a file capability: without it in the container's
+        // set the kernel would refuse to start it.
         Assert.Equal(["NET_BIND_SERVICE"], security.Texts("capabilities", "add"));
         Assert.NotEqual("true", security.Text("privileged"));
     }

@@ -5,8 +5,8 @@ using ClusterDns.Testing.Network;
 namespace ClusterDns.Testing.Processes;
 
 /// <summary>
-/// The real executable (clusterdns.dll beside the test binaries), started with a Corefile on a free port,
-/// stopped at dispose. Its output is kept for failure messages.
+/// The real executable (the JIT build beside the test binaries, or the native one: <see cref="ClusterDnsExecutable"/>),
+/// started with a Corefile on a free port, stopped at dispose. Its output is kept for failure messages.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
@@ -67,20 +67,15 @@ public sealed class ServerProcess : IAsyncDisposable
         var path = Path.Combine(directory, "Corefile");
         File.WriteAllText(path, corefile.Replace("{PORT}", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = directory,
-        };
+        var info = ClusterDnsExecutable.StartInfo("-conf", path);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        info.WorkingDirectory = directory;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;
         }
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clusterdns.dll"));
-        info.ArgumentList.Add("-conf");
-        info.ArgumentList.Add(path);
         var process = new Process { StartInfo = info };
         var server = new ServerProcess(process, chosen, directory);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
