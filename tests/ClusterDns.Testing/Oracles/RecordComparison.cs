@@ -32,7 +32,7 @@ public static class RecordComparison
         }
     }
 
-    /// <summary>Records as ARSoft can keep them: names ignoring case, bytes above 0x7E as '?'; other RDATA bytes exactly.</summary>
+    /// <summary>Records as ARSoft can keep them: names ignoring case, bytes above 0x7F as '?'; other RDATA bytes exactly.</summary>
     public static void AssertSameRecords(IReadOnlyList<DnsRecord> expected, IReadOnlyList<DnsRecord> actual, string what, string context)
     {
         if (expected.Count != actual.Count)
@@ -51,7 +51,7 @@ public static class RecordComparison
     }
 
     /// <summary>
-    /// Quirk: ARSoft holds a label as .NET text decoded as ASCII, so a byte above 0x7E comes back as '?'; names are
+    /// Quirk: ARSoft holds a label as .NET text decoded as ASCII, so a byte above 0x7F comes back as '?'; names are
     /// otherwise compared ignoring case (DnsName equality).
     /// </summary>
     public static DnsName AsArsoftKeepsIt(DnsName name)
@@ -61,7 +61,7 @@ public static class RecordComparison
         {
             for (int i = at + 1; i <= at + wire[at]; i++)
             {
-                if (wire[i] > 0x7E)
+                if (wire[i] > 0x7F)
                 {
                     wire[i] = (byte)'?';
                 }
