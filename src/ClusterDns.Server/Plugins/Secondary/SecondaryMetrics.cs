@@ -1,4 +1,4 @@
-using ClusterDns.Server.Metrics;
+using ClusterDns.Server.Telemetry;
 
 namespace ClusterDns.Server.Plugins.Secondary;
 
@@ -8,13 +8,13 @@ namespace ClusterDns.Server.Plugins.Secondary;
 /// </summary>
 internal sealed class SecondaryMetrics
 {
-    private readonly CallbackFamily _expired;
-    private readonly CallbackFamily _lastTransfer;
-    private readonly CallbackFamily _serial;
-    private readonly CallbackFamily _transfers;
-    private readonly CallbackFamily _failures;
-    private readonly CallbackFamily _notifies;
-    private readonly CallbackFamily _bytes;
+    private readonly CallbackSeries _expired;
+    private readonly CallbackSeries _lastTransfer;
+    private readonly CallbackSeries _serial;
+    private readonly CallbackSeries _transfers;
+    private readonly CallbackSeries _failures;
+    private readonly CallbackSeries _notifies;
+    private readonly CallbackSeries _bytes;
 
     public SecondaryMetrics(MetricsRegistry registry)
     {
