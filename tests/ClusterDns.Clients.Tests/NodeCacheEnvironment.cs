@@ -104,7 +104,12 @@ public class NodeCacheEnvironment : IAsyncLifetime
             }
             var probe = await Network.ExecAsync("dig", "@" + LocalAddress, "+time=1", "+tries=1", "kubernetes.default.svc.cluster.local", "A");
             var raw = await IptablesAsync("raw");
-            if (probe.Output.Contains("status: NOERROR", StringComparison.Ordinal) && raw.Contains($"-d {ClusterIP}/32 -p udp -m udp --dport 53 -j NOTRACK", StringComparison.Ordinal))
+            var filter = await IptablesAsync("filter");
+            // Every rule of both addresses: the first pass adds them one iptables call at a time.
+            bool rulesIn = ((string[])[LocalAddress, ClusterIP]).All(address =>
+                ExpectedRawRules(address).All(rule => raw.Contains(rule, StringComparison.Ordinal))
+                && ExpectedFilterRules(address).All(rule => filter.Contains(rule, StringComparison.Ordinal)));
+            if (probe.Output.Contains("status: NOERROR", StringComparison.Ordinal) && rulesIn)
             {
                 return;
             }
@@ -112,6 +117,28 @@ public class NodeCacheEnvironment : IAsyncLifetime
             await Task.Delay(100);
         }
         throw new TimeoutException("node-cache did not answer with its rules in place within 30 s:\n" + NodeCache.Output);
+    }
+
+    /// <summary>node-cache's raw-table rules for one local address, as <c>iptables -S</c> lists them.</summary>
+    internal static IEnumerable<string> ExpectedRawRules(string address)
+    {
+        foreach (var protocol in (string[])["tcp", "udp"])
+        {
+            yield return $"-A PREROUTING -d {address}/32 -p {protocol} -m {protocol} --dport 53 -j NOTRACK";
+            yield return $"-A OUTPUT -s {address}/32 -p {protocol} -m {protocol} --sport 53 -j NOTRACK";
+            yield return $"-A OUTPUT -d {address}/32 -p {protocol} -m {protocol} --dport 53 -j NOTRACK";
+        }
+        yield return $"-A OUTPUT -d {address}/32 -p tcp -m tcp --dport 8080 -j NOTRACK";
+    }
+
+    /// <summary>node-cache's filter-table rules for one local address.</summary>
+    internal static IEnumerable<string> ExpectedFilterRules(string address)
+    {
+        foreach (var protocol in (string[])["tcp", "udp"])
+        {
+            yield return $"-A INPUT -d {address}/32 -p {protocol} -m {protocol} --dport 53 -j ACCEPT";
+            yield return $"-A OUTPUT -s {address}/32 -p {protocol} -m {protocol} --sport 53 -j ACCEPT";
+        }
     }
 
     /// <summary><c>iptables -t TABLE -S</c> in the namespace, with the binary node-cache uses.</summary>

@@ -40,15 +40,8 @@ public sealed class NodeCacheTests : IClassFixture<NodeCacheEnvironment>, IClass
         var raw = await _env.IptablesAsync("raw");
         var filter = await _env.IptablesAsync("filter");
 
-        foreach (var protocol in (string[])["tcp", "udp"])
-        {
-            Assert.Contains($"-A PREROUTING -d {address}/32 -p {protocol} -m {protocol} --dport 53 -j NOTRACK", raw);
-            Assert.Contains($"-A OUTPUT -s {address}/32 -p {protocol} -m {protocol} --sport 53 -j NOTRACK", raw);
-            Assert.Contains($"-A OUTPUT -d {address}/32 -p {protocol} -m {protocol} --dport 53 -j NOTRACK", raw);
-            Assert.Contains($"-A INPUT -d {address}/32 -p {protocol} -m {protocol} --dport 53 -j ACCEPT", filter);
-            Assert.Contains($"-A OUTPUT -s {address}/32 -p {protocol} -m {protocol} --sport 53 -j ACCEPT", filter);
-        }
-        Assert.Contains($"-A OUTPUT -d {address}/32 -p tcp -m tcp --dport 8080 -j NOTRACK", raw);
+        Assert.All(NodeCacheEnvironment.ExpectedRawRules(address), rule => Assert.Contains(rule, raw));
+        Assert.All(NodeCacheEnvironment.ExpectedFilterRules(address), rule => Assert.Contains(rule, filter));
     }
 
     [Theory]
