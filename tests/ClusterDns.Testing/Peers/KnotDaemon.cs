@@ -95,27 +95,5 @@ public sealed class KnotDaemon : IDisposable
         throw new InvalidOperationException($"knotd did not answer on 127.0.0.1:{Port}: {string.Join('\n', Log)}");
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(5000);
-            }
-        }
-        finally
-        {
-            _process.Dispose();
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // knotd may still hold a file for a moment; the temp folder is left behind.
-            }
-        }
-    }
+    public void Dispose() => PeerShutdown.KillAndRemove(_process, _directory);
 }

@@ -59,27 +59,5 @@ internal sealed class KnotProcess : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(5000);
-            }
-        }
-        finally
-        {
-            _process.Dispose();
-            try
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // knotd may still hold a file for a moment; the temp folder is left behind.
-            }
-        }
-    }
+    public void Dispose() => PeerShutdown.KillAndRemove(_process, Directory);
 }
