@@ -9,7 +9,7 @@ namespace ClusterDns.Server.Tests.Plugins.Transfer;
 
 /// <summary>
 /// A client that asks for a large zone and stops reading cannot hold the server: other queries and other
-/// transfers go on, and once a message waits longer than the write timeout the connection is reset (and the
+/// transfers go on, and once a message waits longer than the write timeout (2 s here) the connection is reset (and the
 /// zone snapshot it streamed from released).
 /// </summary>
 public sealed class SlowTransferClientTests
@@ -29,7 +29,7 @@ public sealed class SlowTransferClientTests
             big.test:{PORT} {
                 bind 127.0.0.1
                 timeouts {
-                    write 1s
+                    write 2s
                 }
                 file big.test.zone
                 transfer {
