@@ -1,5 +1,6 @@
 using ClusterDns.Protocol;
 using ClusterDns.Server.Pipeline;
+using ClusterDns.Testing.Oracles;
 using Xunit.Abstractions;
 
 namespace ClusterDns.Fuzz.Tests;
@@ -88,6 +89,8 @@ public sealed class QueryPathFuzzTests : IClassFixture<QueryPathHarness>
         {
             throw new FuzzFailureException($"response does not parse: {error}; response {Convert.ToHexString(response)}");
         }
+        // Every answer must also read alike in DnsClient and ARSoft.Tools.Net (issue 20's independent oracles).
+        ResponseOracle.AssertParses(response);
         if (message.Header.Id != DnsMutator.ReadId(input) || !message.Header.IsResponse)
         {
             throw new FuzzFailureException($"response ID {message.Header.Id:x4} QR={message.Header.IsResponse} for query ID {DnsMutator.ReadId(input):x4}");
