@@ -29,6 +29,10 @@ public sealed class RecordListTransfer : TransferCursor
     public static RecordListTransfer Incremental(ZoneSnapshot latest, IReadOnlyList<ZoneDifference> differences) =>
         new(latest.Soa, Sequences(differences));
 
+    /// <summary>The difference sequences as IXFR, closing with the last one's new SOA (the source's own journal).</summary>
+    public static RecordListTransfer Incremental(IReadOnlyList<ZoneDifference> differences) =>
+        new(differences[^1].ToSoa, Sequences(differences));
+
     private static IEnumerable<DnsRecord> Sequences(IReadOnlyList<ZoneDifference> differences)
     {
         foreach (var difference in differences)

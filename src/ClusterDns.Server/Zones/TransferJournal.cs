@@ -3,13 +3,14 @@ using ClusterDns.Protocol;
 namespace ClusterDns.Server.Zones;
 
 /// <summary>
-/// The IXFR journal of one zone (RFC 1995): the latest version sent and a bounded run of differences that lead to
-/// it, oldest first. A version is captured when a secondary asks for the zone and the serial has moved since the
-/// last capture (every transfer is sent from the captured version), so every serial a secondary holds is one the
-/// journal knows until it falls off the end; a burst of changes between two requests is one difference.
-/// A client whose serial is not in the run, or whose differences would send more records than the zone itself,
-/// gets the whole zone (RFC 1995 §2 lets the server send AXFR instead). Thread-safe: transfers and the NOTIFY check
-/// capture from different threads.
+/// The IXFR journal of one zone (RFC 1995): a bounded run of differences, oldest first, that lead to the latest
+/// version. It is fed one of two ways. A source that knows what each of its changes did (the cluster zone: the
+/// builder's per-publish changes) <see cref="Append"/>s a difference per new serial, and the whole zone is then
+/// streamed from the source itself. Any other source (file zones) is captured when a secondary asks and the serial
+/// has moved since the last capture (<see cref="Capture"/>; every transfer is then sent from the captured version),
+/// and the difference between the last two captures is kept; a burst of changes between two requests is one
+/// difference. A client whose serial is not in the run gets the whole zone (RFC 1995 §2 lets the server send AXFR
+/// instead). Thread-safe: transfers, the NOTIFY check and the cluster zone's writer use it from different threads.
 /// </summary>
 public sealed class TransferJournal
 {
@@ -74,23 +75,61 @@ public sealed class TransferJournal
         {
             if (_latest is { } latest && SerialArithmetic.IsNewer(snapshot.Serial, latest.Serial))
             {
-                var difference = ZoneDifference.Between(latest, snapshot);
-                _differences.AddLast(difference);
-                _records += difference.RecordCount;
-                while (_differences.Count > _maxDifferences || (_records > _maxRecords && _differences.Count > 0))
-                {
-                    _records -= _differences.First!.Value.RecordCount;
-                    _differences.RemoveFirst();
-                }
+                AppendLocked(ZoneDifference.Between(latest, snapshot));
             }
             else if (_latest is not null && snapshot.Serial != _latest.Serial)
             {
                 // The serial went back (a primary that started again): old serials may now name other contents.
-                _differences.Clear();
-                _records = 0;
+                ClearLocked();
             }
             _latest = snapshot;
         }
+    }
+
+    /// <summary>
+    /// Keeps a difference the source worked out itself. One that does not continue the run (a serial that did not
+    /// move forward, or a gap) starts the run again: an older serial can no longer be brought up to date by it.
+    /// </summary>
+    public void Append(ZoneDifference difference)
+    {
+        lock (_lock)
+        {
+            bool continues = _differences.Last is not { } last || last.Value.ToSerial == difference.FromSerial;
+            if (!continues || !SerialArithmetic.IsNewer(difference.ToSerial, difference.FromSerial))
+            {
+                ClearLocked();
+            }
+            if (SerialArithmetic.IsNewer(difference.ToSerial, difference.FromSerial))
+            {
+                AppendLocked(difference);
+            }
+        }
+    }
+
+    /// <summary>Forgets every difference: clients are sent the whole zone until the run grows again.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            ClearLocked();
+        }
+    }
+
+    private void AppendLocked(ZoneDifference difference)
+    {
+        _differences.AddLast(difference);
+        _records += difference.RecordCount;
+        while (_differences.Count > _maxDifferences || (_records > _maxRecords && _differences.Count > 0))
+        {
+            _records -= _differences.First!.Value.RecordCount;
+            _differences.RemoveFirst();
+        }
+    }
+
+    private void ClearLocked()
+    {
+        _differences.Clear();
+        _records = 0;
     }
 
     /// <summary>
@@ -105,19 +144,44 @@ public sealed class TransferJournal
             {
                 return null;
             }
-            var run = new List<ZoneDifference>();
-            int records = 0;
-            bool found = false;
-            foreach (var difference in _differences)
+            var run = RunLocked(clientSerial, latest.Serial, out int records);
+            return run is not null && records <= latest.Records.Count + 2 ? run : null;
+        }
+    }
+
+    /// <summary>
+    /// The differences from <paramref name="clientSerial"/> up to exactly <paramref name="toSerial"/> (the version the
+    /// source's cursor reads; later ones may have been appended meanwhile), oldest first; null when the run does not
+    /// hold both (send the whole zone).
+    /// </summary>
+    public IReadOnlyList<ZoneDifference>? DifferencesSince(uint clientSerial, uint toSerial)
+    {
+        lock (_lock)
+        {
+            return RunLocked(clientSerial, toSerial, out _);
+        }
+    }
+
+    private List<ZoneDifference>? RunLocked(uint fromSerial, uint toSerial, out int records)
+    {
+        records = 0;
+        List<ZoneDifference>? run = null;
+        foreach (var difference in _differences)
+        {
+            if (run is null && difference.FromSerial == fromSerial)
             {
-                found |= difference.FromSerial == clientSerial;
-                if (found)
+                run = new List<ZoneDifference>();
+            }
+            if (run is not null)
+            {
+                run.Add(difference);
+                records += difference.RecordCount;
+                if (difference.ToSerial == toSerial)
                 {
-                    run.Add(difference);
-                    records += difference.RecordCount;
+                    return run;
                 }
             }
-            return found && records <= latest.Records.Count + 2 ? run : null;
         }
+        return null;
     }
 }

@@ -23,17 +23,24 @@ public sealed class ZoneSnapshot
 
     public uint Serial { get; }
 
+    /// <summary>A buffer for <see cref="TryCapture"/>, for callers that capture often.</summary>
+    public static byte[] NewScratch() => new byte[ScratchSize];
+
     /// <summary>The SOA record of this version.</summary>
     public DnsRecord Soa { get; }
 
     /// <summary>Every record but the SOA; never changed after capture.</summary>
     public HashSet<DnsRecord> Records { get; }
 
-    /// <summary>Reads the whole cursor; false (with a reason) when a group does not fit in any message or a message does not parse.</summary>
-    public static bool TryCapture(DnsName origin, TransferCursor cursor, [NotNullWhen(true)] out ZoneSnapshot? snapshot, [NotNullWhen(false)] out string? error)
+    /// <summary>
+    /// Reads the whole cursor; false (with a reason) when a group does not fit in any message or a message does not
+    /// parse. <paramref name="scratch"/>: a 64 KiB buffer to reuse (one is allocated when none is given).
+    /// </summary>
+    public static bool TryCapture(DnsName origin, TransferCursor cursor, [NotNullWhen(true)] out ZoneSnapshot? snapshot, [NotNullWhen(false)] out string? error,
+        byte[]? scratch = null)
     {
         snapshot = null;
-        var scratch = new byte[ScratchSize];
+        scratch ??= NewScratch();
         var records = new HashSet<DnsRecord>();
         DnsRecord? soa = null;
         bool first = true;

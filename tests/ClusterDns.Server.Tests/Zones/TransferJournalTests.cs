@@ -162,4 +162,38 @@ public sealed class TransferJournalTests
         Assert.Equal(0, journal.DifferenceCount);
         Assert.Null(journal.DifferencesSince(5, restarted));
     }
+
+    private static ZoneSnapshot Snapshot(TransferCursor cursor)
+    {
+        Assert.True(ZoneSnapshot.TryCapture(Origin, cursor, out var snapshot, out var error), error);
+        return snapshot;
+    }
+
+    [Fact]
+    public void Appended_differences_make_a_run_up_to_the_serial_asked_and_a_gap_or_a_serial_that_stays_starts_it_again()
+    {
+        var journal = new TransferJournal(Origin);
+        var v1 = Snapshot(Version(1));
+        var v2 = Snapshot(Version(2, "a 30 IN A 192.0.2.10"));
+        var v3 = Snapshot(Version(3, "a 30 IN A 192.0.2.10", "b 30 IN A 192.0.2.11"));
+        var v5 = Snapshot(Version(5, "c 30 IN A 192.0.2.12"));
+        journal.Append(ZoneDifference.Between(v1, v2));
+        journal.Append(ZoneDifference.Between(v2, v3));
+
+        // The cursor read serial 2 while 3 was appended: the run stops at 2.
+        Assert.Equal([1u], journal.DifferencesSince(1, 2)!.Select(d => d.FromSerial));
+        Assert.Equal([1u, 2u], journal.DifferencesSince(1, 3)!.Select(d => d.FromSerial));
+        Assert.Null(journal.DifferencesSince(1, 4));
+        Assert.Null(journal.DifferencesSince(4, 3));
+
+        // A gap (3 → 5 was never seen as such): serials before it can no longer be brought up to date.
+        journal.Append(ZoneDifference.Between(Snapshot(Version(4)), v5));
+        Assert.Equal(1, journal.DifferenceCount);
+        Assert.Null(journal.DifferencesSince(1, 5));
+        Assert.Single(journal.DifferencesSince(4, 5)!);
+
+        // A publish whose serial did not move: the content may differ under the same serial, so nothing is kept.
+        journal.Append(ZoneDifference.Between(v5, Snapshot(Version(5, "d 30 IN A 192.0.2.13"))));
+        Assert.Equal(0, journal.DifferenceCount);
+    }
 }

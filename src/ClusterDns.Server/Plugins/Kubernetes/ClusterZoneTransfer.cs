@@ -43,13 +43,19 @@ internal sealed class ClusterZoneTransfer : TransferCursor
     private const int SpillStart = 0x4000;
 
     public ClusterZoneTransfer(ClusterIndex index, int zone, byte[][] zones, uint ttl)
+        : this(index, zone, zones, ttl, index.Entries(), index.Services())
+    {
+    }
+
+    /// <summary>The records of the given entries and Services alone (what one publish may have changed), written as the whole zone writes them.</summary>
+    public ClusterZoneTransfer(ClusterIndex index, int zone, byte[][] zones, uint ttl, IEnumerable<ClusterEntry> entries, IEnumerable<ClusterService> services)
     {
         _index = index;
         _apex = index.Apexes[zone];
         _zones = zones;
         _ttl = ttl;
-        _entries = index.Entries().GetEnumerator();
-        _services = _apex.IsReverse ? null : index.Services().GetEnumerator();
+        _entries = entries.GetEnumerator();
+        _services = _apex.IsReverse ? null : services.GetEnumerator();
     }
 
     public override uint Serial => _index.Serial;

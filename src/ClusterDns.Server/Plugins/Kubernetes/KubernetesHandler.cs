@@ -7,6 +7,8 @@ using ClusterDns.Server.Plugins.Kubernetes.Names;
 using ClusterDns.Server.Plugins.Kubernetes.Options;
 using ClusterDns.Server.Plugins.Kubernetes.Services;
 using ClusterDns.Server.Zones;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
 
@@ -29,15 +31,17 @@ public sealed partial class KubernetesHandler : DnsHandler, ITransferSource, IAu
     private readonly Func<ClustersetIndex>? _clusterset;
 
     private readonly Func<PodAddressIndex>? _pods;
+    private readonly ClusterZoneJournal? _journal;
 
     public KubernetesHandler(KubernetesOptions options, Func<ClusterIndex> index, InternalResolver? resolver = null, ClustersetBuilder? clusterset = null,
-        Func<PodAddressIndex>? pods = null)
+        Func<PodAddressIndex>? pods = null, ClusterZoneBuilder? builder = null, ILogger? logger = null)
     {
         _options = options;
         _index = index;
         _resolver = resolver;
         _pods = pods;
         _zones = options.Zones.Select(z => z.ToLower().Wire.ToArray()).ToArray();
+        _journal = builder is null ? null : new ClusterZoneJournal(builder, _zones, options.Ttl, logger ?? NullLogger.Instance);
         _multiclusterZones = clusterset is null ? [] : options.Multicluster.Select(z => z.ToLower().Wire.ToArray()).ToArray();
         _clusterset = clusterset is null ? null : () => clusterset.Current;
     }
@@ -356,6 +360,15 @@ public sealed partial class KubernetesHandler : DnsHandler, ITransferSource, IAu
         int zone = ExactZone(lowerZone);
         return zone < 0 ? null : new ClusterZoneTransfer(_index(), zone, _zones, _options.Ttl);
     }
+
+    /// <summary>The zone's journal from the builder's publishes (a handler made without the builder keeps none: the transfer plugin captures).</summary>
+    public TransferJournal? OpenJournal(ReadOnlySpan<byte> lowerZone)
+    {
+        int zone = ExactZone(lowerZone);
+        return zone < 0 || _journal is null ? null : _journal.Open(zone);
+    }
+
+    public void WatchChanges(Action changed) => _journal?.WatchChanges(changed);
 
     /// <summary>False before the first list: an empty zone is not announced.</summary>
     public bool TryGetSerial(ReadOnlySpan<byte> lowerZone, out uint serial)

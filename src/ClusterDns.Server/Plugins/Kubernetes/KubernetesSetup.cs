@@ -49,7 +49,7 @@ public sealed class KubernetesSetup : IPluginSetup
         block.Context.Components.Add(component);
         block.Context.Readiness.Add(component);
         block.Context.Explainers.Add(component);
-        block.AddHandler(new KubernetesHandler(options, () => builder.Current, block.Resolver, clusterset, () => builder.PodAddresses));
+        block.AddHandler(new KubernetesHandler(options, () => builder.Current, block.Resolver, clusterset, () => builder.PodAddresses, builder, logger));
         block.MetadataProviders.AddRange(KubernetesMetadata.Providers(options.Zones));
     }
 

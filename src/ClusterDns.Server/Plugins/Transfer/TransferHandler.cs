@@ -80,7 +80,7 @@ internal sealed partial class TransferHandler : DnsHandler
             }
             clientSerial = serial;
         }
-        var cursor = OpenCursor(context.LowerName);
+        var (source, cursor) = OpenCursor(context.LowerName);
         if (cursor is null)
         {
             return NextAsync(context);
@@ -95,7 +95,26 @@ internal sealed partial class TransferHandler : DnsHandler
         {
             return WriteSoaOnly(context, cursor);
         }
-        return StreamAsync(context, stream, FromJournal(context.LowerName, cursor, clientSerial));
+        var transfer = source!.OpenJournal(context.LowerName) is { } own
+            ? FromSourceJournal(context.LowerName, own, cursor, clientSerial)
+            : FromJournal(context.LowerName, cursor, clientSerial);
+        return StreamAsync(context, stream, transfer);
+    }
+
+    /// <summary>
+    /// What to send from a source that journals its own changes: an AXFR straight from its cursor (no copy of the
+    /// zone is made), an IXFR from the journal's run up to the cursor's serial, or the cursor when the run does not
+    /// hold the client's serial.
+    /// </summary>
+    private TransferCursor FromSourceJournal(ReadOnlySpan<byte> zone, TransferJournal journal, TransferCursor cursor, uint? clientSerial)
+    {
+        if (clientSerial is not { } serial)
+        {
+            return cursor;
+        }
+        var differences = journal.DifferencesSince(serial, cursor.Serial);
+        LogIxfr(_logger, DnsName.Format(zone), serial, cursor.Serial, differences is null ? "whole zone" : $"{differences.Count} differences");
+        return differences is null ? cursor : RecordListTransfer.Incremental(differences);
     }
 
     /// <summary>
@@ -156,17 +175,29 @@ internal sealed partial class TransferHandler : DnsHandler
         return best;
     }
 
-    /// <summary>The first handler after this one that lists the zone named exactly (CoreDNS: the first Transferer that does not answer ErrNotAuthoritative).</summary>
-    internal TransferCursor? OpenCursor(ReadOnlySpan<byte> zone)
+    /// <summary>The first handler after this one that lists the zone named exactly (CoreDNS: the first Transferer that does not answer ErrNotAuthoritative), and its cursor.</summary>
+    internal (ITransferSource? Source, TransferCursor? Cursor) OpenCursor(ReadOnlySpan<byte> zone)
     {
         for (var handler = Next; handler is not null; handler = handler.Next)
         {
             if (handler is ITransferSource source && source.OpenTransfer(zone) is { } cursor)
             {
-                return cursor;
+                return (source, cursor);
             }
         }
-        return null;
+        return (null, null);
+    }
+
+    /// <summary>Every source after this one (the notifier asks each to call it back on change).</summary>
+    internal IEnumerable<ITransferSource> Sources()
+    {
+        for (var handler = Next; handler is not null; handler = handler.Next)
+        {
+            if (handler is ITransferSource source)
+            {
+                yield return source;
+            }
+        }
     }
 
     /// <summary>The zone's serial from the first source that serves it (the NOTIFY check).</summary>

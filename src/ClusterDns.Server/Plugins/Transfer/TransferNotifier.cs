@@ -10,8 +10,9 @@ namespace ClusterDns.Server.Plugins.Transfer;
 /// Sends NOTIFY (RFC 1996) for a zone to its <c>to</c> addresses when the zone's serial changes, as CoreDNS's transfer
 /// plugin (up to three tries per secondary, each waiting one second for the reply), and, an extension, to the
 /// secondaries a <c>to</c> network or <c>*</c> let transfer (<see cref="TransferSubscribers"/>).
-/// Serials are compared every 100 ms, so a burst of cluster changes is one NOTIFY; a zone first seen (loaded, or
-/// the cluster zone after its first list) is announced as well.
+/// Serials are compared as soon as a source says a zone changed (the cluster zone at each publish) and every 100 ms
+/// for sources that do not say (a reloaded file zone); changes that come while a check runs are one NOTIFY. A zone
+/// first seen (loaded, or the cluster zone after its first list) is announced as well.
 /// </summary>
 internal sealed partial class TransferNotifier : IServerComponent
 {
@@ -28,6 +29,7 @@ internal sealed partial class TransferNotifier : IServerComponent
     private readonly ILogger _logger;
     private readonly Dictionary<DnsName, uint> _serials = new();
     private readonly List<Task> _sending = new();
+    private readonly SemaphoreSlim _changed = new(0, 1);
     private CancellationTokenSource? _stop;
     private Task? _loop;
 
@@ -43,6 +45,10 @@ internal sealed partial class TransferNotifier : IServerComponent
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _stop = new CancellationTokenSource();
+        foreach (var source in _handler.Sources())
+        {
+            source.WatchChanges(Wake);
+        }
         _loop = RunAsync(_stop.Token);
         return Task.CompletedTask;
     }
@@ -60,14 +66,13 @@ internal sealed partial class TransferNotifier : IServerComponent
 
     private async Task RunAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(Interval);
         try
         {
-            do
+            while (true)
             {
                 Check(stopping);
+                await _changed.WaitAsync(Interval, stopping).ConfigureAwait(false);
             }
-            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false));
         }
         catch (OperationCanceledException)
         {
@@ -75,6 +80,22 @@ internal sealed partial class TransferNotifier : IServerComponent
         }
         // NOTIFYs in flight end with the stop (each wait is cancelled).
         await Task.WhenAll(_sending).ConfigureAwait(false);
+    }
+
+    /// <summary>A source changed a zone: check now (several changes before the check runs are one check).</summary>
+    private void Wake()
+    {
+        try
+        {
+            if (_changed.CurrentCount == 0)
+            {
+                _changed.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Another change released it first: one check serves both.
+        }
     }
 
     /// <summary>Compares each zone's serial with the last one seen; a NOTIFY to a slow secondary does not hold the others.</summary>

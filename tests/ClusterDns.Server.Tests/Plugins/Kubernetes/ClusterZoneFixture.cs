@@ -24,7 +24,7 @@ public sealed class ClusterZoneFixture
         Options = KubernetesSetup.ParseOptions(block.Directives[0], builder);
         Zones = zones;
         Builder = new ClusterZoneBuilder(Options, [ResourceKind.Service, ResourceKind.EndpointSlice, ResourceKind.Namespace]);
-        Handler = new KubernetesHandler(Options, () => Builder.Current, pods: () => Builder.PodAddresses);
+        Handler = new KubernetesHandler(Options, () => Builder.Current, pods: () => Builder.PodAddresses, builder: Builder);
         if (synced)
         {
             MarkSynced();

@@ -68,7 +68,7 @@ public sealed class IncrementalZoneConsistencyTests
         Assert.Equal(0, incremental.Builder.StoredEntries);
     }
 
-    private static (ResourceKind Kind, string Key, object? Object) RandomChange(Random random)
+    internal static (ResourceKind Kind, string Key, object? Object) RandomChange(Random random)
     {
         string ns = Namespaces[random.Next(Namespaces.Length)];
         string name = Names[random.Next(Names.Length)];

@@ -83,6 +83,19 @@ public sealed class ClusterTransferTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_cluster_zone_is_streamed_from_its_index_and_never_captured_as_a_copy()
+    {
+        var whole = AxfrClient.Records(await AxfrClient.TransferAsync(_server.Port, "cluster.local"));
+        uint serial = ((SoaData)whole[0].Data).Serial;
+        // An IXFR from a serial the journal never saw is answered with the whole zone, from the same index.
+        var fromUnknown = AxfrClient.Records(await AxfrClient.TransferAsync(_server.Port, "cluster.local", RecordType.IXFR, serial - 1));
+
+        Assert.Equal(whole.Select(InProcessQuery.Line), fromUnknown.Select(InProcessQuery.Line));
+        var transfer = _server.Pipeline.Blocks.SelectMany(b => b.Handlers).OfType<ClusterDns.Server.Plugins.Transfer.TransferHandler>().Single();
+        Assert.Null(transfer.JournalFor(DnsName.Parse("cluster.local").Wire, create: false));
+    }
+
+    [Fact]
     public async Task Dig_and_kdig_receive_the_same_records_as_our_client()
     {
         var records = AxfrClient.Records(await AxfrClient.TransferAsync(_server.Port, "cluster.local"));

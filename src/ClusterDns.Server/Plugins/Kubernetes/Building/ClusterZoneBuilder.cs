@@ -84,6 +84,12 @@ public sealed class ClusterZoneBuilder
     /// <summary>Raised after each publish, on the writer's thread (readiness, metrics).</summary>
     public event Action<ClusterIndex>? Published;
 
+    /// <summary>
+    /// Raised by the writer with each new index just before it is published, and with what the publish touched
+    /// (the cluster zone's transfer journal works out the differences from it). Not raised when nobody listens.
+    /// </summary>
+    public event Action<PublishedChange>? Publishing;
+
     /// <summary>Raised after a publish that changed the pod address index (<c>pods verified</c>; tests await pod changes with it).</summary>
     public event Action<PodAddressIndex>? PodAddressesPublished;
 
@@ -284,6 +290,7 @@ public sealed class ClusterZoneBuilder
         var (names, services) = edit.Commit(TtlOf);
         _serial = _versions.Next(_serial);
         var index = new ClusterIndex(names, services, ZoneApex.Build(_options, _serial), IsSynced, _serial);
+        Publishing?.Invoke(new PublishedChange(_published, index, edit.TouchedNames, edit.TouchedServices));
         Volatile.Write(ref _published, index);
         Published?.Invoke(index);
         RecordProgrammingLatency();

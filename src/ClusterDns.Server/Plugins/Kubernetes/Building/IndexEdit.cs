@@ -18,6 +18,7 @@ internal sealed class IndexEdit
     private readonly List<ClusterEntryDraft>?[] _byDepth = new List<ClusterEntryDraft>?[WireName.MaxLength];
     private readonly ClusterNameTable[] _serviceShards;
     private readonly bool[] _serviceShardCopied = new bool[ClusterIndex.ShardCount];
+    private readonly List<byte[]> _changedServices = new();
 
     public IndexEdit(ClusterIndex published)
     {
@@ -41,9 +42,16 @@ internal sealed class IndexEdit
         return _serviceShards[ClusterIndex.ShardOf(hash)].Find(key, hash);
     }
 
+    /// <summary>Names whose records or children this edit touched (their records may be unchanged after all).</summary>
+    public IReadOnlyCollection<byte[]> TouchedNames => _drafts.Keys;
+
+    /// <summary>Keys of the Services this edit stored or removed.</summary>
+    public IReadOnlyList<byte[]> TouchedServices => _changedServices;
+
     /// <summary>Stores a Service's new record (null: the Service is gone).</summary>
     public void SetService(byte[] key, byte[]? record)
     {
+        _changedServices.Add(key);
         int hash = ClusterNameTable.Hash(key);
         int shard = ClusterIndex.ShardOf(hash);
         if (!_serviceShardCopied[shard])
