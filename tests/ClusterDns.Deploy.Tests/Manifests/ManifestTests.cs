@@ -37,8 +37,9 @@ public sealed class ManifestTests
                 return rule.Texts("apiGroups").SelectMany(group => rule.Texts("resources").Select(resource => $"{group}/{resource}"));
             })
             .Order(StringComparer.Ordinal);
-        // pods: only `pods verified` and `endpoint_pod_names` read them (docs/kubernetes-client.md).
-        Assert.Equal(["/namespaces", "/pods", "/services", "discovery.k8s.io/endpointslices"], granted);
+        // pods: only `pods verified` and `endpoint_pod_names` read them (docs/kubernetes-client.md); serviceimports
+        // only `multicluster` (docs/configuration.md).
+        Assert.Equal(["/namespaces", "/pods", "/services", "discovery.k8s.io/endpointslices", "multicluster.x-k8s.io/serviceimports"], granted);
         Assert.DoesNotContain(Deploy.Objects, o => o.Kind() is "Role" or "RoleBinding" && !DeployManifests.IsAutoscaler(o));
     }
 
