@@ -1,5 +1,6 @@
 using ClusterDns.Protocol;
 using ClusterDns.Server.Pipeline;
+using ClusterDns.Server.Plugins.Kubernetes.Multicluster;
 
 namespace ClusterDns.Server.Plugins.Kubernetes;
 
@@ -11,13 +12,19 @@ public sealed partial class ClusterZoneComponent
         AnswerExplanation? explanation;
         lock (_writer)
         {
-            if (_builder.Explain(name) is not { } found)
+            var found = _builder.Explain(name);
+            if (found is null && Clusterset is { } clusterset
+                && new ClustersetAnswerSources(clusterset.Options, clusterset).Find(name) is ({ } zone, var imports, var importNotes))
+            {
+                found = (zone, imports, importNotes);
+            }
+            if (found is null)
             {
                 return null;
             }
-            var notes = new List<string>(found.Notes);
+            var notes = new List<string>(found.Value.Notes);
             var objects = new List<AnswerSourceObject>();
-            foreach (var source in found.Objects)
+            foreach (var source in found.Value.Objects)
             {
                 if (_unconfirmed.TryGetValue(source.Kind, out var keys) && keys.Contains(source.Key))
                 {
@@ -39,7 +46,7 @@ public sealed partial class ClusterZoneComponent
             {
                 notes.Add("the zone has not finished its first list: names it does not hold yet are answered SERVFAIL");
             }
-            explanation = new AnswerExplanation("kubernetes", found.Zone.ToString(), index.Serial, index.Synced, objects, notes, WatchFreshnessNow());
+            explanation = new AnswerExplanation("kubernetes", found.Value.Zone.ToString(), index.Serial, index.Synced, objects, notes, WatchFreshnessNow());
         }
         return explanation;
     }

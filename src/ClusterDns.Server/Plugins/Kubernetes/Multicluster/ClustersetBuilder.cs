@@ -34,6 +34,8 @@ public sealed class ClustersetBuilder
 
     internal ClustersetIndex Current => Volatile.Read(ref _published);
 
+    internal KubernetesOptions Options => _options;
+
     public bool IsSynced => _synced.Contains(ResourceKind.ServiceImport) && _synced.Contains(ResourceKind.MulticlusterEndpointSlice);
 
     /// <summary>Raised after each publish that changed something, on the writer's thread (tests await changes with it).</summary>
@@ -44,6 +46,13 @@ public sealed class ClustersetBuilder
 
     /// <summary>Imports published (tests, metrics).</summary>
     public int Count => Current.Services.Count;
+
+    /// <summary>The stored import "namespace/name", or null (explain; the writer's thread).</summary>
+    internal ServiceImportObject? Import(string key) => _imports.GetValueOrDefault(key);
+
+    /// <summary>The stored slices labelled for the import "namespace/name", by slice key (explain; the writer's thread).</summary>
+    internal IReadOnlyDictionary<string, EndpointSliceObject> SlicesOf(string key) =>
+        _slices.TryGetValue(key, out var slices) ? slices : new Dictionary<string, EndpointSliceObject>();
 
     public void Apply(ClusterChange change)
     {
