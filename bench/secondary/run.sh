@@ -34,7 +34,7 @@ for tool in dnsperf python3 dotnet; do
 done
 mkdir -p "$out"
 if [[ $skip_build -eq 0 ]]; then
-    (cd "$repo" && flock /tmp/clusterdns-build.lock dotnet publish src/ClusterDns -c Release -r linux-x64 --self-contained false \
+    (cd "$repo" && flock /tmp/clusterdns-build.lock dotnet publish src/ClusterDns -c Release -r linux-x64 --self-contained false -p:PublishAot=false \
         -p:PublishReadyToRun=true -o "$out/clusterdns" >/dev/null)
     (cd "$repo" && flock /tmp/clusterdns-build.lock dotnet build bench/ClusterDns.Benchmarks -c Release -o "$out/benchmarks" >/dev/null)
 fi

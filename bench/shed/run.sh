@@ -40,7 +40,7 @@ done
 
 mkdir -p "$out"
 publish() { # SOURCE_DIR OUTPUT_DIR
-    (cd "$1" && flock /tmp/clusterdns-build.lock dotnet publish src/ClusterDns -c Release -r linux-x64 --self-contained false \
+    (cd "$1" && flock /tmp/clusterdns-build.lock dotnet publish src/ClusterDns -c Release -r linux-x64 --self-contained false -p:PublishAot=false \
         -p:PublishReadyToRun=true -o "$2" >/dev/null)
 }
 servers=(--server "after=$out/after")

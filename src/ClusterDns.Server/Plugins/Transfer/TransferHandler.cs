@@ -95,11 +95,14 @@ internal sealed partial class TransferHandler : DnsHandler
         {
             return WriteSoaOnly(context, cursor);
         }
-        var transfer = source!.OpenJournal(context.LowerName) is { } own
-            ? FromSourceJournal(context.LowerName, own, cursor, clientSerial)
-            : FromJournal(context.LowerName, cursor, clientSerial);
-        return StreamAsync(context, stream, transfer);
+        return StreamAsync(context, stream, ChooseTransfer(context.LowerName, source!, cursor, clientSerial));
     }
+
+    /// <summary>What an AXFR (<paramref name="clientSerial"/> null) or an IXFR from that serial is sent from.</summary>
+    internal TransferCursor ChooseTransfer(ReadOnlySpan<byte> zone, ITransferSource source, TransferCursor cursor, uint? clientSerial) =>
+        source.OpenJournal(zone) is { } own
+            ? FromSourceJournal(zone, own, cursor, clientSerial)
+            : FromJournal(zone, cursor, clientSerial);
 
     /// <summary>
     /// What to send from a source that journals its own changes: an AXFR straight from its cursor (no copy of the
