@@ -25,7 +25,7 @@ public sealed class ZoneSerialTests
     [InlineData(new[] { "abc", "900" }, 10u, 11u)] // opaque versions: the same
     [InlineData(new[] { "900", "" }, 10u, 900u)]
     [InlineData(new[] { "900", "905", "901" }, 10u, 905u)]
-    [InlineData(new[] { "5" }, 10u, 10u)] // behind what was shown: kept, never backwards
+    [InlineData(new[] { "5" }, 10u, 11u)] // behind what was shown (a late event of another watch): one more, never backwards or the same
     [InlineData(new[] { "5000000007" }, 10u, 705032711u)] // an etcd revision above 2^32: modulo 2^32
     [InlineData(new[] { "5", "" }, 10u, 11u)] // behind, with a change without a version: one more
     public void Next_serial_from_applied_versions(string[] versions, uint current, uint next)
@@ -61,6 +61,27 @@ public sealed class ZoneSerialTests
         // Two replicas that applied the same changes show the same serial.
         Assert.Equal(1300u, await SerialAsync(stepwise));
         Assert.Equal(1300u, await SerialAsync(batched));
+    }
+
+    [Fact]
+    public async Task A_change_that_arrives_after_a_later_version_still_moves_the_serial()
+    {
+        var fixture = new ClusterZoneFixture();
+        fixture.Upsert(Service("web", "10.96.0.10", "1200"));
+        fixture.Builder.Publish();
+        fixture.Upsert(Service("db", "10.96.0.11", "1300"));
+        fixture.Builder.Publish();
+
+        // Another watch's event from before 1300, delivered after it: the zone changes, so its serial must too
+        // (a secondary that holds 1300 would otherwise never ask for it).
+        fixture.Upsert(Service("api", "10.96.0.12", "1250"));
+        Assert.True(fixture.Builder.Publish());
+        Assert.Equal(1301u, await SerialAsync(fixture));
+
+        // The next later version takes over again.
+        fixture.Upsert(Service("cache", "10.96.0.13", "1400"));
+        fixture.Builder.Publish();
+        Assert.Equal(1400u, await SerialAsync(fixture));
     }
 
     [Fact]

@@ -113,7 +113,7 @@ public sealed class ClusterZoneBuilder
     /// <summary>Applies one change to the object store; the records follow at the next <see cref="Publish"/>.</summary>
     public void Apply(ClusterChange change)
     {
-        _versions.Observe(change.Version ?? VersionOf(change.Object), change.Type != ChangeType.Synced);
+        _versions.Observe(change.Version ?? VersionOf(change.Object));
         switch (change.Type)
         {
             case ChangeType.Synced:

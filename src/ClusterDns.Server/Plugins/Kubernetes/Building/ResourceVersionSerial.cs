@@ -7,21 +7,22 @@ namespace ClusterDns.Server.Plugins.Kubernetes.Building;
 /// ones are the etcd revision: one counter for the whole cluster, so replicas that applied the same changes show
 /// the same serial. The serial is the highest applied revision modulo 2^32 and only moves forward in RFC 1982
 /// sequence space. A source whose versions are not integers (manifests, other storage) falls back to one more
-/// per publish, and so does a publish with a change that carries no version (a snapshot object not yet relisted),
-/// so the serial still follows every change.
+/// per publish. A publish whose changes all carry versions at or below the serial shown (one watch's event
+/// arriving after another watch's later one: Services and EndpointSlices are separate streams) also moves it one
+/// up: every new version of the zone has a new serial (RFC 1996 §4: secondaries learn of a change by its serial
+/// alone, and an IXFR difference runs from one serial to the next), so replicas agree on the serial as long as their
+/// watches deliver in order, and briefly differ by a few after such an event until the next later version.
 /// </summary>
 public sealed class ResourceVersionSerial
 {
     private ulong _highest;
     private bool _opaque;
-    private bool _unversioned;
 
-    /// <summary>Notes one applied change's resourceVersion; <paramref name="changesData"/>: an upsert or delete (not a sync mark).</summary>
-    public void Observe(string? resourceVersion, bool changesData = true)
+    /// <summary>Notes one applied change's resourceVersion (none, or not a number: the serial counts publishes).</summary>
+    public void Observe(string? resourceVersion)
     {
         if (string.IsNullOrEmpty(resourceVersion))
         {
-            _unversioned |= changesData;
             return;
         }
         if (ulong.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
@@ -34,21 +35,15 @@ public sealed class ResourceVersionSerial
         }
     }
 
-    /// <summary>The serial of the next publish after <paramref name="current"/>; never behind it (RFC 1982).</summary>
+    /// <summary>The serial of the next publish after <paramref name="current"/>; always after it (RFC 1982).</summary>
     public uint Next(uint current)
     {
-        var bump = _unversioned;
-        _unversioned = false;
         if (_opaque || _highest == 0)
         {
             return current + 1;
         }
         var derived = (uint)_highest;
-        if (IsAfter(derived, current))
-        {
-            return derived;
-        }
-        return bump ? current + 1 : current;
+        return IsAfter(derived, current) ? derived : current + 1;
     }
 
     /// <summary>RFC 1982 section 3.2: s1 is greater than s2 in 32-bit serial number arithmetic.</summary>
