@@ -76,7 +76,7 @@ internal sealed class SyntheticCluster
             Builder.Apply(ClusterChange.Synced(kind));
         }
         Builder.Publish();
-        Handler = new KubernetesHandler(options, () => Builder.Current);
+        Handler = new KubernetesHandler(options, () => Builder.Current, builder: Builder);
     }
 
     public IReadOnlyList<DnsName> Zones { get; }
