@@ -18,13 +18,29 @@ internal readonly record struct AnswerSource(ResourceKind Kind, string Key, stri
 /// </summary>
 internal sealed class ClusterAnswerSources(KubernetesOptions options, ClusterObjectStore store)
 {
+    /// <summary>The longest of <paramref name="zones"/> holding <paramref name="lowerName"/>, and the labels above it (leftmost first).</summary>
+    internal static (DnsName? Zone, string[] Labels) SplitAtZone(IEnumerable<DnsName> zones, DnsName lowerName)
+    {
+        var zone = zones.Where(lowerName.IsSubdomainOf).MaxBy(z => z.WireLength);
+        if (zone is null)
+        {
+            return (null, []);
+        }
+        var labels = new string[lowerName.LabelCount - zone.LabelCount];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = Encoding.ASCII.GetString(lowerName.GetLabel(i));
+        }
+        return (zone, labels);
+    }
+
     /// <summary>The zone of <paramref name="name"/> (null when none of the plugin's), the objects and notes.</summary>
     public (DnsName? Zone, List<AnswerSource> Objects, List<string> Notes) Find(DnsName name)
     {
         var objects = new List<AnswerSource>();
         var notes = new List<string>();
         var lower = name.ToLower();
-        var zone = options.Zones.Where(lower.IsSubdomainOf).MaxBy(z => z.WireLength);
+        var (zone, labels) = SplitAtZone(options.Zones, lower);
         if (zone is null)
         {
             return (null, objects, notes);
@@ -33,11 +49,6 @@ internal sealed class ClusterAnswerSources(KubernetesOptions options, ClusterObj
         {
             FindReverse(lower, objects, notes);
             return (zone, objects, notes);
-        }
-        var labels = new string[lower.LabelCount - zone.LabelCount];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            labels[i] = Encoding.ASCII.GetString(lower.GetLabel(i));
         }
         switch (labels)
         {

@@ -1,4 +1,3 @@
-using System.Text;
 using ClusterDns.Kubernetes;
 using ClusterDns.Protocol;
 using ClusterDns.Server.Plugins.Kubernetes.Building;
@@ -18,16 +17,10 @@ internal sealed class ClustersetAnswerSources(KubernetesOptions options, Cluster
     {
         var objects = new List<AnswerSource>();
         var notes = new List<string>();
-        var lower = name.ToLower();
-        var zone = options.Multicluster.Where(lower.IsSubdomainOf).MaxBy(z => z.WireLength);
+        var (zone, labels) = ClusterAnswerSources.SplitAtZone(options.Multicluster, name.ToLower());
         if (zone is null)
         {
             return (null, objects, notes);
-        }
-        var labels = new string[lower.LabelCount - zone.LabelCount];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            labels[i] = Encoding.ASCII.GetString(lower.GetLabel(i));
         }
         switch (labels)
         {
