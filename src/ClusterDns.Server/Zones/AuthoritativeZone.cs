@@ -8,13 +8,14 @@ namespace ClusterDns.Server.Zones;
 /// An immutable, pre-indexed authoritative zone: owner names as lower-cased wire bytes, RRsets with
 /// pre-encoded RDATA, zone cuts and empty non-terminals known in advance. Answering
 /// (<see cref="WriteAnswer"/>) follows RFC 1034 §4.3.2 and RFC 2308 and allocates nothing.
-/// Reloading builds a new zone and swaps the reference; a zone is never edited.
+/// Reloading builds a new zone and swaps the reference; a zone is never edited in place: <see cref="TryApply"/>
+/// builds the next zone sharing every unchanged node with this one.
 /// </summary>
 public sealed class AuthoritativeZone
 {
     private readonly Dictionary<byte[], ZoneNode>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
 
-    private AuthoritativeZone(DnsName origin, Dictionary<byte[], ZoneNode> nodes, int recordCount)
+    internal AuthoritativeZone(DnsName origin, Dictionary<byte[], ZoneNode> nodes, int recordCount)
     {
         Origin = origin;
         OriginWire = origin.Wire.ToArray();
@@ -57,6 +58,9 @@ public sealed class AuthoritativeZone
     /// <summary>Every node, the apex and empty non-terminals included, in no particular order (zone transfers).</summary>
     internal IEnumerable<ZoneNode> Nodes => _lookup.Dictionary.Values;
 
+    /// <summary>The node index itself, for <see cref="ZoneEdit"/> to copy (never to change).</summary>
+    internal IReadOnlyDictionary<byte[], ZoneNode> NodeMap => _lookup.Dictionary;
+
     /// <summary>A cursor over this zone's records for a zone transfer: SOA, the apex's other RRsets, then every other name's.</summary>
     public TransferCursor OpenTransfer() => new ZoneFileTransfer(this);
 
@@ -77,6 +81,14 @@ public sealed class AuthoritativeZone
         ZoneLookup.WriteAnswer(this, qname, qtype, ref writer);
 
     /// <summary>
+    /// The next version after IXFR difference sequences (RFC 1995 §4), in time proportional to the change; this zone
+    /// is untouched. Fails with a reason when a sequence does not start at the serial reached so far, deletes a record
+    /// the zone does not hold, or leaves a zone <see cref="TryCreate"/> would refuse.
+    /// </summary>
+    public bool TryApply(IReadOnlyList<ZoneDifference> differences, [NotNullWhen(true)] out AuthoritativeZone? next, [NotNullWhen(false)] out string? error) =>
+        ZoneEdit.TryApply(this, differences, out next, out error);
+
+    /// <summary>
     /// Builds a zone from records. Fails with a reason when there is no SOA at the apex, a record is outside
     /// the zone or not of class IN, or a CNAME shares its owner with other data.
     /// </summary>
@@ -88,24 +100,8 @@ public sealed class AuthoritativeZone
         int recordCount = 0;
         foreach (var record in records)
         {
-            if (record.Class != RecordClass.IN)
+            if (!ZoneRecordRules.TryCheckRecord(origin, record, out error))
             {
-                error = $"record '{record}' is not of class IN";
-                return false;
-            }
-            if (!record.Name.IsSubdomainOf(origin))
-            {
-                error = $"record '{record}' is outside zone {origin}";
-                return false;
-            }
-            if (record.Type is RecordType.OPT or RecordType.AXFR or RecordType.IXFR or RecordType.ANY)
-            {
-                error = $"record '{record}' has a type that cannot be in a zone";
-                return false;
-            }
-            if (record.Type == RecordType.SOA && !record.Name.Equals(origin))
-            {
-                error = $"SOA record '{record}' is not at the zone apex {origin}";
                 return false;
             }
             var owner = record.Name.ToLower().Wire.ToArray();
@@ -142,43 +138,48 @@ public sealed class AuthoritativeZone
         foreach (var (owner, rrsets) in owners)
         {
             var cname = rrsets.Find(r => r.Type == RecordType.CNAME);
-            if (cname.Rdata is null)
+            if (!ZoneRecordRules.TryCheckCname(owner, cname.Rdata?.Count ?? 0, rrsets.Count, out error))
             {
-                continue;
-            }
-            if (cname.Rdata.Count > 1)
-            {
-                error = $"{DnsName.Format(owner)} has more than one CNAME record";
-                return false;
-            }
-            if (rrsets.Count > 1)
-            {
-                error = $"{DnsName.Format(owner)} has a CNAME record and other data";
                 return false;
             }
         }
 
-        var nodes = new Dictionary<byte[], ZoneNode>(owners.Count, WireNameComparer.Instance);
-        var originWire = origin.Wire.ToArray();
-        foreach (var (owner, rrsets) in owners)
-        {
-            var built = rrsets.Select(r => new ZoneRRset(r.Type, r.Ttl, r.Rdata.ToArray())).ToArray();
-            nodes[owner] = new ZoneNode(owner, built, WireName.EqualsIgnoreCase(owner, originWire));
-        }
         // Every ancestor of an owner down from the apex exists: those without data are empty non-terminals.
+        var originWire = origin.Wire.ToArray();
+        var children = new Dictionary<byte[], int>(owners.Count, WireNameComparer.Instance);
         foreach (var owner in owners.Keys)
         {
-            int offset = 0;
-            while (owner.Length - offset > originWire.Length)
+            children[owner] = 0;
+        }
+        foreach (var owner in owners.Keys)
+        {
+            var name = owner;
+            while (name.Length > originWire.Length)
             {
-                offset += owner[offset] + 1;
-                var ancestor = owner.AsSpan(offset).ToArray();
-                if (nodes.ContainsKey(ancestor))
+                name = name.AsSpan(name[0] + 1).ToArray();
+                if (!children.TryAdd(name, 0))
                 {
                     break;
                 }
-                nodes[ancestor] = new ZoneNode(ancestor, [], isApex: false);
             }
+        }
+        var parents = children.GetAlternateLookup<ReadOnlySpan<byte>>();
+        foreach (var name in children.Keys.ToArray())
+        {
+            if (name.Length > originWire.Length)
+            {
+                var parent = name.AsSpan(name[0] + 1);
+                parents[parent] = parents[parent] + 1;
+            }
+        }
+
+        var nodes = new Dictionary<byte[], ZoneNode>(children.Count, WireNameComparer.Instance);
+        foreach (var (name, childCount) in children)
+        {
+            var built = owners.TryGetValue(name, out var rrsets)
+                ? rrsets.Select(r => new ZoneRRset(r.Type, r.Ttl, r.Rdata.ToArray())).ToArray()
+                : [];
+            nodes[name] = new ZoneNode(name, built, WireName.EqualsIgnoreCase(name, originWire), childCount);
         }
 
         zone = new AuthoritativeZone(origin, nodes, recordCount);

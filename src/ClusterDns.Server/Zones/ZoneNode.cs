@@ -4,14 +4,16 @@ namespace ClusterDns.Server.Zones;
 
 /// <summary>
 /// One owner name of a zone with its RRsets. A node without RRsets is an empty non-terminal; a node other
-/// than the apex holding NS is a zone cut (delegation).
+/// than the apex holding NS is a zone cut (delegation). <see cref="ChildCount"/> lets an incremental edit tell
+/// when a name without data may go (<see cref="ZoneEdit"/>).
 /// </summary>
 internal sealed class ZoneNode
 {
-    public ZoneNode(byte[] name, ZoneRRset[] rrsets, bool isApex)
+    public ZoneNode(byte[] name, ZoneRRset[] rrsets, bool isApex, int childCount)
     {
         Name = name;
         RRsets = rrsets;
+        ChildCount = childCount;
         Cname = Find(RecordType.CNAME);
         IsDelegation = !isApex && Find(RecordType.NS) is not null;
     }
@@ -26,6 +28,9 @@ internal sealed class ZoneNode
     public bool IsDelegation { get; }
 
     public bool IsEmptyNonTerminal => RRsets.Length == 0;
+
+    /// <summary>Names one label below this one in the zone (data or empty non-terminal).</summary>
+    public int ChildCount { get; }
 
     /// <summary>The RRset of <paramref name="type"/>; a linear scan, nodes hold a handful of types.</summary>
     public ZoneRRset? Find(RecordType type)

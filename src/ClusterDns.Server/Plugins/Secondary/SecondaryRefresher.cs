@@ -70,7 +70,7 @@ internal sealed partial class SecondaryRefresher : IServerComponent
             try
             {
                 var current = zone.Current;
-                var outcome = await ZoneTransferClient.TransferAsync(primary, zone.Origin, current?.Snapshot, zone.CountReceived, stopping).ConfigureAwait(false);
+                var outcome = await ZoneTransferClient.TransferAsync(primary, zone.Origin, current?.Soa, zone.CountReceived, stopping).ConfigureAwait(false);
                 if (Apply(zone, current, outcome, out string what))
                 {
                     LogRefreshed(_logger, zone.Origin.ToString(), primary, what, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -96,10 +96,13 @@ internal sealed partial class SecondaryRefresher : IServerComponent
         return false;
     }
 
-    /// <summary>Installs what the primary sent; false (with the reason) when it does not make a valid zone from what we hold.</summary>
+    /// <summary>
+    /// Installs what the primary sent; false (with the reason) when it does not make a valid zone from what we hold.
+    /// A whole zone is built from its records (which are dropped afterwards); differences are applied to the zone held,
+    /// in time proportional to the change.
+    /// </summary>
     internal static bool Apply(SecondaryZone zone, SecondaryZone.Version? current, TransferOutcome outcome, out string what)
     {
-        ZoneSnapshot snapshot;
         switch (outcome)
         {
             case TransferOutcome.UpToDate upToDate:
@@ -108,33 +111,32 @@ internal sealed partial class SecondaryRefresher : IServerComponent
                 what = $"current at serial {upToDate.Serial}";
                 return true;
             case TransferOutcome.Whole whole:
-                snapshot = whole.Snapshot;
+                var snapshot = whole.Snapshot;
+                var records = new List<Protocol.DnsRecord>(snapshot.Records.Count + 1) { snapshot.Soa };
+                records.AddRange(snapshot.Records);
+                if (!AuthoritativeZone.TryCreate(zone.Origin, records, out var built, out var invalid))
+                {
+                    what = invalid;
+                    return false;
+                }
+                zone.Install(new SecondaryZone.Version(snapshot.Soa, built));
                 Interlocked.Increment(ref zone.FullTransfers);
                 what = $"whole zone at serial {snapshot.Serial}, {snapshot.Records.Count + 1} records";
-                break;
+                return true;
             case TransferOutcome.Incremental incremental when current is not null:
-                if (!ZoneChanges.TryApply(current.Snapshot, incremental.Differences, out var applied, out var error))
+                if (!current.Zone.TryApply(incremental.Differences, out var next, out var error))
                 {
                     what = error;
                     return false;
                 }
-                snapshot = applied;
+                zone.Install(new SecondaryZone.Version(incremental.Differences[^1].ToSoa, next));
                 Interlocked.Increment(ref zone.IncrementalTransfers);
-                what = $"{incremental.Differences.Count} differences to serial {snapshot.Serial}";
-                break;
+                what = $"{incremental.Differences.Count} differences to serial {next.Serial}";
+                return true;
             default:
                 what = "differences without a version to apply them to";
                 return false;
         }
-        var records = new List<Protocol.DnsRecord>(snapshot.Records.Count + 1) { snapshot.Soa };
-        records.AddRange(snapshot.Records);
-        if (!AuthoritativeZone.TryCreate(zone.Origin, records, out var built, out var invalid))
-        {
-            what = invalid;
-            return false;
-        }
-        zone.Install(new SecondaryZone.Version(snapshot, built));
-        return true;
     }
 
     [LoggerMessage(EventId = 2301, Level = LogLevel.Information, Message = "Secondary zone {Zone} from {Primary}: {What} ({Milliseconds:0.0} ms)")]

@@ -23,8 +23,11 @@ internal sealed class SecondaryZone
         Primaries = primaries;
     }
 
-    /// <summary>The zone as transferred and its record set (the base the next IXFR is applied to).</summary>
-    public sealed record Version(ZoneSnapshot Snapshot, AuthoritativeZone Zone);
+    /// <summary>
+    /// The zone as transferred (the base the next IXFR is applied to, <see cref="AuthoritativeZone.TryApply"/>) and its
+    /// SOA record as the primary sent it (the IXFR request carries it). No record set is kept beside the zone.
+    /// </summary>
+    public sealed record Version(DnsRecord Soa, AuthoritativeZone Zone);
 
     public DnsName Origin { get; }
 
@@ -113,7 +116,7 @@ internal sealed class SecondaryZone
     /// <summary>Timers beyond this are waited in steps (a SemaphoreSlim wait takes at most int.MaxValue ms).</summary>
     private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
 
-    private static SoaData Soa(Version version) => (SoaData)version.Snapshot.Soa.Data;
+    private static SoaData Soa(Version version) => (SoaData)version.Soa.Data;
 
     private static TimeSpan Seconds(uint seconds) => TimeSpan.FromSeconds(Math.Max(1u, seconds));
 }

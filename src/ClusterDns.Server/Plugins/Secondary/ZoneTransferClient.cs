@@ -15,15 +15,16 @@ internal static class ZoneTransferClient
     /// <summary>The longest a primary may stay silent (connect, or between two messages) before the transfer is given up.</summary>
     internal static TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <param name="ours">The SOA of the version we hold (an IXFR), or null (an AXFR).</param>
     /// <param name="received">Counts the bytes of the answer as they arrive (the zone's transfer bytes metric).</param>
-    public static async Task<TransferOutcome> TransferAsync(IPEndPoint primary, DnsName zone, ZoneSnapshot? ours, Action<int> received, CancellationToken stopping)
+    public static async Task<TransferOutcome> TransferAsync(IPEndPoint primary, DnsName zone, DnsRecord? ours, Action<int> received, CancellationToken stopping)
     {
         ushort id = (ushort)Random.Shared.Next(ushort.MaxValue + 1);
         var request = DnsMessage.CreateQuery(id, zone, ours is null ? RecordType.AXFR : RecordType.IXFR);
         request.Header.RecursionDesired = false;
         if (ours is not null)
         {
-            request.Authority.Add(ours.Soa);
+            request.Authority.Add(ours);
         }
         var payload = request.ToArray();
         var framed = new byte[payload.Length + 2];
@@ -37,7 +38,7 @@ internal static class ZoneTransferClient
         }
         await socket.SendAsync(framed, SocketFlags.None, stopping).ConfigureAwait(false);
 
-        var transfer = new IncomingTransfer(zone, ours?.Serial);
+        var transfer = new IncomingTransfer(zone, (ours?.Data as SoaData)?.Serial);
         var length = new byte[2];
         var buffer = new byte[ushort.MaxValue];
         while (true)
