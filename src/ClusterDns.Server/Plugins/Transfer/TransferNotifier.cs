@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ClusterDns.Protocol;
@@ -11,16 +12,24 @@ namespace ClusterDns.Server.Plugins.Transfer;
 /// plugin (up to three tries per secondary, each waiting one second for the reply), and, an extension, to the
 /// secondaries a <c>to</c> network or <c>*</c> let transfer (<see cref="TransferSubscribers"/>).
 /// Serials are compared as soon as a source says a zone changed (the cluster zone at each publish) and every 100 ms
-/// for sources that do not say (a reloaded file zone); changes that come while a check runs are one NOTIFY. A zone
+/// for sources that do not say (a reloaded file zone), at most one check per <see cref="MinimumSpacing"/>: changes that
+/// come closer together are one NOTIFY. A zone
 /// first seen (loaded, or the cluster zone after its first list) is announced as well.
 /// </summary>
 internal sealed partial class TransferNotifier : IServerComponent
 {
     /// <summary>
-    /// How often serials are compared: reading a serial is one volatile read, and a node cache should hear of a
-    /// change within a few milliseconds of its publish (the zone feed's freshness, docs/performance.md).
+    /// How often serials are compared for sources that do not say when they change (a reloaded file zone): reading
+    /// a serial is one volatile read. The cluster zone says, so a node cache hears of a change at its publish.
     /// </summary>
-    internal static TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(100);
+    internal static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The least time between two checks, however often sources change: a cluster that publishes every few
+    /// milliseconds sends each secondary at most 50 NOTIFYs a second (and so at most 50 IXFRs per node cache), at the
+    /// cost of up to 20 ms of freshness for a change that follows another closely.
+    /// </summary>
+    internal static readonly TimeSpan MinimumSpacing = TimeSpan.FromMilliseconds(20);
 
     private const int Attempts = 3;
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(1);
@@ -33,10 +42,14 @@ internal sealed partial class TransferNotifier : IServerComponent
     private CancellationTokenSource? _stop;
     private Task? _loop;
 
-    public TransferNotifier(TransferHandler handler, ILogger logger)
+    /// <summary>How often serials are compared when no source says it changed.</summary>
+    private readonly TimeSpan _interval;
+
+    public TransferNotifier(TransferHandler handler, ILogger logger, TimeSpan? interval = null)
     {
         _handler = handler;
         _logger = logger;
+        _interval = interval ?? DefaultInterval;
     }
 
     /// <summary>The secondaries networks let transfer, which get NOTIFY too (tests set their port).</summary>
@@ -71,7 +84,13 @@ internal sealed partial class TransferNotifier : IServerComponent
             while (true)
             {
                 Check(stopping);
-                await _changed.WaitAsync(Interval, stopping).ConfigureAwait(false);
+                long checkedAt = Stopwatch.GetTimestamp();
+                await _changed.WaitAsync(_interval, stopping).ConfigureAwait(false);
+                var since = Stopwatch.GetElapsedTime(checkedAt);
+                if (since < MinimumSpacing)
+                {
+                    await Task.Delay(MinimumSpacing - since, stopping).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException)

@@ -52,6 +52,86 @@ public sealed class NotifyTests
         Assert.Equal("example.org.", notify.Questions[0].Name.ToString());
     }
 
+    /// <summary>A zone source that says when its serial changes (as the cluster zone does at each publish).</summary>
+    private sealed class ChangingSource : ClusterDns.Server.Pipeline.DnsHandler, ClusterDns.Server.Zones.ITransferSource
+    {
+        private Action? _changed;
+
+        public uint Serial { get; set; } = 1;
+
+        public int Watchers { get; private set; }
+
+        public override string Name => "changing";
+
+        public override ValueTask<ClusterDns.Server.Pipeline.HandlerResult> ServeAsync(ClusterDns.Server.Pipeline.DnsQueryContext context) =>
+            throw new NotSupportedException();
+
+        public ClusterDns.Server.Zones.TransferCursor? OpenTransfer(ReadOnlySpan<byte> lowerZone) => null;
+
+        public bool TryGetSerial(ReadOnlySpan<byte> lowerZone, out uint serial)
+        {
+            serial = Serial;
+            return true;
+        }
+
+        public void WatchChanges(Action changed)
+        {
+            Watchers++;
+            _changed += changed;
+        }
+
+        public void Change(uint serial)
+        {
+            Serial = serial;
+            _changed?.Invoke();
+        }
+    }
+
+    [Fact]
+    public async Task A_source_that_says_it_changed_is_notified_at_once_not_at_the_next_periodic_check()
+    {
+        using var secondary = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        secondary.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var target = (IPEndPoint)secondary.LocalEndPoint!;
+        var zone = DnsName.Parse("cluster.local.");
+        var source = new ChangingSource();
+        var handler = new TransferHandler(new TransferRule([zone], [new TransferPeer(target.Address, target.Port, null)]),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance) { Next = source };
+        // The periodic check comes once at start and then not for an hour: only the change can send the second NOTIFY.
+        var notifier = new TransferNotifier(handler, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeSpan.FromHours(1));
+        await notifier.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.Equal(1, source.Watchers);
+            var first = await ReceiveWithSenderAsync(secondary); // the zone first seen
+            await AnswerAsync(secondary, first);
+
+            source.Change(2);
+
+            // A new NOTIFY has an ID of its own; a late retry of the first (same ID) is answered and skipped.
+            var next = await ReceiveWithSenderAsync(secondary);
+            while (next.Message.Header.Id == first.Message.Header.Id)
+            {
+                await AnswerAsync(secondary, next);
+                next = await ReceiveWithSenderAsync(secondary);
+            }
+            Assert.Equal("cluster.local.", next.Message.Questions[0].Name.ToString());
+            await AnswerAsync(secondary, next);
+        }
+        finally
+        {
+            await notifier.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task AnswerAsync(Socket secondary, (DnsMessage Message, EndPoint From) received)
+    {
+        var reply = new DnsMessage { Header = received.Message.Header };
+        reply.Header.IsResponse = true;
+        reply.Questions.AddRange(received.Message.Questions);
+        await secondary.SendToAsync(reply.ToArray(), received.From);
+    }
+
     private static async Task<DnsMessage> ReceiveNotifyAsync(Socket secondary) => (await ReceiveWithSenderAsync(secondary)).Message;
 
     private static async Task<(DnsMessage Message, EndPoint From)> ReceiveWithSenderAsync(Socket secondary)
