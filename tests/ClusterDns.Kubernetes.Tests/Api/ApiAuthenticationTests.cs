@@ -41,26 +41,12 @@ public sealed class ApiAuthenticationTests : IDisposable
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.WriteAllText(Path.Combine(_directory, "ca.crt"), server.CertificateAuthority.CertificatePem);
         var path = Path.Combine(_directory, "kubeconfig");
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            current-context: main
-            contexts:
-            - name: main
-              context: {"{"}cluster: test, user: plugin{"}"}
-            clusters:
-            - name: test
-              cluster:
-                server: {server.Server}
-                certificate-authority: ca.crt
-            users:
-            - name: plugin
-              user:
+        File.WriteAllText(path, KubeConfigText.OneContext(server.Server, "    certificate-authority: ca.crt", $"""
                 exec:
                   apiVersion: client.authentication.k8s.io/v1
                   command: {script}
                   interactiveMode: Never
-            """);
+            """));
         return path;
     }
 

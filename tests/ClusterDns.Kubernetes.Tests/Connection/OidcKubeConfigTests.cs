@@ -35,26 +35,12 @@ public sealed class OidcKubeConfigTests : IAsyncLifetime
     private string Write(string providerConfig)
     {
         var path = Path.Combine(_directory, "config");
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            current-context: main
-            contexts:
-            - name: main
-              context: {"{"}cluster: test, user: me{"}"}
-            clusters:
-            - name: test
-              cluster:
-                server: {_api.Server}
-                certificate-authority: ca.crt
-            users:
-            - name: me
-              user:
+        File.WriteAllText(path, KubeConfigText.OneContext(_api.Server, "    certificate-authority: ca.crt", $"""
                 auth-provider:
                   name: oidc
                   config:
             {providerConfig}
-            """);
+            """));
         return path;
     }
 
