@@ -23,6 +23,7 @@ public enum IssuerFault
     DiscoveryWithoutTokenEndpoint,
     Slow,
     InvalidGrant,
+    BogusCharset,
 }
 
 /// <summary>One POST to the token endpoint as received.</summary>
@@ -121,6 +122,10 @@ public sealed class FakeOidcIssuer : IAsyncDisposable
                 return;
             case IssuerFault.NoIdToken:
                 await Reply(context, 200, """{"access_token":"a","token_type":"Bearer","expires_in":300}""");
+                return;
+            case IssuerFault.BogusCharset:
+                context.Response.ContentType = "application/json; charset=no-such-charset";
+                await context.Response.WriteAsync("""{"access_token":"a"}""");
                 return;
             case IssuerFault.InvalidGrant:
                 await Reply(context, 400, """{"error":"invalid_grant","error_description":"Token is not active"}""");

@@ -154,6 +154,7 @@ public sealed class OidcRefreshTests : IAsyncLifetime
     [InlineData(IssuerFault.DiscoveryNotFound, "answered 404 NotFound: \"<html><body>no such realm</body></html>\"")]
     [InlineData(IssuerFault.DiscoveryWithoutTokenEndpoint, "gave no http or https token_endpoint")]
     [InlineData(IssuerFault.Slow, "did not answer within 1 s")]
+    [InlineData(IssuerFault.BogusCharset, "returned no id_token")]
     public async Task IssuerFailureKeepsTheLastTokenAndALaterSuccessRecovers(IssuerFault fault, string reason)
     {
         // Expired by its exp, still taken by the API server: what was sent is visible.

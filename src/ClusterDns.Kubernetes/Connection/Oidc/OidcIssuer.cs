@@ -95,7 +95,9 @@ internal sealed class OidcIssuer(Uri issuer, string clientId, string clientSecre
         using (request)
         {
             using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
-            return (response.StatusCode, await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+            // Bytes read as UTF-8 (RFC 8259 §8.1): a bogus charset in Content-Type must not make the read throw.
+            var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+            return (response.StatusCode, Encoding.UTF8.GetString(body));
         }
     }
 
