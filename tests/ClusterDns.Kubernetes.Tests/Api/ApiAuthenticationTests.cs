@@ -2,6 +2,7 @@ using System.Globalization;
 using ClusterDns.Kubernetes.Connection;
 using ClusterDns.Kubernetes.Connection.Oidc;
 using ClusterDns.Kubernetes.Tests.Connection;
+using ClusterDns.Testing.FakeApiServer;
 using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Kubernetes.Tests.Api;

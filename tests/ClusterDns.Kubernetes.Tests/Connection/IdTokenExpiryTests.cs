@@ -1,4 +1,5 @@
 using ClusterDns.Kubernetes.Connection.Oidc;
+using ClusterDns.Testing.FakeApiServer;
 
 namespace ClusterDns.Kubernetes.Tests.Connection;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using ClusterDns.Testing.FakeApiServer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace ClusterDns.Kubernetes.Tests.Connection;
+namespace ClusterDns.Testing.FakeApiServer;
 
 /// <summary>What the issuer does wrong, for the failure cases.</summary>
 public enum IssuerFault
