@@ -60,7 +60,7 @@ public sealed partial class ApiServerSource : IClusterSource
 
     public async Task RunAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
     {
-        using var http = _connection.CreateHttpClient();
+        using var http = _connection.CreateHttpClient(_logger);
         LogStarting(_logger, _connection.Description, string.Join(", ", _kinds));
         var informers = _kinds.Select(kind => new Informer(kind, http, _options, _logger, _status)).ToArray();
         Informers = informers;

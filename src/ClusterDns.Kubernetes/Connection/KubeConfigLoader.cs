@@ -1,6 +1,6 @@
 using System.Net;
-using System.Text;
 using ClusterDns.Kubernetes.Connection;
+using ClusterDns.Kubernetes.Connection.Oidc;
 using k8s;
 using k8s.Authentication;
 using k8s.KubeConfigModels;
@@ -129,7 +129,8 @@ public static class KubeConfigLoader
 
     /// <summary>
     /// The credentials the library does not take as they are: basic auth (removed from Kubernetes) is refused;
-    /// <c>tokenFile</c> and an oidc <c>id-token</c> are handed to it as a token so it finds a credential.
+    /// <c>tokenFile</c> and an oidc auth-provider are handed to it as a token so it finds a credential, and
+    /// refreshed by our providers (an oidc user without a refresh-token and issuer URL keeps a static id-token).
     /// </summary>
     private static bool TryPrepareUser(K8SConfiguration config, User user, KubeConfigExtras extras, out Func<ITokenProvider>? tokens, out string? error)
     {
@@ -166,13 +167,22 @@ public static class KubeConfigLoader
                 return false;
             }
 
+            if (!OidcSettings.TryRead(provider.Config, out var oidc, out error)) return false;
+            if (oidc is not null && tokens is null && string.IsNullOrEmpty(credentials.Token))
+            {
+                // Refreshed by us (the Aot library has no OIDC refresh); the library only needs to see a credential.
+                credentials.Token = "(refreshed through the oidc issuer)";
+                tokens = TokenSources.Oidc(oidc);
+                return true;
+            }
+
             if (provider.Config is null || !provider.Config.TryGetValue("id-token", out var idToken) || string.IsNullOrEmpty(idToken))
             {
-                error = "uses auth-provider oidc without an id-token; log in first, or use an exec plugin such as kubelogin";
+                error = "uses auth-provider oidc without an id-token and without idp-issuer-url and refresh-token to get one; log in first, or use an exec plugin such as kubelogin";
                 return false;
             }
 
-            // The Aot library has no OIDC refresh: the id-token is sent until it expires (see docs/kubernetes-client.md).
+            // Without a refresh token and issuer the id-token is sent until it expires, as client-go does.
             if (string.IsNullOrEmpty(credentials.Token)) credentials.Token = idToken;
         }
 
@@ -187,9 +197,7 @@ public static class KubeConfigLoader
         string caError;
         if (cluster.CertificateAuthorityData is { Length: > 0 } data)
         {
-            var buffer = new byte[data.Length];
-            if (!Convert.TryFromBase64String(data.Trim(), buffer, out var written)
-                || !KubernetesConnection.TryParseCa(Encoding.UTF8.GetString(buffer, 0, written), "certificate-authority-data", out ca, out caError))
+            if (!KubernetesConnection.TryDecodeCa(data, "certificate-authority-data", out ca))
             {
                 error = "certificate-authority-data is not a base64 PEM certificate";
                 return false;

@@ -4,6 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 using ClusterDns.Kubernetes.Connection;
 using k8s;
 using k8s.Authentication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClusterDns.Kubernetes;
 
@@ -154,12 +156,15 @@ public sealed class KubernetesConnection
         return TryCreate(configuration, "endpoint " + server, tokens, out connection, out error);
     }
 
-    /// <summary>A new HttpClient over the library's handler (TLS, client certificate) and its tokens; the caller disposes it.</summary>
-    public HttpClient CreateHttpClient()
+    /// <summary>
+    /// A new HttpClient over the library's handler (TLS, client certificate) and its tokens; the caller disposes it.
+    /// <paramref name="logger"/> hears of token refreshes that fail (oidc).
+    /// </summary>
+    public HttpClient CreateHttpClient(ILogger? logger = null)
     {
         SocketsHttpHandler? sockets = null;
         var setup = Configuration.FirstMessageHandlerSetup;
-        var refresh = Tokens is null ? null : new TokenRefreshHandler(Tokens);
+        var refresh = Tokens is null ? null : new TokenRefreshHandler(Tokens, logger ?? NullLogger.Instance);
         Configuration.FirstMessageHandlerSetup = handler =>
         {
             setup?.Invoke(handler);
@@ -202,6 +207,15 @@ public sealed class KubernetesConnection
         }
 
         return TryParseCa(pem, path, out ca, out error);
+    }
+
+    /// <summary>A kubeconfig <c>…-data</c> CA field: base64 of a PEM bundle.</summary>
+    internal static bool TryDecodeCa(string base64, string origin, out X509Certificate2Collection? ca)
+    {
+        ca = null;
+        var buffer = new byte[base64.Length];
+        return Convert.TryFromBase64String(base64.Trim(), buffer, out var written)
+            && TryParseCa(System.Text.Encoding.UTF8.GetString(buffer, 0, written), origin, out ca, out _);
     }
 
     /// <summary>Every certificate of a PEM bundle (a CA being rotated has two), where the library keeps only the first.</summary>

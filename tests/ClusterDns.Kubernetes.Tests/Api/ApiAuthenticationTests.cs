@@ -1,5 +1,9 @@
 using System.Globalization;
 using ClusterDns.Kubernetes.Connection;
+using ClusterDns.Kubernetes.Connection.Oidc;
+using ClusterDns.Kubernetes.Tests.Connection;
+using ClusterDns.Testing.FakeApiServer;
+using Microsoft.Extensions.Logging;
 
 namespace ClusterDns.Kubernetes.Tests.Api;
 
@@ -38,26 +42,12 @@ public sealed class ApiAuthenticationTests : IDisposable
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.WriteAllText(Path.Combine(_directory, "ca.crt"), server.CertificateAuthority.CertificatePem);
         var path = Path.Combine(_directory, "kubeconfig");
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            current-context: main
-            contexts:
-            - name: main
-              context: {"{"}cluster: test, user: plugin{"}"}
-            clusters:
-            - name: test
-              cluster:
-                server: {server.Server}
-                certificate-authority: ca.crt
-            users:
-            - name: plugin
-              user:
+        File.WriteAllText(path, KubeConfigText.OneContext(server.Server, "    certificate-authority: ca.crt", $"""
                 exec:
                   apiVersion: client.authentication.k8s.io/v1
                   command: {script}
                   interactiveMode: Never
-            """);
+            """));
         return path;
     }
 
@@ -117,6 +107,35 @@ public sealed class ApiAuthenticationTests : IDisposable
         Assert.Equal(runsBefore + 1, Runs);
         h.Store.Apply("services", Service("after-revocation", "10.96.0.7"));
         Assert.Equal("ns/after-revocation", (await h.Changes.NextAsync()).Key);
+    }
+
+    [Fact]
+    public async Task OidcIdTokenRevokedMidWatchIsRefreshedAndTheWatchResumes()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        await using var issuer = await FakeOidcIssuer.StartAsync();
+        issuer.Issued = token => h.Server.AcceptedTokens[token] = true;
+        var first = FakeOidcIssuer.Jwt("first", DateTimeOffset.UtcNow.AddHours(1));
+        h.Server.AcceptedTokens[first] = true;
+        var provider = new OidcTokenProvider(new OidcIssuer(issuer.Url, "clusterdns", "", new HttpClient()), first, "refresh-0");
+        var log = new RecordingLogger();
+        h.Start([ResourceKind.Service], connection: h.Connection(() => provider), logger: log);
+        await h.SyncAsync();
+        Assert.Equal(0, issuer.DiscoveryCalls);
+
+        // Revoked while its exp is an hour away: the next watch gets a 401, refreshes and resumes (no relist).
+        h.Server.AcceptedTokens.TryRemove(first, out _);
+        var accepted = h.NextRequestAsync(" token:");
+        h.Store.DisconnectWatches();
+
+        var line = await accepted;
+        Assert.Contains("watch=true", line);
+        Assert.DoesNotContain(first, line);
+        Assert.Equal("refresh-0", Assert.Single(issuer.TokenRequests).RefreshToken);
+        Assert.Contains(log.At(LogLevel.Information), m => m.StartsWith("oidc: refreshed the id-token", StringComparison.Ordinal));
+        Assert.Single(h.Server.Requests, r => !r.Contains("watch=true", StringComparison.Ordinal));
+        h.Store.Apply("services", Service("after-refresh", "10.96.0.9"));
+        Assert.Equal("ns/after-refresh", (await h.Changes.NextAsync()).Key);
     }
 
     [Fact]
