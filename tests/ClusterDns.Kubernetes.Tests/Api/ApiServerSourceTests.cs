@@ -144,8 +144,12 @@ public sealed class ApiServerSourceTests
     {
         await using var h = await ApiTestHarness.CreateAsync();
         h.Store.Apply("services", Service("ns", "a", "10.96.0.1"));
+        // The watch must be open before it is expired: Synced arrives when the list ends, before the watch starts.
+        var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Store.WatchOpened += _ => watching.TrySetResult();
         h.Start([ResourceKind.Service]);
         await h.SyncAsync();
+        await watching.Task.WaitAsync(TimeSpan.FromSeconds(20));
         var relisted = h.NextRequestAsync("/api/v1/services?limit=");
 
         h.Store.Compact();
@@ -209,8 +213,11 @@ public sealed class ApiServerSourceTests
         await using var h = await ApiTestHarness.CreateAsync();
         long versionA = h.Store.Apply("services", Service("ns", "a", "10.96.0.1"));
         h.Store.Apply("services", Service("ns", "b", "10.96.0.2"));
+        var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Store.WatchOpened += _ => watching.TrySetResult();
         h.Start([ResourceKind.Service]);
         await h.SyncAsync();
+        await watching.Task.WaitAsync(TimeSpan.FromSeconds(20)); // expiring a watch not yet open would expire nothing
         Assert.True(h.Source.TryGetKnown(ResourceKind.Service, "ns/a", out var a));
         Assert.Equal(versionA.ToString(System.Globalization.CultureInfo.InvariantCulture), a.ResourceVersion);
         Assert.True(h.Source.TryGetKnown(ResourceKind.Service, "ns/b", out var b));
