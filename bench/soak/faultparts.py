@@ -10,7 +10,8 @@ import sys
 import threading
 import time
 
-from soak import query_a  # noqa: E402  (bench/soak is on sys.path when faults.py runs)
+import dnsprobe  # noqa: E402  (bench/soak is on sys.path when faults.py runs)
+from soak import DNS_PORT  # noqa: E402
 
 UPSTREAM_ZONE = "upstream.test"
 
@@ -197,7 +198,8 @@ class Prober(threading.Thread):
         self.truth, self.stable, self.stop, self.every, self.sample = truth, stable, stop, every, sample
         self.asked = self.judged = 0
         self.errors = []         # (t, name, what): timeouts and rcodes other than NOERROR/NXDOMAIN
-        self.wrong = []          # (t, name, expected, rcode, addresses)
+        self.wrong = []          # (t, name, expected, rcode, addresses, the whole reply, the reply when asked again)
+        self.strays = []         # (t, name, (source, reason, hex)): datagrams that were not the reply to our query
         self.watching = []       # [restart index, t_ready, {name: ip|None}, {name: seconds}]
         self.lock = threading.Lock()
 
@@ -211,26 +213,37 @@ class Prober(threading.Thread):
             names = [(n, None) for n in self.truth.names()] + rng.sample(self.stable, min(self.sample, len(self.stable)))
             for name, stable_ip in names:
                 t = time.time()
+                qname = name + ".churn.svc.cluster.local" if stable_ip is None else name
                 try:
-                    rcode, addresses = query_a(name + ".churn.svc.cluster.local" if stable_ip is None else name)
+                    reply = dnsprobe.ask(qname, DNS_PORT)
                 except OSError:
                     self.errors.append((t, name, "timeout"))
                     continue
                 self.asked += 1
+                self.strays += [(t, name, stray) for stray in reply.strays]
+                rcode, addresses = (-1, []) if reply.malformed else (reply.rcode, reply.addresses)
                 if stable_ip is not None:
                     expected, judged = stable_ip, True
                 else:
                     expected, judged = self.truth.judge(name, t)
                     self.converged(name, t, rcode, addresses)
                 if rcode not in (0, 3):
-                    self.errors.append((t, name, f"rcode {rcode}"))
+                    self.errors.append((t, name, f"rcode {rcode}: {reply.describe()}"))
                     continue
                 if judged:
                     self.judged += 1
                     ok = (rcode == 3 and not addresses) if expected is None else (rcode == 0 and addresses == [expected])
-                    if not ok:
-                        self.wrong.append((t, name, expected, rcode, addresses))
+                    if not ok or reply.truncated:
+                        self.wrong.append((t, name, expected, rcode, addresses, reply.describe(), self.again(qname)))
             self.stop.wait(self.every)
+
+    @staticmethod
+    def again(qname):
+        """The answer to the same question asked again at once: does a wrong answer persist?"""
+        try:
+            return dnsprobe.ask(qname, DNS_PORT).describe()
+        except OSError:
+            return "timeout"
 
     def converged(self, name, t, rcode, addresses):
         with self.lock:
