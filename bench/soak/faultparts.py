@@ -1,5 +1,6 @@
 """Parts of the fault soak (faults.py): the restartable test API server, the upstream resolver, the true state
 of the churned Services and the prober that judges answers against it."""
+import json
 import os
 import random
 import signal
@@ -11,7 +12,7 @@ import threading
 import time
 
 import dnsprobe  # noqa: E402  (bench/soak is on sys.path when faults.py runs)
-from soak import DNS_PORT  # noqa: E402
+from soak import DNS_PORT, stop_server  # noqa: E402
 
 UPSTREAM_ZONE = "upstream.test"
 
@@ -47,6 +48,31 @@ def upstream_main(port, ttl):
         flags = 0x8400 | (data[2] & 0x01) << 8 | rcode  # QR AA, copy RD
         header = data[0:2] + struct.pack(">HHHHH", flags, 1, 1 if answer else 0, 0, 0)
         sock.sendto(header + question + answer, peer)
+
+
+def cluster_objects(data, work):
+    """Copies the cluster's objects for the test API server into WORK, with the churn namespace first; returns
+    (the copy's path, [(name, ClusterIP)] of the stable ClusterIP Services)."""
+    objects, stable = os.path.join(work, "objects.jsonl"), []
+    with open(os.path.join(data, "objects.jsonl")) as src, open(objects, "w") as dst:
+        dst.write('namespaces\t{"metadata":{"name":"churn"}}\n')
+        for line in src:
+            dst.write(line)
+            res, obj = line.split("\t", 1)
+            obj = json.loads(obj)
+            if res == "services" and obj["spec"].get("clusterIP", "None") != "None":
+                stable.append((f"{obj['metadata']['name']}.{obj['metadata']['namespace']}.svc.cluster.local", obj["spec"]["clusterIP"]))
+    return objects, stable
+
+
+def tear_down(procs, api, upstream, server):
+    """Ends a run's load generators (those still running), the test API server, the upstream and the server."""
+    for proc in procs:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+    api.close()
+    upstream.close()
+    stop_server(server)
 
 
 class Upstream:

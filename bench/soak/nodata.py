@@ -8,12 +8,10 @@ of probing. Ports differ from the soak's, so both can run at once; everything is
   python3 bench/soak/nodata.py --publish DIR --bench-dll DLL --data DIR [--seconds 120] [--probers 4] [--rate 2000]
 """
 import argparse
-import json
 import multiprocessing
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -23,14 +21,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dnsprobe  # noqa: E402
 import faults  # noqa: E402
 import soak  # noqa: E402
-from faultparts import Api, Truth, Upstream  # noqa: E402
+from faultparts import Api, Truth, Upstream, cluster_objects, tear_down  # noqa: E402
 from faultreport import perf_numbers  # noqa: E402
 
 DNS, UPSTREAM, METRICS, HEALTH, READY = 25454, 25455, 29154, 28154, 28254
 
 
-def corefile(kubeconfig):
-    text = faults.corefile(kubeconfig, 1, False)
+def corefile(kubeconfig, version=0):
+    text = faults.corefile(kubeconfig, version, False)
     for old, new in ((faults.DNS_PORT, DNS), (faults.UPSTREAM_PORT, UPSTREAM), (faults.METRICS_PORT, METRICS),
                      (faults.HEALTH_PORT, HEALTH), (faults.READY_PORT, READY)):
         text = text.replace(f":{old}", f":{new}")
@@ -79,6 +77,25 @@ def probe(args):
     return asked, timeouts, wrong, strays
 
 
+def disturb(api, core, args, stop):
+    """The soak's faults, faster: the Corefile rewritten (valid versions: a reload each time) and the test API
+    server killed for 5 s and restarted (every other time compacted)."""
+    start, version, kills, next_rewrite, next_kill = time.time(), 0, 0, args.rewrite_every, args.api_every
+    while not stop.wait(0.5):
+        now = time.time() - start
+        if now >= next_rewrite:
+            version, next_rewrite = version + 1, next_rewrite + args.rewrite_every
+            with open(core + ".tmp", "w") as f:
+                f.write(corefile(api.kubeconfig, version))
+            os.replace(core + ".tmp", core)
+        if now >= next_kill:
+            kills, next_kill = kills + 1, next_kill + args.api_every
+            api.kill()
+            if stop.wait(5):
+                return
+            api.start(compact=kills % 2 == 0)
+
+
 def main():
     p = argparse.ArgumentParser()
     for flag in ("--publish", "--data", "--bench-dll"):
@@ -88,19 +105,14 @@ def main():
     p.add_argument("--probers", type=int, default=4)
     p.add_argument("--rate", type=int, default=2000)
     p.add_argument("--changes-per-second", type=float, default=2)
+    p.add_argument("--upstream-rate", type=int, default=300, help="dnsperf q/s of upstream names (the forward path)")
+    p.add_argument("--rewrite-every", type=float, default=20, help="seconds between Corefile rewrites (reloads)")
+    p.add_argument("--api-every", type=float, default=40, help="seconds between test API server kills (down 5 s)")
     args = p.parse_args()
 
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
-    objects, stable = os.path.join(args.work, "objects.jsonl"), []
-    with open(os.path.join(args.data, "objects.jsonl")) as src, open(objects, "w") as dst:
-        dst.write('namespaces\t{"metadata":{"name":"churn"}}\n')
-        for line in src:
-            dst.write(line)
-            res, obj = line.split("\t", 1)
-            obj = json.loads(obj)
-            if res == "services" and obj["spec"].get("clusterIP", "None") != "None":
-                stable.append((f"{obj['metadata']['name']}.{obj['metadata']['namespace']}.svc.cluster.local", obj["spec"]["clusterIP"]))
+    objects, stable = cluster_objects(args.data, args.work)
     upstream = Upstream(UPSTREAM, 2)
     api = Api(args.bench_dll, objects, args.work)
     api.start()
@@ -110,7 +122,7 @@ def main():
     env = dict(os.environ, DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="1", DOTNET_gcServer="0")
     server = subprocess.Popen(["dotnet", os.path.join(args.publish, "clusterdns.dll"), "-conf", core], cwd=args.work,
                               env=env, stdout=open(os.path.join(args.work, "server.log"), "w"), stderr=subprocess.STDOUT)
-    stop, changes, perf = threading.Event(), [], None
+    stop, changes, perf, upstream_perf = threading.Event(), [], None, None
     try:
         deadline = time.time() + 90
         while not (soak.http_status(READY, "/ready") == 200 and dnsprobe.ask(stable[0][0], DNS).addresses):
@@ -120,28 +132,27 @@ def main():
         threading.Thread(target=faults.churn, args=(api, Truth(7, 30), stop, args.changes_per_second, changes), daemon=True).start()
         perf = subprocess.Popen(soak.dnsperf_args(DNS, os.path.join(args.data, "queries.txt"), args.seconds, args.rate),
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        upstream_names = os.path.join(args.work, "upstream.txt")
+        with open(upstream_names, "w") as f:
+            f.write("".join(f"host{i}.{faults.UPSTREAM_ZONE} A\n" for i in range(5000)))
+        upstream_perf = subprocess.Popen(soak.dnsperf_args(DNS, upstream_names, args.seconds, args.upstream_rate),
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=disturb, args=(api, core, args, stop), daemon=True).start()
         end = time.time() + args.seconds
         with multiprocessing.Pool(args.probers) as pool:
             results = pool.map(probe, [(stable, end, i) for i in range(args.probers)])
         output = perf.communicate(timeout=60)[0]
+        upstream_output = upstream_perf.communicate(timeout=60)[0]
     finally:
         stop.set()
-        if perf and perf.poll() is None:
-            perf.kill()
-        api.close()
-        upstream.close()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        tear_down([perf, upstream_perf], api, upstream, server)
     asked, timeouts = sum(r[0] for r in results), sum(r[1] for r in results)
     wrong = sorted(w for r in results for w in r[2])
     strays = sorted(s for r in results for s in r[3])
     sent, done, lost, codes = perf_numbers(output)
     print(f"nodata: {args.seconds} s, {args.probers} probers: {asked} checked answers, {timeouts} timeouts, "
           f"{len(wrong)} wrong, {len(strays)} strays; {len(changes)} Service changes; dnsperf {sent} sent, {done} "
-          f"completed, {lost} lost, rcodes {codes}")
+          f"completed, {lost} lost, rcodes {codes}; upstream names: {perf_numbers(upstream_output)}")
     for t, name, ip, why, text, again in wrong[:50]:
         print(f"  WRONG {time.strftime('%H:%M:%S', time.gmtime(t))} {name} (want {ip}): {why}: {text} || re-asked: {again}")
     for t, name, (source, reason, data) in strays[:50]:

@@ -24,6 +24,15 @@ def query_a(name, timeout=1.0):
     return reply.rcode, reply.addresses
 
 
+def stop_server(server):
+    """SIGTERM (the server drains), then SIGKILL after 20 s."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def try_ready(name):
     """True when NAME answers NOERROR."""
     try:
@@ -199,11 +208,7 @@ def main():
                 api.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 api.kill()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
     def num(pattern):
         m = re.search(pattern, output)
