@@ -77,12 +77,14 @@ def probe(args):
     return asked, timeouts, wrong, strays
 
 
-def disturb(api, core, args, stop):
-    """The soak's faults, faster: the Corefile rewritten (valid versions: a reload each time) and the test API
+def disturb(api, upstream, core, args, stop):
+    """The soak's faults, faster: the Corefile rewritten (valid versions: a reload each time), the upstream
+    blackholed for 20 s (forward's queries wait, then SERVFAIL or REFUSED past max_concurrent) and the test API
     server killed for 5 s and restarted (every other time compacted)."""
     start, version, kills, next_rewrite, next_kill = time.time(), 0, 0, args.rewrite_every, args.api_every
     while not stop.wait(0.5):
         now = time.time() - start
+        upstream.blackhole(args.hole_every > 20 and now % args.hole_every >= args.hole_every - 20)
         if now >= next_rewrite:
             version, next_rewrite = version + 1, next_rewrite + args.rewrite_every
             with open(core + ".tmp", "w") as f:
@@ -108,6 +110,7 @@ def main():
     p.add_argument("--upstream-rate", type=int, default=300, help="dnsperf q/s of upstream names (the forward path)")
     p.add_argument("--rewrite-every", type=float, default=20, help="seconds between Corefile rewrites (reloads)")
     p.add_argument("--api-every", type=float, default=40, help="seconds between test API server kills (down 5 s)")
+    p.add_argument("--hole-every", type=float, default=60, help="seconds between upstream blackholes (20 s each; 0: none)")
     args = p.parse_args()
 
     shutil.rmtree(args.work, ignore_errors=True)
@@ -137,7 +140,7 @@ def main():
             f.write("".join(f"host{i}.{faults.UPSTREAM_ZONE} A\n" for i in range(5000)))
         upstream_perf = subprocess.Popen(soak.dnsperf_args(DNS, upstream_names, args.seconds, args.upstream_rate),
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=disturb, args=(api, core, args, stop), daemon=True).start()
+        threading.Thread(target=disturb, args=(api, upstream, core, args, stop), daemon=True).start()
         end = time.time() + args.seconds
         with multiprocessing.Pool(args.probers) as pool:
             results = pool.map(probe, [(stable, end, i) for i in range(args.probers)])

@@ -17,12 +17,12 @@ import time
 
 
 def summary(data):
-    """(rcode, answer count, first label of the question) of a DNS message, or None when it is not one."""
+    """(rcode, answer count, first label of the question, QR, opcode) of a DNS message, or None when it is not one."""
     if len(data) < 12:
         return None
     flags, qd, an = struct.unpack(">HHH", data[2:8])
     label = data[13:13 + data[12]].decode("ascii", "replace") if qd and len(data) > 13 else ""
-    return flags & 0xF, an, label, bool(flags & 0x8000)
+    return flags & 0xF, an, label, bool(flags & 0x8000), (flags >> 11) & 0xF
 
 
 def main():
@@ -61,12 +61,17 @@ def main():
     kinds = collections.Counter()
     for _, _, peer, data in strays:
         s = summary(data)
-        kinds["not DNS" if s is None else f"{'response' if s[3] else 'query'} rcode {s[0]} answers {s[1]}"
-              f"{' (an unchecked prober reads NODATA)' if s and s[3] and s[0] == 0 and s[1] == 0 else ''}"] += 1
+        kinds["not DNS" if s is None else f"{'response' if s[3] else 'query'} opcode {s[4]} rcode {s[0]} answers {s[1]}"
+              f"{' (the old prober, which checked neither QR, ID nor question, read this as NODATA)' if s and s[0] == 0 and s[1] == 0 else ''}"] += 1
     print(f"straycatch: {args.seconds:.0f} s, {args.sockets} sockets held ({args.sockets / 28232:.1%} of the default "
           f"ephemeral range), {opened} opened in all: {len(strays)} strays")
     for kind, n in kinds.most_common():
         print(f"  {n:6d}  {kind}")
+    ports = collections.defaultdict(list)
+    for t, port, _, data in strays:
+        ports[port].append((t, summary(data)))
+    for port, hits in sorted(ports.items(), key=lambda kv: -len(kv[1]))[:20]:
+        print(f"  to :{port}: {len(hits)} from {hits[0][0]:.1f} to {hits[-1][0]:.1f} s, first {hits[0][1]}")
     for t, port, peer, data in strays[:30]:
         print(f"  {t:7.1f} s to :{port} from {peer[0]}:{peer[1]} {summary(data)} hex {data[:64].hex()}")
 
