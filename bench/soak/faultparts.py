@@ -1,5 +1,6 @@
 """Parts of the fault soak (faults.py): the restartable test API server, the upstream resolver, the true state
 of the churned Services and the prober that judges answers against it."""
+import json
 import os
 import random
 import signal
@@ -10,7 +11,8 @@ import sys
 import threading
 import time
 
-from soak import query_a  # noqa: E402  (bench/soak is on sys.path when faults.py runs)
+import dnsprobe  # noqa: E402  (bench/soak is on sys.path when faults.py runs)
+from soak import DNS_PORT, stop_server  # noqa: E402
 
 UPSTREAM_ZONE = "upstream.test"
 
@@ -46,6 +48,31 @@ def upstream_main(port, ttl):
         flags = 0x8400 | (data[2] & 0x01) << 8 | rcode  # QR AA, copy RD
         header = data[0:2] + struct.pack(">HHHHH", flags, 1, 1 if answer else 0, 0, 0)
         sock.sendto(header + question + answer, peer)
+
+
+def cluster_objects(data, work):
+    """Copies the cluster's objects for the test API server into WORK, with the churn namespace first; returns
+    (the copy's path, [(name, ClusterIP)] of the stable ClusterIP Services)."""
+    objects, stable = os.path.join(work, "objects.jsonl"), []
+    with open(os.path.join(data, "objects.jsonl")) as src, open(objects, "w") as dst:
+        dst.write('namespaces\t{"metadata":{"name":"churn"}}\n')
+        for line in src:
+            dst.write(line)
+            res, obj = line.split("\t", 1)
+            obj = json.loads(obj)
+            if res == "services" and obj["spec"].get("clusterIP", "None") != "None":
+                stable.append((f"{obj['metadata']['name']}.{obj['metadata']['namespace']}.svc.cluster.local", obj["spec"]["clusterIP"]))
+    return objects, stable
+
+
+def tear_down(procs, api, upstream, server):
+    """Ends a run's load generators (those still running), the test API server, the upstream and the server."""
+    for proc in procs:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+    api.close()
+    upstream.close()
+    stop_server(server)
 
 
 class Upstream:
@@ -197,7 +224,8 @@ class Prober(threading.Thread):
         self.truth, self.stable, self.stop, self.every, self.sample = truth, stable, stop, every, sample
         self.asked = self.judged = 0
         self.errors = []         # (t, name, what): timeouts and rcodes other than NOERROR/NXDOMAIN
-        self.wrong = []          # (t, name, expected, rcode, addresses)
+        self.wrong = []          # (t, name, expected, rcode, addresses, the whole reply, the reply when asked again)
+        self.strays = []         # (t, name, (source, reason, hex)): datagrams that were not the reply to our query
         self.watching = []       # [restart index, t_ready, {name: ip|None}, {name: seconds}]
         self.lock = threading.Lock()
 
@@ -211,26 +239,37 @@ class Prober(threading.Thread):
             names = [(n, None) for n in self.truth.names()] + rng.sample(self.stable, min(self.sample, len(self.stable)))
             for name, stable_ip in names:
                 t = time.time()
+                qname = name + ".churn.svc.cluster.local" if stable_ip is None else name
                 try:
-                    rcode, addresses = query_a(name + ".churn.svc.cluster.local" if stable_ip is None else name)
+                    reply = dnsprobe.ask(qname, DNS_PORT)
                 except OSError:
                     self.errors.append((t, name, "timeout"))
                     continue
                 self.asked += 1
+                self.strays += [(t, name, stray) for stray in reply.strays]
+                rcode, addresses = (-1, []) if reply.malformed else (reply.rcode, reply.addresses)
                 if stable_ip is not None:
                     expected, judged = stable_ip, True
                 else:
                     expected, judged = self.truth.judge(name, t)
                     self.converged(name, t, rcode, addresses)
                 if rcode not in (0, 3):
-                    self.errors.append((t, name, f"rcode {rcode}"))
+                    self.errors.append((t, name, f"rcode {rcode}: {reply.describe()}"))
                     continue
                 if judged:
                     self.judged += 1
                     ok = (rcode == 3 and not addresses) if expected is None else (rcode == 0 and addresses == [expected])
-                    if not ok:
-                        self.wrong.append((t, name, expected, rcode, addresses))
+                    if not ok or reply.truncated:
+                        self.wrong.append((t, name, expected, rcode, addresses, reply.describe(), self.again(qname)))
             self.stop.wait(self.every)
+
+    @staticmethod
+    def again(qname):
+        """The answer to the same question asked again at once: does a wrong answer persist?"""
+        try:
+            return dnsprobe.ask(qname, DNS_PORT).describe()
+        except OSError:
+            return "timeout"
 
     def converged(self, name, t, rcode, addresses):
         with self.lock:

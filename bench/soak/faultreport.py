@@ -34,8 +34,12 @@ def report(args, outputs, prober, events, samples, changes, crashed, log_path, t
           f"(window {timing['window']} s after a change, {timing['restart_window']} s after an API restart for changes "
           f"made while it was down or in the last window before the kill), {len(prober.wrong)} wrong, {len(prober.errors)} "
           "timeouts or SERVFAIL")
-    for t, name, expected, rcode, addresses in prober.wrong[:20]:
-        print(f"  WRONG at {t - timing['start']:.1f} s {name}: expected {expected or 'NXDOMAIN'}, got rcode {rcode} {addresses}")
+    for t, name, expected, rcode, addresses, whole, again in prober.wrong[:20]:
+        print(f"  WRONG at {t - timing['start']:.1f} s {name}: expected {expected or 'NXDOMAIN'}, got rcode {rcode} {addresses}"
+              f"\n    reply: {whole}\n    asked again at once: {again}")
+    print(f"strays (datagrams on a prober's socket that were not the reply to its query, ignored): {len(prober.strays)}")
+    for t, name, (source, reason, data) in prober.strays[:20]:
+        print(f"  STRAY at {t - timing['start']:.1f} s asking {name}: from {source} ({reason}) hex {data}")
     start = timing["start"]
     for t, name, what in prober.errors[:20]:
         print(f"  ERROR at {t - start:.1f} s {name}: {what}")

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import soak  # noqa: E402
-from faultparts import Api, Prober, Truth, Upstream, UPSTREAM_ZONE  # noqa: E402
+from faultparts import Api, Prober, Truth, Upstream, UPSTREAM_ZONE, cluster_objects, tear_down  # noqa: E402
 from faultreport import report  # noqa: E402
 
 DNS_PORT, METRICS_PORT, HEALTH_PORT, READY_PORT, UPSTREAM_PORT = 15454, 19154, 18154, 18254, 15455
@@ -90,16 +89,7 @@ def main():
 
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
-    objects = os.path.join(args.work, "objects.jsonl")
-    stable = []
-    with open(os.path.join(args.data, "objects.jsonl")) as src, open(objects, "w") as dst:
-        dst.write('namespaces\t{"metadata":{"name":"churn"}}\n')
-        for line in src:
-            dst.write(line)
-            res, obj = line.split("\t", 1)
-            obj = json.loads(obj)
-            if res == "services" and obj["spec"].get("clusterIP", "None") != "None":
-                stable.append((f"{obj['metadata']['name']}.{obj['metadata']['namespace']}.svc.cluster.local", obj["spec"]["clusterIP"]))
+    objects, stable = cluster_objects(args.data, args.work)
     upstream_queries = os.path.join(args.work, "upstream.txt")
     with open(upstream_queries, "w") as f:
         f.write("".join(f"host{i}.{UPSTREAM_ZONE} A\n" for i in range(5000)))
@@ -174,16 +164,7 @@ def main():
         crashed = server.poll() is not None
     finally:
         stop.set()
-        for *_, proc in perfs:
-            if proc.poll() is None:
-                proc.kill()
-        api.close()
-        upstream.close()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        tear_down([proc for *_, proc in perfs], api, upstream, server)
     ok = report(args, outputs, prober, events, samples, len(changes), crashed, log_path,
                 {"window": WINDOW, "restart_window": RESTART_WINDOW, "api_every": api_every, "api_down": api_down,
                  "hole_every": hole_every, "hole_len": hole_len, "rewrite_every": rewrite_every, "start": start})

@@ -5,8 +5,6 @@ import os
 import re
 import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import threading
@@ -14,30 +12,25 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dnsprobe  # noqa: E402
+
 DNS_PORT, METRICS_PORT = 15454, 19154
 
 
 def query_a(name, timeout=1.0):
-    """One A query over UDP; returns (rcode, [addresses])."""
-    qid = os.getpid() & 0xFFFF
-    labels = b"".join(bytes([len(p)]) + p.encode() for p in name.rstrip(".").split(".")) + b"\0"
-    packet = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + labels + struct.pack(">HH", 1, 1)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(timeout)
-        s.sendto(packet, ("127.0.0.1", DNS_PORT))
-        data = s.recv(4096)
-    rcode, ancount = data[3] & 0xF, struct.unpack(">H", data[6:8])[0]
-    pos, addresses = 12 + len(labels) + 4, []
-    for _ in range(ancount):
-        while data[pos] != 0 and data[pos] < 0xC0:
-            pos += data[pos] + 1
-        pos += 2 if data[pos] >= 0xC0 else 1
-        rtype, _, _, rdlen = struct.unpack(">HHIH", data[pos:pos + 10])
-        pos += 10
-        if rtype == 1:
-            addresses.append(".".join(str(b) for b in data[pos:pos + 4]))
-        pos += rdlen
-    return rcode, addresses
+    """One checked A query over UDP (dnsprobe.ask: our ID and question only); returns (rcode, [addresses])."""
+    reply = dnsprobe.ask(name, DNS_PORT, timeout=timeout)
+    return reply.rcode, reply.addresses
+
+
+def stop_server(server):
+    """SIGTERM (the server drains), then SIGKILL after 20 s."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 def try_ready(name):
@@ -215,11 +208,7 @@ def main():
                 api.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 api.kill()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
     def num(pattern):
         m = re.search(pattern, output)
