@@ -21,21 +21,22 @@ public sealed class ZoneSerialTests
     }
 
     [Theory]
-    [InlineData(new string[0], 10u, 11u)] // no versions: one more per publish, as before
-    [InlineData(new[] { "abc", "900" }, 10u, 11u)] // opaque versions: the same
-    [InlineData(new[] { "900", "" }, 10u, 900u)]
-    [InlineData(new[] { "900", "905", "901" }, 10u, 905u)]
-    [InlineData(new[] { "5" }, 10u, 11u)] // behind what was shown (a late event of another watch): one more, never backwards or the same
-    [InlineData(new[] { "5000000007" }, 10u, 705032711u)] // an etcd revision above 2^32: modulo 2^32
-    [InlineData(new[] { "5", "" }, 10u, 11u)] // behind, with a change without a version: one more
-    public void Next_serial_from_applied_versions(string[] versions, uint current, uint next)
+    [InlineData(new string[0], true, 10u, 11u)] // no versions: one more per publish, as before
+    [InlineData(new[] { "abc", "900" }, false, 10u, 11u)] // opaque versions: the same
+    [InlineData(new[] { "900", "" }, true, 10u, 900u)]
+    [InlineData(new[] { "900", "905", "901" }, true, 10u, 905u)]
+    [InlineData(new[] { "5" }, false, 10u, 10u)] // behind what was shown, records unchanged (or not listed yet): kept
+    [InlineData(new[] { "5" }, true, 10u, 11u)] // behind, records changed (a late event of another watch): one more
+    [InlineData(new[] { "5000000007" }, true, 10u, 705032711u)] // an etcd revision above 2^32: modulo 2^32
+    [InlineData(new[] { "5", "" }, true, 10u, 11u)] // behind, with a change without a version: one more
+    public void Next_serial_from_applied_versions(string[] versions, bool recordsChanged, uint current, uint next)
     {
         var serial = new ResourceVersionSerial();
         foreach (var version in versions)
         {
             serial.Observe(version);
         }
-        Assert.Equal(next, serial.Next(current));
+        Assert.Equal(next, serial.Next(current, recordsChanged));
     }
 
     [Fact]

@@ -270,6 +270,8 @@ public sealed class ClusterZoneBuilder
         {
             return false;
         }
+        // Taken before the dirty sets are cleared below: only a publish that touches owners can change records.
+        bool recordsMayChange = _dirtyOwners.Count > 0 || _dirtyServices.Count > 0;
         var edit = new IndexEdit(_published);
         PublishServices(edit);
         foreach (var (owner, before) in _dirtyOwners)
@@ -288,7 +290,7 @@ public sealed class ClusterZoneBuilder
         _store.ClearPendingServices();
         edit.SettleChildren(IsApex, name => _generator.IsServed(name));
         var (names, services) = edit.Commit(TtlOf);
-        _serial = _versions.Next(_serial);
+        _serial = _versions.Next(_serial, recordsChanged: recordsMayChange && _published.Synced);
         var index = new ClusterIndex(names, services, ZoneApex.Build(_options, _serial), IsSynced, _serial);
         Publishing?.Invoke(new PublishedChange(_published, index, edit.TouchedNames, edit.TouchedServices));
         Volatile.Write(ref _published, index);
