@@ -51,6 +51,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The server's process ID (for /proc: its resident memory).</summary>
+    public int ProcessId => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>
