@@ -7,6 +7,14 @@
                                server (bench/ClusterDns.Benchmarks fake-api), ClusterDns's production path
   queries.txt                  a dnsperf query file: 70% A hits, 10% SRV, 10% AAAA NODATA,
                                10% NXDOMAIN names as the ndots:5 search list produces them
+  example.net.zone             EXTERNAL outside names (A and AAAA each), served by the loopback upstream of the
+                               pod-traffic mix (and, for Knot and NSD, as a second plain zone beside the cluster's)
+  unbound-local.conf           the cluster zone as unbound `local-zone`/`local-data` lines (unbound as a caching peer)
+  queries-pod.txt              the pod-traffic mix: what glibc/musl send for a lookup from a pod of a random
+                               namespace with `search NS.svc.cluster.local svc.cluster.local cluster.local` and
+                               `ndots:5`. Half are outside names (extK.example.net: three NXDOMAIN expansions, then
+                               the name itself, answered by forward + cache), half are `svcN.nsM` short names (one
+                               NXDOMAIN expansion, then the Service); each lookup asks A and AAAA for every candidate.
 
 Cluster: SERVICES ClusterIP Services with two named ports (http/80, grpc/9090) spread over NAMESPACES
 namespaces, plus SERVICES/10 headless Services whose EndpointSlice holds 5 ready endpoints (no hostname, so
@@ -15,7 +23,7 @@ The zone holds exactly the records ClusterDns derives (see ClusterRecordGenerato
 SRV per named port at _port._proto.svc and at the Service name itself (CoreDNS's weights), A per
 endpoint at the Service and at the endpoint name. Reverse zones are left out on all three servers.
 
-Usage: gen_cluster.py OUTDIR [--services N] [--namespaces N] [--queries N] [--seed N] [--pods N]
+Usage: gen_cluster.py OUTDIR [--services N] [--namespaces N] [--queries N] [--seed N] [--pods N] [--external N]
 """
 import argparse
 import json
@@ -47,9 +55,11 @@ def main():
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--pods", type=int, default=0,
                         help="running Pods (API objects only, spread over the namespaces): what `pods verified` and autopath keep")
+    parser.add_argument("--external", type=int, default=1000,
+                        help="outside names in example.net.zone, asked by the pod-traffic mix")
     args = parser.parse_args()
-    if args.services < 1 or args.namespaces < 1 or args.queries < 1:
-        sys.exit("gen_cluster.py: --services, --namespaces and --queries must be positive")
+    if args.services < 1 or args.namespaces < 1 or args.queries < 1 or args.external < 1:
+        sys.exit("gen_cluster.py: --services, --namespaces, --queries and --external must be positive")
 
     headless_count = max(1, args.services // 10)
     manifests = os.path.join(args.outdir, "manifests")
@@ -162,8 +172,47 @@ def main():
                 owner = rng.choice(cluster_names)
                 suffix = rng.choice(searches).format(ns=f"ns{rng.randrange(args.namespaces)}")
                 f.write(f"{owner}.{ZONE}.{suffix} A\n")
+    write_pod_traffic(args, rng, zone, cluster_names, headless_names)
     print(f"{args.services} ClusterIP + {headless_count} headless Services, {args.pods} pods in {args.namespaces} namespaces, "
           f"{len(zone)} zone lines, {args.queries} queries -> {args.outdir}")
+
+
+def write_pod_traffic(args, rng, zone, cluster_names, headless_names):
+    """example.net.zone, unbound-local.conf and queries-pod.txt (see the module's docstring)."""
+    external = [f"ext{k}.example.net" for k in range(args.external)]
+    with open(os.path.join(args.outdir, "example.net.zone"), "w") as f:
+        f.write("$ORIGIN example.net.\n$TTL 300\n"
+                "@ IN SOA ns.example.net. hostmaster.example.net. 1 7200 1800 86400 300\n"
+                "@ IN NS ns.example.net.\nns IN A 127.0.0.1\n")
+        for k in range(args.external):
+            f.write(f"ext{k} IN A 198.51.{100 + (k >> 8) % 4}.{k & 255}\n"
+                    f"ext{k} IN AAAA 2001:db8::{k:x}\n")
+    # unbound: the cluster zone as static local data (what it does not hold is NXDOMAIN), the rest forwarded.
+    with open(os.path.join(args.outdir, "unbound-local.conf"), "w") as f:
+        f.write(f'    local-zone: "{ZONE}." static\n')
+        origin = ZONE + "."
+        for line in zone:
+            if line.startswith("$"):
+                continue
+            owner, rest = line.split(" ", 1)
+            name = origin if owner == "@" else f"{owner}.{origin}"
+            # Single quotes outside: the TXT record's own quotes stay as they are.
+            f.write(f"    local-data: '{name} {TTL} {rest}'\n")
+    # A lookup from a pod of namespace P: every candidate of the search list in order, A and AAAA each,
+    # until the first that exists (glibc sends the pair on one socket; musl in parallel; both wait for both).
+    with open(os.path.join(args.outdir, "queries-pod.txt"), "w") as f:
+        for _ in range(max(1, args.queries // 8)):
+            pod_ns = f"ns{rng.randrange(args.namespaces)}"
+            search = [f"{pod_ns}.svc.{ZONE}", f"svc.{ZONE}", ZONE]
+            if rng.random() < 0.5:
+                name = rng.choice(external)
+                candidates = [f"{name}.{s}" for s in search] + [name]
+            else:
+                service = rng.choice(headless_names if rng.random() < 0.1 else cluster_names)
+                short = service[:-len(".svc")]  # svcN.nsM
+                candidates = [f"{short}.{search[0]}", f"{short}.svc.{ZONE}"]
+            for candidate in candidates:
+                f.write(f"{candidate} A\n{candidate} AAAA\n")
 
 
 if __name__ == "__main__":

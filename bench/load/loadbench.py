@@ -13,7 +13,8 @@ CPU 1. Servers are interleaved (A B C, A B C, ...) for --rounds rounds; per run 
               what a pod's memory limit must allow, start-up included
 Prints a table of medians with ratios to Knot and writes results.json next to the data.
 
-Server kinds: knot, nsd, clusterdns (list+watch from the test API server), clusterdns-manifests (our manifests
+Server kinds: knot, nsd, unbound (the cluster zone as local data; with --mix pod, a caching forwarder to the
+upstream), clusterdns (list+watch from the test API server), clusterdns-manifests (our manifests
 directory source), clusterdns-rewrite (clusterdns with one rewrite rule added to its Corefile,
 `rewrite name exact alias.example.com svc0.ns0.svc.cluster.local`, that no benchmark query matches: the cost of
 a kubeadm Corefile with one `rewrite name` rule), clusterdns-tcp and clusterdns-dot (one server with a plain
@@ -38,7 +39,9 @@ import time
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SERVERS = ("knot", "nsd", "clusterdns", "clusterdns-manifests")
 # Known but not run by default: the issue-16 CPU budget of one rewrite rule (compare with clusterdns).
-VARIANTS = ("clusterdns-rewrite", "clusterdns-tcp", "clusterdns-dot")
+VARIANTS = ("clusterdns-rewrite", "clusterdns-tcp", "clusterdns-dot", "unbound")
+# The pod-traffic mix's default: unbound (a caching resolver) beside the authoritative peers.
+POD_SERVERS = ("knot", "nsd", "unbound", "clusterdns")
 # The stream variants: dnsperf's transport mode and the port offset it queries.
 STREAM_MODES = {"clusterdns-tcp": ("tcp", 0), "clusterdns-dot": ("dot", 1)}
 REWRITE_LINE = "rewrite name exact alias.example.com svc0.ns0.svc.cluster.local"
@@ -92,14 +95,46 @@ def ready(port, probes):
     return all(answers(port, *p) for p in probes)
 
 
+class Upstream:
+    """The pod-traffic mix's upstream: Knot serving example.net on PORT, pinned to the client core."""
+
+    def __init__(self, data, work, port):
+        self.port = port
+        self.work = os.path.join(work, "upstream")
+        shutil.rmtree(self.work, ignore_errors=True)
+        os.makedirs(os.path.join(self.work, "storage"))
+        conf = os.path.join(self.work, "knot.conf")
+        with open(conf, "w") as f:
+            f.write(f"server:\n    rundir: {self.work}\n    listen: 127.0.0.1@{port}\n    udp-workers: 1\n"
+                    f"    tcp-workers: 1\n    background-workers: 1\ndatabase:\n    storage: {self.work}/storage\n"
+                    f"log:\n  - target: stderr\n    any: warning\n"
+                    f"zone:\n  - domain: example.net\n    file: {os.path.join(data, 'example.net.zone')}\n"
+                    f"    storage: {self.work}/storage\n    journal-content: none\n    zonefile-sync: -1\n")
+        self.log = open(os.path.join(self.work, "knot.log"), "w")
+        self.proc = subprocess.Popen(["taskset", "-c", "1", "knotd", "-c", conf], stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while not answers(port, "ext0.example.net."):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the upstream did not start; see {self.work}/knot.log")
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        self.log.close()
+
+
 class Server:
-    def __init__(self, kind, data, work, port, publish, bench_dll=None):
-        self.kind, self.data, self.port = kind, data, port
+    def __init__(self, kind, data, work, port, publish, bench_dll=None, upstream=None):
+        """upstream: the pod-traffic mix's upstream port (None: the authoritative mix, cluster.local alone)."""
+        self.kind, self.data, self.port, self.upstream = kind, data, port, upstream
         self.api = None
         self.work = os.path.join(work, kind)
         shutil.rmtree(self.work, ignore_errors=True)
         os.makedirs(self.work)
-        zone = os.path.join(data, "cluster.local.zone")
         env = dict(os.environ)
         if kind == "knot":
             os.makedirs(os.path.join(self.work, "storage"))
@@ -111,8 +146,10 @@ class Server:
                         f"    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\n"
                         f"database:\n    storage: {self.work}/storage\n"
                         f"log:\n  - target: stderr\n    any: warning\n"
-                        f"zone:\n  - domain: cluster.local\n    file: {zone}\n    storage: {self.work}/storage\n"
-                        f"    journal-content: none\n    zonefile-sync: -1\n")
+                        f"zone:\n" + "".join(
+                            f"  - domain: {domain}\n    file: {file}\n    storage: {self.work}/storage\n"
+                            f"    journal-content: none\n    zonefile-sync: -1\n"
+                            for domain, file in self.zones()))
             cmd = ["knotd", "-c", conf]
         elif kind == "nsd":
             conf = os.path.join(self.work, "nsd.conf")
@@ -122,9 +159,22 @@ class Server:
                         f"    pidfile: \"{self.work}/nsd.pid\"\n    xfrdfile: \"{self.work}/xfrd.state\"\n"
                         f"    zonelistfile: \"{self.work}/zone.list\"\n    logfile: \"{self.work}/nsd.log\"\n"
                         f"    verbosity: 0\n    hide-version: yes\n    rrl-ratelimit: 0\n    rrl-whitelist-ratelimit: 0\n"
-                        f"remote-control:\n    control-enable: no\n"
-                        f"zone:\n    name: cluster.local\n    zonefile: \"{zone}\"\n")
+                        f"remote-control:\n    control-enable: no\n" + "".join(
+                            f"zone:\n    name: {domain}\n    zonefile: \"{file}\"\n" for domain, file in self.zones()))
             cmd = ["nsd", "-d", "-c", conf]
+        elif kind == "unbound":
+            # A caching resolver holding the cluster as local data and forwarding the rest to the upstream.
+            conf = os.path.join(self.work, "unbound.conf")
+            with open(conf, "w") as f, open(os.path.join(data, "unbound-local.conf")) as local:
+                f.write(f"server:\n    interface: 127.0.0.1@{port}\n    port: {port}\n    num-threads: 1\n"
+                        f"    do-daemonize: no\n    username: \"\"\n    chroot: \"\"\n    directory: \"{self.work}\"\n"
+                        f"    pidfile: \"{self.work}/unbound.pid\"\n    use-syslog: no\n    logfile: \"\"\n"
+                        f"    verbosity: 0\n    do-not-query-localhost: no\n    access-control: 127.0.0.0/8 allow\n"
+                        f"    module-config: \"iterator\"\n    qname-minimisation: no\n    so-reuseport: no\n"
+                        f"    outgoing-range: 1024\n    num-queries-per-thread: 1024\n"
+                        + local.read() +
+                        (f"forward-zone:\n    name: \".\"\n    forward-addr: 127.0.0.1@{upstream}\n" if upstream else ""))
+            cmd = ["unbound", "-d", "-c", conf]
         elif kind.startswith("clusterdns"):
             if kind != "clusterdns-manifests":
                 # Production path: list+watch from the test API server (pinned with dnsperf, on the client core).
@@ -145,7 +195,7 @@ class Server:
             # clusterdns-rewrite[-…]: one rewrite rule before kubernetes, as an operator adds an alias.
             rewrite = f"    {REWRITE_LINE}\n" if kind.startswith("clusterdns-rewrite") else ""
             # clusterdns-prometheus[-…]: the block counts its queries (coredns_dns_*) and serves /metrics on PORT+2.
-            if kind.startswith("clusterdns-prometheus"):
+            if kind.startswith("clusterdns-prometheus") and not upstream:
                 rewrite += f"    prometheus 127.0.0.1:{port + 2}\n"
             keys, tls = f"cluster.local:{port}", ""
             if kind in STREAM_MODES:
@@ -157,8 +207,18 @@ class Server:
                 keys += f" tls://cluster.local:{port + 1}"
                 tls = "    tls cert.pem key.pem\n"
             with open(corefile, "w") as f:
-                f.write(f"{keys} {{\n    bind 127.0.0.1\n{tls}{rewrite}    kubernetes cluster.local {{\n"
-                        f"        {source}\n        ttl 30\n    }}\n}}\n")
+                if upstream:
+                    # The pod-traffic mix: kubeadm's default Corefile (CoreDNS 1.11's), forward to the upstream.
+                    f.write(f".:{port} {{\n    bind 127.0.0.1\n    errors\n    health 127.0.0.1:{port + 3} {{\n"
+                            f"        lameduck 5s\n    }}\n    ready 127.0.0.1:{port + 4}\n{rewrite}"
+                            f"    kubernetes cluster.local in-addr.arpa ip6.arpa {{\n        {source}\n"
+                            f"        pods insecure\n        fallthrough in-addr.arpa ip6.arpa\n        ttl 30\n    }}\n"
+                            f"    prometheus 127.0.0.1:{port + 2}\n    forward . 127.0.0.1:{upstream} {{\n"
+                            f"        max_concurrent 1000\n    }}\n    cache 30\n    loop\n    reload\n"
+                            f"    loadbalance\n}}\n")
+                else:
+                    f.write(f"{keys} {{\n    bind 127.0.0.1\n{tls}{rewrite}    kubernetes cluster.local {{\n"
+                            f"        {source}\n        ttl 30\n    }}\n}}\n")
             # A JIT publish directory holds clusterdns.dll; a Native AOT one only the executable.
             dll = os.path.join(publish, "clusterdns.dll")
             program = ["dotnet", dll] if os.path.exists(dll) else [os.path.join(publish, "clusterdns")]
@@ -182,6 +242,13 @@ class Server:
                 raise RuntimeError(f"{kind} did not become ready; see {self.work}/server.log")
             time.sleep(0.05)
         self.ready_s = time.monotonic() - started
+
+    def zones(self):
+        """(domain, zone file) pairs Knot and NSD serve: the pod mix's outside names as a plain zone too."""
+        zones = [("cluster.local", os.path.join(self.data, "cluster.local.zone"))]
+        if self.upstream:
+            zones.append(("example.net", os.path.join(self.data, "example.net.zone")))
+        return zones
 
     def freshness(self, changes):
         """Sends 'fresh N PORT' to the fake API server; returns its result fields."""
@@ -250,10 +317,46 @@ def dnsperf(port, queries, seconds, extra, verbose=False):
     return result
 
 
-def measure(kind, args, port, publish):
-    server = Server(kind, args.data, args.work, port, publish, args.bench_dll)
+def memory_breakdown(pid, metrics_port):
+    """Where a ClusterDns process's resident memory is: smaps_rollup's split (MB) and, from /metrics, the managed
+    heap per generation after the last GC and what the GC has committed (MB)."""
+    result = {}
     try:
-        queries = os.path.join(args.data, "queries.txt")
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            fields = {line.split(":")[0]: int(line.split()[1]) / 1024 for line in f if line.endswith("kB\n")}
+        result.update(rss=fields.get("Rss"), anonymous=fields.get("Anonymous"),
+                      file=fields.get("Rss", 0) - fields.get("Anonymous", 0))
+    except OSError:
+        return result
+    if metrics_port:
+        try:
+            import urllib.request
+            text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
+        except OSError:
+            return result
+        for line in text.splitlines():
+            m = re.match(r'system_runtime_dotnet_gc_last_collection_heap_size\{gc_heap_generation="(\w+)"\} (\S+)', line)
+            if m:
+                result[f"heap_{m.group(1)}"] = float(m.group(2)) / 2**20
+            m = re.match(r"system_runtime_dotnet_gc_last_collection_memory_committed_size (\S+)", line)
+            if m:
+                result["gc_committed"] = float(m.group(1)) / 2**20
+            m = re.match(r'dotnet_collection_count_total\{generation="(\d)"\} (\S+)', line)
+            if m:
+                result[f"gc{m.group(1)}_count"] = float(m.group(2))
+    return result
+
+
+def measure(kind, args, port, publish):
+    upstream = Upstream(args.data, args.work, port + 10) if args.mix == "pod" else None
+    try:
+        server = Server(kind, args.data, args.work, port, publish, args.bench_dll, upstream and upstream.port)
+    except BaseException:
+        if upstream:
+            upstream.stop()
+        raise
+    try:
+        queries = os.path.join(args.data, "queries-pod.txt" if args.mix == "pod" else "queries.txt")
         mode, offset = STREAM_MODES.get(kind, ("udp", 0))
         qport, modearg = port + offset, ([] if mode == "udp" else ["-m", mode])
         dnsperf(qport, queries, args.warmup, ["-c", "4", "-q", "200"] + modearg)
@@ -275,6 +378,7 @@ def measure(kind, args, port, publish):
                 load.terminate()
                 load.wait(timeout=10)
         foreign = (cpu0_busy() - busy0 - (cpu2 - cpu0)) / (time.monotonic() - wall0)
+        memory = memory_breakdown(server.proc.pid, port + 2 if upstream else None) if kind.startswith("clusterdns") else {}
         _, _, peak_rss = server.stats()
         return {
             "server": kind, "ready_s": server.ready_s,
@@ -286,10 +390,12 @@ def measure(kind, args, port, publish):
             "rss_mb": rss / 2**20, "peak_rss_mb": peak_rss / 2**20,
             "fresh_p50_ms": fresh.get("p50_ms"), "fresh_p99_ms": fresh.get("p99_ms"),
             "fresh_timeouts": fresh.get("timeouts"),
-            "foreign_cpu0": foreign, "loadavg": open("/proc/loadavg").read().split()[0],
+            "foreign_cpu0": foreign, "loadavg": open("/proc/loadavg").read().split()[0], "memory": memory,
         }
     finally:
         server.stop()
+        if upstream:
+            upstream.stop()
 
 
 def main():
@@ -297,7 +403,7 @@ def main():
     p.add_argument("--data", required=True, help="directory written by gen_cluster.py")
     p.add_argument("--work", required=True, help="scratch directory for server configs and logs")
     p.add_argument("--publish", required=True, help="ClusterDns publish directory (clusterdns.dll, or the native clusterdns)")
-    p.add_argument("--servers", default=",".join(SERVERS),
+    p.add_argument("--servers", default="",
                    help="comma-separated kinds (see above), e.g. clusterdns,clusterdns-rewrite for the rewrite rule's cost")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--port", type=int, default=15353)
@@ -310,6 +416,10 @@ def main():
     p.add_argument("--label", default="")
     p.add_argument("--bench-dll", default="", help="ClusterDns.Benchmarks.dll (fake API server) for 'clusterdns'")
     p.add_argument("--fresh", type=int, default=1000, help="Service creations in the freshness run (0: skip)")
+    p.add_argument("--mix", choices=("auth", "pod"), default="auth",
+                   help="auth: queries.txt, cluster.local alone (default); pod: queries-pod.txt, the pod-traffic mix, "
+                        "with example.net on a loopback upstream (Knot on PORT+10), ClusterDns on kubeadm's Corefile "
+                        "(forward + cache), Knot and NSD serving both zones, unbound caching")
     args = p.parse_args()
     # Servers run with their own working directories: every path they are given is absolute.
     for attr in ("data", "work", "publish", "bench_dll"):
@@ -318,7 +428,8 @@ def main():
     # NAME=DIR runs ClusterDns from another publish directory under its own name (before/after comparisons).
     publish = {}
     servers = []
-    for s in (s for s in args.servers.split(",") if s):
+    default = POD_SERVERS if args.mix == "pod" else SERVERS
+    for s in (s for s in (args.servers or ",".join(default)).split(",") if s):
         name, _, directory = s.partition("=")
         if name not in SERVERS + VARIANTS and not (directory and name.startswith("clusterdns")):
             sys.exit(f"loadbench.py: unknown server {s!r} (known: {', '.join(SERVERS + VARIANTS)}, or clusterdns-NAME=PUBLISHDIR)")
@@ -335,6 +446,8 @@ def main():
                   f"{res['client_cpu_max'] or 0:.2f})  mean {res['mean_ms']:.3f} ms  p99 {res['p99_ms'] or 0:.3f} ms  "
                   f"cpu {res['cpu_s_per_M']:.2f} s/M (max {res['cpu_s_per_M_max']:.2f})  rss {res['rss_mb']:.1f} MB  "
                   f"ready {res['ready_s']:.2f} s  fresh p50/p99 {res['fresh_p50_ms']}/{res['fresh_p99_ms']} ms  others on cpu0 {res['foreign_cpu0']:.0%} load {res['loadavg']}  rcodes {res['rcodes']}", flush=True)
+            if res["memory"]:
+                print("    memory MB: " + "  ".join(f"{k} {v:.1f}" for k, v in res["memory"].items()), flush=True)
 
     keys = ["qps", "mean_ms", "p99_ms", "cpu_s_per_M", "cpu_s_per_M_max", "rss_mb", "peak_rss_mb", "ready_s"]
 

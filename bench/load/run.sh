@@ -2,6 +2,15 @@
 # Load benchmark: ClusterDns side by side with Knot DNS and NSD on one synthetic cluster.
 #
 #   bench/load/run.sh [--services N] [--rounds N] [--quick] [--servers knot,nsd,clusterdns] [--native] [--skip-build]
+#                     [--mix auth|pod]
+#
+# --mix pod runs the pod-traffic mix instead of the authoritative one: the lookups a pod's glibc or musl makes with
+# `search NS.svc.cluster.local svc.cluster.local cluster.local` and `ndots:5` (outside names through three NXDOMAIN
+# expansions and then forward + cache, `svc.ns` short names through one), A and AAAA each; ClusterDns on kubeadm's
+# default Corefile (kubernetes, forward to a loopback Knot serving example.net, cache 30, prometheus, health, ready,
+# loop, reload, loadbalance), Knot and NSD serving both zones as plain zones, unbound caching (the cluster as
+# local data, the rest forwarded to the same upstream); default servers knot,nsd,unbound,clusterdns. Adds a memory
+# breakdown per ClusterDns run (smaps_rollup and the GC's heap per generation from /metrics).
 #
 # --native also publishes the shipped build (Native AOT, out/clusterdns-native) and runs it beside the JIT one
 # as clusterdns-native (`--servers knot,clusterdns --native`: both builds with Knot as the peer in one run).
@@ -30,7 +39,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 out="$here/out"
-services=10000 rounds=3 servers="knot,nsd,clusterdns" skip_build=0 native=0 extra=()
+services=10000 rounds=3 servers="" skip_build=0 native=0 mix=auth extra=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --services) services="$2"; shift 2 ;;
@@ -38,12 +47,17 @@ while [[ $# -gt 0 ]]; do
         --servers) servers="$2"; shift 2 ;;
         --skip-build) skip_build=1; shift ;;
         --native) native=1; shift ;;
+        --mix) mix="$2"; shift 2 ;;
         --quick) extra+=(--max-seconds 8 --fixed-seconds 5 --fresh 300); shift ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-for tool in knotd nsd dnsperf kdig taskset python3 dotnet; do
+[[ $mix == auth || $mix == pod ]] || { echo "run.sh: --mix is auth or pod" >&2; exit 2; }
+[[ -n $servers ]] || { [[ $mix == pod ]] && servers="knot,nsd,unbound,clusterdns" || servers="knot,nsd,clusterdns"; }
+tools=(knotd nsd dnsperf kdig taskset python3 dotnet)
+[[ $servers == *unbound* ]] && tools+=(unbound)
+for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 1; }
 done
 [[ $(nproc) -ge 2 ]] || { echo "run.sh: needs 2 CPUs (server on CPU 0, client on CPU 1)" >&2; exit 1; }
@@ -60,10 +74,11 @@ fi
 
 [[ $native -eq 1 ]] && servers="$servers,clusterdns-native=$out/clusterdns-native"
 
-data="$out/$services"
+data="$out/$services" label="$services"
+[[ $mix == pod ]] && label="$services-pod"
 python3 "$here/gen_cluster.py" "$data" --services "$services"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "commit: $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet -- src || echo ' (src has uncommitted changes)')"
 timeout 3600 python3 "$here/loadbench.py" --data "$data" --work "$out/work" --publish "$out/clusterdns" \
     --bench-dll "$out/benchmarks/ClusterDns.Benchmarks.dll" --servers "$servers" --rounds "$rounds" \
-    --label "$services" "${extra[@]}"
+    --label "$label" --mix "$mix" "${extra[@]}"
