@@ -318,14 +318,30 @@ def dnsperf(port, queries, seconds, extra, verbose=False):
 
 
 def memory_breakdown(pid, metrics_port):
-    """Where a ClusterDns process's resident memory is: smaps_rollup's split (MB) and, from /metrics, the managed
-    heap per generation after the last GC and what the GC has committed (MB)."""
+    """Where a ClusterDns process's resident memory is (MB): file pages (the executable, libraries, assemblies),
+    a Native AOT executable's type data rehydrated at start (the anonymous mapping right after the executable's
+    own), other anonymous memory, and from /metrics the managed heap per generation after the last GC and what
+    the GC has committed."""
     result = {}
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            fields = {line.split(":")[0]: int(line.split()[1]) / 1024 for line in f if line.endswith("kB\n")}
-        result.update(rss=fields.get("Rss"), anonymous=fields.get("Anonymous"),
-                      file=fields.get("Rss", 0) - fields.get("Anonymous", 0))
+        exe = os.readlink(f"/proc/{pid}/exe")
+        rss = anonymous = hydrated = 0
+        previous_exe = False
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                head = re.match(r"[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)", line)
+                if head:
+                    name = head.group(1).strip()
+                    after_exe, previous_exe = previous_exe and not name, name == exe
+                elif line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                    if after_exe:
+                        hydrated += int(line.split()[1])
+                elif line.startswith("Anonymous:"):
+                    anonymous += int(line.split()[1])
+        result.update(rss=rss / 1024, file=(rss - anonymous) / 1024, anonymous=anonymous / 1024)
+        if not exe.endswith("/dotnet"):
+            result["hydrated"] = hydrated / 1024
     except OSError:
         return result
     if metrics_port:
