@@ -27,7 +27,7 @@ public sealed partial class MemoryBudgetTests
         ? (NativeSteadyMiB, NativePeakMiB)
         : (JitSteadyMiB, JitPeakMiB);
 
-    private const double NativeSteadyMiB = 75, NativePeakMiB = 95;
+    private const double NativeSteadyMiB = 60, NativePeakMiB = 75;
     private const double JitSteadyMiB = 125, JitPeakMiB = 140;
 
     private const string Corefile = """

@@ -11,8 +11,8 @@ namespace ClusterDns.Kubernetes;
 
 /// <summary>
 /// Where the API server is and how to authenticate to it: in-cluster service account, a kubeconfig
-/// (<see cref="KubeConfigLoader"/>) or an explicit endpoint. The TLS set-up, client certificates and tokens
-/// are the Kubernetes client library's; our list/watch decoder runs over the HttpClient built from them.
+/// (<see cref="KubeConfigLoader"/>) or an explicit endpoint. The configuration and tokens are the Kubernetes client
+/// library's; our list/watch decoder runs over the HttpClient built from them (<see cref="ApiServerHandler"/>).
 /// Creation returns errors as values.
 /// </summary>
 public sealed class KubernetesConnection
@@ -39,8 +39,8 @@ public sealed class KubernetesConnection
     internal Func<ITokenProvider>? Tokens { get; }
 
     /// <summary>
-    /// Checks <paramref name="configuration"/> by building the library's client once (it loads the client
-    /// certificate and CA then), so a bad certificate is an error at start-up, not on the first request.
+    /// Checks <paramref name="configuration"/> by building its HTTP handler once (it loads the client
+    /// certificate then; the CA was read before), so a bad certificate is an error at start-up, not on the first request.
     /// </summary>
     internal static bool TryCreate(KubernetesClientConfiguration configuration, string description, Func<ITokenProvider>? tokens,
         out KubernetesConnection? connection, out string? error)
@@ -64,7 +64,7 @@ public sealed class KubernetesConnection
         };
         try
         {
-            using var probe = new k8s.Kubernetes(configuration);
+            using var probe = ApiServerHandler.Create(configuration);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -162,25 +162,10 @@ public sealed class KubernetesConnection
     /// </summary>
     public HttpClient CreateHttpClient(ILogger? logger = null)
     {
-        SocketsHttpHandler? sockets = null;
-        var setup = Configuration.FirstMessageHandlerSetup;
         var refresh = Tokens is null ? null : new TokenRefreshHandler(Tokens, logger ?? NullLogger.Instance);
-        Configuration.FirstMessageHandlerSetup = handler =>
-        {
-            setup?.Invoke(handler);
-            sockets = handler;
-        };
-        try
-        {
-            // Only its handler chain is kept: the list/watch requests are ours (Api/), so no typed client.
-            _ = new k8s.Kubernetes(Configuration, refresh is null ? [] : [refresh]);
-        }
-        finally
-        {
-            Configuration.FirstMessageHandlerSetup = setup;
-        }
-
-        if (sockets is null) throw new InvalidOperationException("the Kubernetes client did not hand over its HTTP handler");
+        // Only the library's configuration: the list/watch requests are ours (Api/), so no typed client.
+        var sockets = ApiServerHandler.Create(Configuration);
+        if (refresh is not null) refresh.InnerHandler = sockets;
 
         // The library accepts a server certificate whose name does not match once it chains to the CA;
         // ours checks the name as well (see CertificateValidation), against tls-server-name when given.
