@@ -164,12 +164,20 @@ class Truth:
         self.window, self.restart_window = window, restart_window
         self.lock = threading.Lock()
         self.history = {}   # name -> [(t, ip|None)]
+        self.inflight = set()  # names whose change is being sent: the server may see it before it is recorded
         self.pending = {}   # name -> ip|None made while the API is down
         self.unsure = {}    # name -> ip|None changed just before a kill
         self.last_ready = float("-inf")
 
+    def begin(self, name):
+        """A change of name is about to be sent: its watch event may reach the server (and the prober's answer)
+        before the API server's acknowledgement reaches us, so the name is not judged until it is recorded."""
+        with self.lock:
+            self.inflight.add(name)
+
     def record(self, name, ip, live):
         with self.lock:
+            self.inflight.discard(name)
             if live:
                 self.history.setdefault(name, []).append((time.time(), ip))
             else:
@@ -194,7 +202,7 @@ class Truth:
     def judge(self, name, t):
         """(expected ip|None, True if judged): not judged while a change is pending or within its window."""
         with self.lock:
-            if name in self.pending or name in self.unsure:
+            if name in self.pending or name in self.unsure or name in self.inflight:
                 return None, False
             h = self.history.get(name)
             if not h:

@@ -47,11 +47,13 @@ def churn(api, truth, stop, per_second, log):
                "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip]}}
         live.pop(name, None)
         live[name] = ip
+        truth.begin(name)
         truth.record(name, ip, api.change("apply", "services", json.dumps(svc, separators=(",", ":"))))
         log.append(1)
         if len(live) > 30:
             old = next(iter(live))
             del live[old]
+            truth.begin(old)
             truth.record(old, None, api.change("delete", "services", f"churn/{old}"))
             log.append(1)
         stop.wait(1.0 / per_second)

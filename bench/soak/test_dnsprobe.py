@@ -1,5 +1,6 @@
 """Checks of the soak's DNS probe (python3 -m unittest discover bench/soak): what reaches the probe's socket before
-the server's reply is a stray, never the answer. The old prober read a NOTIFY or query arriving first as NODATA."""
+the server's reply is a stray, never the answer (the old prober read a NOTIFY or query arriving first as NODATA);
+and a change still being sent is not judged."""
 import socket
 import struct
 import threading
@@ -71,3 +72,22 @@ class AskTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TruthTests(unittest.TestCase):
+    """The prober's knowledge of the churned Services (faultparts.Truth)."""
+
+    def test_a_change_being_sent_is_not_judged(self):
+        # The fault hour's one "wrong" answer: the server answered a Service's new address before the API server's
+        # acknowledgement had been recorded, and the old history (deleted 10 s earlier) judged it.
+        from faultparts import Truth
+        truth = Truth(window=7, restart_window=30)
+        truth.record("churn35", None, live=True)
+        t = truth.history["churn35"][-1][0]
+        self.assertEqual((None, True), truth.judge("churn35", t + 10))
+        truth.begin("churn35")
+        self.assertEqual((None, False), truth.judge("churn35", t + 10))
+        truth.record("churn35", "10.200.18.86", live=True)
+        recorded = truth.history["churn35"][-1][0]
+        self.assertEqual(("10.200.18.86", False), truth.judge("churn35", recorded + 1))
+        self.assertEqual(("10.200.18.86", True), truth.judge("churn35", recorded + 7))
