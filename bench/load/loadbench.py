@@ -95,6 +95,23 @@ def ready(port, probes):
     return all(answers(port, *p) for p in probes)
 
 
+def write_knot_conf(work, port, zones):
+    """Knot's configuration in WORK serving the (domain, zone file) pairs on 127.0.0.1@PORT; returns its path.
+    One UDP worker: Knot's default is one per CPU, and two workers on one pinned core lose queries whenever the
+    other one holds the core."""
+    conf = os.path.join(work, "knot.conf")
+    with open(conf, "w") as f:
+        f.write(f"server:\n    rundir: {work}\n    listen: 127.0.0.1@{port}\n"
+                f"    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\n"
+                f"database:\n    storage: {work}/storage\n"
+                f"log:\n  - target: stderr\n    any: warning\n"
+                f"zone:\n" + "".join(
+                    f"  - domain: {domain}\n    file: {file}\n    storage: {work}/storage\n"
+                    f"    journal-content: none\n    zonefile-sync: -1\n"
+                    for domain, file in zones))
+    return conf
+
+
 class Upstream:
     """The pod-traffic mix's upstream: Knot serving example.net on PORT, pinned to the client core."""
 
@@ -103,13 +120,7 @@ class Upstream:
         self.work = os.path.join(work, "upstream")
         shutil.rmtree(self.work, ignore_errors=True)
         os.makedirs(os.path.join(self.work, "storage"))
-        conf = os.path.join(self.work, "knot.conf")
-        with open(conf, "w") as f:
-            f.write(f"server:\n    rundir: {self.work}\n    listen: 127.0.0.1@{port}\n    udp-workers: 1\n"
-                    f"    tcp-workers: 1\n    background-workers: 1\ndatabase:\n    storage: {self.work}/storage\n"
-                    f"log:\n  - target: stderr\n    any: warning\n"
-                    f"zone:\n  - domain: example.net\n    file: {os.path.join(data, 'example.net.zone')}\n"
-                    f"    storage: {self.work}/storage\n    journal-content: none\n    zonefile-sync: -1\n")
+        conf = write_knot_conf(self.work, port, [("example.net", os.path.join(data, "example.net.zone"))])
         self.log = open(os.path.join(self.work, "knot.log"), "w")
         self.proc = subprocess.Popen(["taskset", "-c", "1", "knotd", "-c", conf], stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
@@ -138,18 +149,7 @@ class Server:
         env = dict(os.environ)
         if kind == "knot":
             os.makedirs(os.path.join(self.work, "storage"))
-            conf = os.path.join(self.work, "knot.conf")
-            with open(conf, "w") as f:
-                # One core: one UDP worker (Knot's default is one per CPU; two workers on one pinned core
-                # lose queries whenever the other one holds the core).
-                f.write(f"server:\n    rundir: {self.work}\n    listen: 127.0.0.1@{port}\n"
-                        f"    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\n"
-                        f"database:\n    storage: {self.work}/storage\n"
-                        f"log:\n  - target: stderr\n    any: warning\n"
-                        f"zone:\n" + "".join(
-                            f"  - domain: {domain}\n    file: {file}\n    storage: {self.work}/storage\n"
-                            f"    journal-content: none\n    zonefile-sync: -1\n"
-                            for domain, file in self.zones()))
+            conf = write_knot_conf(self.work, port, self.zones())
             cmd = ["knotd", "-c", conf]
         elif kind == "nsd":
             conf = os.path.join(self.work, "nsd.conf")
