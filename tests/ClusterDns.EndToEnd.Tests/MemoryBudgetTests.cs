@@ -72,7 +72,7 @@ public sealed partial class MemoryBudgetTests
              "-l", "10", "-Q", "10000", "-c", "4", "-q", "500", "-t", "5"], timeout: TimeSpan.FromSeconds(60));
 
         Assert.True(load.ExitCode == 0, load.ToString());
-        long completed = Count(CompletedPattern(), load.Output);
+        long completed = ReadNumber(CompletedPattern(), load.Output);
         Assert.True(completed >= 50_000, $"dnsperf completed only {completed} queries: the load did not run\n{load}");
         var (steady, peak) = ResidentMiB(server.ProcessId);
         var (steadyBudget, peakBudget) = Budget;
@@ -152,10 +152,10 @@ public sealed partial class MemoryBudgetTests
     private static (double Rss, double Peak) ResidentMiB(int pid)
     {
         string status = File.ReadAllText($"/proc/{pid}/status");
-        return (Count(VmRssPattern(), status) / 1024.0, Count(VmHwmPattern(), status) / 1024.0);
+        return (ReadNumber(VmRssPattern(), status) / 1024.0, ReadNumber(VmHwmPattern(), status) / 1024.0);
     }
 
-    private static long Count(Regex pattern, string text)
+    private static long ReadNumber(Regex pattern, string text)
     {
         var match = pattern.Match(text);
         Assert.True(match.Success, $"no {pattern} in:\n{text}");
