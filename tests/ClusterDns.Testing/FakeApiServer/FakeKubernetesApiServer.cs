@@ -204,29 +204,53 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             after = parts[1];
         }
 
-        var page = new JsonArray();
+        // Items are stored as JSON text and written as they are; the page starts after the token's key (binary search),
+        // so each page costs its own size, not the list's, as the real server's watch cache does.
+        var page = new List<StoredObject>(Math.Min(limit, 1024));
         string? next = null;
-        foreach (var item in items)
+        for (int i = FirstAfter(items, after); i < items.Count; i++)
         {
-            if (string.CompareOrdinal(item.Key, after) <= 0 || !LabelSelector.Matches(selector, item.Labels)) continue;
+            var item = items[i];
+            if (!LabelSelector.Matches(selector, item.Labels)) continue;
             if (page.Count == limit)
             {
-                next = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{revision}|{((string)page[^1]!["metadata"]!["__key"]!)}"));
+                next = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{revision}|{page[^1].Key}"));
                 break;
             }
 
-            var node = JsonNode.Parse(item.Json)!;
-            node["metadata"]!["__key"] = item.Key;
-            page.Add(node);
+            page.Add(item);
         }
 
-        foreach (var node in page) node!["metadata"]!.AsObject().Remove("__key");
         var (kind, apiVersion, _) = FakeResourceStore.Resources[resource];
-        var metadata = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
-        if (next is not null) metadata["continue"] = next;
-        var list = new JsonObject { ["kind"] = kind + "List", ["apiVersion"] = apiVersion, ["metadata"] = metadata, ["items"] = page };
+        var body = new StringBuilder(256 + page.Sum(item => item.Json.Length + 1));
+        body.Append("{\"kind\":\"").Append(kind).Append("List\",\"apiVersion\":\"").Append(apiVersion)
+            .Append("\",\"metadata\":{\"resourceVersion\":\"").Append(revision.ToString(CultureInfo.InvariantCulture)).Append('"');
+        if (next is not null) body.Append(",\"continue\":\"").Append(next).Append('"');
+        body.Append("},\"items\":[");
+        for (int i = 0; i < page.Count; i++)
+        {
+            if (i > 0) body.Append(',');
+            body.Append(page[i].Json);
+        }
+
+        body.Append("]}");
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(list.ToJsonString()).ConfigureAwait(false);
+        await context.Response.WriteAsync(body.ToString()).ConfigureAwait(false);
+    }
+
+    /// <summary>Index of the first item whose key sorts after <paramref name="key"/> (ordinal); 0 for the empty key.</summary>
+    private static int FirstAfter(IReadOnlyList<StoredObject> items, string key)
+    {
+        if (key.Length == 0) return 0;
+        int low = 0, high = items.Count;
+        while (low < high)
+        {
+            int middle = (low + high) >>> 1;
+            if (string.CompareOrdinal(items[middle].Key, key) <= 0) low = middle + 1;
+            else high = middle;
+        }
+
+        return low;
     }
 
     private async Task WatchAsync(HttpContext context, string resource)

@@ -22,6 +22,7 @@ public sealed class FakeResourceStore
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SortedDictionary<string, StoredObject>> _objects = new();
+    private readonly Dictionary<string, StoredObject[]> _snapshots = new();
     private readonly List<StoredEvent> _events = [];
     private readonly List<WatchSubscription> _watches = [];
     private long _revision = 100;
@@ -81,6 +82,7 @@ public sealed class FakeResourceStore
             var text = obj.ToJsonString();
             var type = _objects[resource].ContainsKey(key) ? "MODIFIED" : "ADDED";
             _objects[resource][key] = new StoredObject(key, revision, text, LabelsOf(obj));
+            _snapshots.Remove(resource);
             Publish(new StoredEvent(resource, revision, type, text, LabelsOf(obj)));
             return revision;
         }
@@ -92,6 +94,7 @@ public sealed class FakeResourceStore
         lock (_gate)
         {
             if (!_objects[resource].Remove(key, out var stored)) return false;
+            _snapshots.Remove(resource);
             var revision = ++_revision;
             var obj = JsonNode.Parse(stored.Json)!.AsObject();
             obj["metadata"]!["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
@@ -128,12 +131,22 @@ public sealed class FakeResourceStore
         }
     }
 
+    /// <summary>
+    /// The objects of <paramref name="resource"/> in key order (ordinal), as of <paramref name="revision"/>. The array is
+    /// shared by every list until the resource changes, so paging through 100,000 objects does not copy them per page.
+    /// </summary>
     public IReadOnlyList<StoredObject> Snapshot(string resource, out long revision)
     {
         lock (_gate)
         {
             revision = _revision;
-            return [.. _objects[resource].Values];
+            if (!_snapshots.TryGetValue(resource, out var snapshot))
+            {
+                snapshot = [.. _objects[resource].Values];
+                _snapshots[resource] = snapshot;
+            }
+
+            return snapshot;
         }
     }
 
