@@ -16,6 +16,7 @@ internal static class ListResponseReader
         public JsonReaderState Reader;
         public string? ResourceVersion;
         public string? Continue;
+        public long? RemainingItemCount;
     }
 
     public static async Task<ListPage> ReadAsync(Stream stream, Func<JsonElement, ValueTask> onItem, CancellationToken ct)
@@ -37,7 +38,7 @@ internal static class ListResponseReader
                 items.Clear();
             }
 
-            if (state.Phase == Phase.Done) return new ListPage(state.ResourceVersion, state.Continue);
+            if (state.Phase == Phase.Done) return new ListPage(state.ResourceVersion, state.Continue, state.RemainingItemCount);
             if (buffer.EndOfStream) throw new InvalidDataException("the list response ended early");
         }
     }
@@ -87,6 +88,8 @@ internal static class ListResponseReader
                     {
                         state.ResourceVersion = Conversion.JsonFields.GetString(metadata.RootElement, "resourceVersion");
                         state.Continue = Conversion.JsonFields.GetString(metadata.RootElement, "continue") is { Length: > 0 } c ? c : null;
+                        state.RemainingItemCount = metadata.RootElement.TryGetProperty("remainingItemCount", out var remaining)
+                            && remaining.ValueKind == JsonValueKind.Number && remaining.TryGetInt64(out var count) && count >= 0 ? count : null;
                     }
 
                     return true;

@@ -38,6 +38,22 @@ public sealed class StreamReaderTests
     }
 
     [Theory]
+    [InlineData("\"remainingItemCount\":1499,", 1499L)]
+    [InlineData("\"remainingItemCount\":0,", 0L)]
+    [InlineData("", null)]
+    [InlineData("\"remainingItemCount\":-3,", null)]
+    [InlineData("\"remainingItemCount\":\"12\",", null)]
+    public async Task RemainingItemCountIsReadWhenTheServerSendsAUsableOne(string field, long? expected)
+    {
+        var json = "{\"metadata\":{" + field + "\"resourceVersion\":\"5\",\"continue\":\"c\"},\"items\":[]}";
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
+
+        var page = await ListResponseReader.ReadAsync(stream, _ => ValueTask.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(new ListPage("5", "c", expected), page);
+    }
+
+    [Theory]
     [InlineData("{\"items\":[{\"a\":1}")]
     [InlineData("")]
     public async Task TruncatedListIsAnError(string json)

@@ -208,6 +208,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         // so each page costs its own size, not the list's, as the real server's watch cache does.
         var page = new List<StoredObject>(Math.Min(limit, 1024));
         string? next = null;
+        long? remaining = null;
         for (int i = FirstAfter(items, after); i < items.Count; i++)
         {
             var item = items[i];
@@ -215,6 +216,8 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
             if (page.Count == limit)
             {
                 next = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{revision}|{page[^1].Key}"));
+                // Like the real server: the count of what follows, only when no selector filters the list.
+                if (selector.Length == 0) remaining = items.Count - i;
                 break;
             }
 
@@ -226,6 +229,7 @@ public sealed class FakeKubernetesApiServer : IAsyncDisposable
         body.Append("{\"kind\":\"").Append(kind).Append("List\",\"apiVersion\":\"").Append(apiVersion)
             .Append("\",\"metadata\":{\"resourceVersion\":\"").Append(revision.ToString(CultureInfo.InvariantCulture)).Append('"');
         if (next is not null) body.Append(",\"continue\":\"").Append(next).Append('"');
+        if (remaining is not null) body.Append(",\"remainingItemCount\":").Append(remaining.Value.ToString(CultureInfo.InvariantCulture));
         body.Append("},\"items\":[");
         for (int i = 0; i < page.Count; i++)
         {

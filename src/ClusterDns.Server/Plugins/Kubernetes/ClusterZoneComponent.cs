@@ -28,6 +28,13 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     private readonly ClusterStateFile? _snapshot;
     private readonly SourceFreshness _freshness;
 
+    /// <summary>Kinds the source has listed in full since start (a snapshot's objects do not count).</summary>
+    private readonly HashSet<ResourceKind> _listedKinds = new();
+    /// <summary>Set once the collection that ends the first list has run.</summary>
+    private bool _firstListCollected;
+    private long _allocatedAtLastCollect;
+    /// <summary>A collection during the first list waits for this much allocation: a list flowing, not a kind that keeps failing.</summary>
+    private const long FirstListCollectAfterAllocating = 64L << 20;
     /// <summary>Objects loaded from the snapshot that the source has not confirmed yet, per kind.</summary>
     private readonly Dictionary<ResourceKind, HashSet<string>> _unconfirmed = new();
     /// <summary>Held while the writer applies and publishes; <c>explain</c> reads the builder's store under it.</summary>
@@ -151,6 +158,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                         try
                         {
                             ConfirmSnapshotObjects(change);
+                            if (change.Type == ChangeType.Synced) _listedKinds.Add(change.Kind);
                             _builder.Apply(change);
                             Clusterset?.Apply(change);
                         }
@@ -161,11 +169,13 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                         applied++;
                     }
                 }
-                if (more && !_builder.IsSynced && Stopwatch.GetElapsedTime(lastPublish) < UnsyncedPublishInterval)
+                bool listed = _listedKinds.IsSupersetOf(_source.Kinds);
+                if (more && !listed && Stopwatch.GetElapsedTime(lastPublish) < UnsyncedPublishInterval)
                 {
                     // The first list arrives page by page and a page touches nearly every shard: publishing per
-                    // page copied the whole index each time (100k Services: 20+ s to ready). Until the first
-                    // sync, when misses are SERVFAIL anyway, publish at most once per interval.
+                    // page copied the whole index each time (100k Services: 20+ s to ready; from a snapshot, which
+                    // is served meanwhile, 19 s and 470 MB). Until the source has listed every kind once,
+                    // publish at most once per interval.
                     unpublished = true;
                     continue;
                 }
@@ -184,15 +194,15 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                     }
                     if (_snapshot is not null && _builder.IsSynced)
                     {
-                        _snapshot.Schedule(_builder.CopyObjects());
+                        _snapshot.Schedule(CopyObjects);
                     }
+                }
+                if (!_firstListCollected)
+                {
+                    CollectDuringFirstList(listed);
                 }
                 if (_builder.Current.Synced && !_firstSync.Task.IsCompleted)
                 {
-                    // The first list leaves its parse garbage spread over the heap; one compacting collection
-                    // gives it back to the OS before serving (measured at 10k Services, same run:
-                    // RSS 145 -> 120 MB, freshness p99 under load 72 -> 12 ms; docs/performance.md).
-                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                     _firstSync.TrySetResult();
                     LogSynced(_logger, _builder.Current.NameCount);
                 }
@@ -204,6 +214,36 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// During the first list, at a publish (every <see cref="UnsyncedPublishInterval"/>) after 64 MiB more were
+    /// allocated (at 100k Services the list allocates about 390 MiB; at 10k, 42 MiB: none then): the zone grows from
+    /// nothing while the list's parse garbage is promoted beside it, and the GC's background collections sweep but
+    /// do not compact, so the heap only grows until something compacts it (100k Services: RSS 121 MB at the end
+    /// of the list, 66 MB after). A compacting collection per publish kept the peak at 87–95 MB for no
+    /// measurable CPU (docs/performance.md). When the list is complete, an aggressive one also returns the
+    /// freed memory to the OS before the zone is served as synced (10k Services: RSS 145 -> 120 MB and
+    /// freshness p99 under load 72 -> 12 ms, measured when it was added).
+    /// </summary>
+    private void CollectDuringFirstList(bool listed)
+    {
+        if (!listed && GC.GetTotalAllocatedBytes() - _allocatedAtLastCollect < FirstListCollectAfterAllocating)
+        {
+            return;
+        }
+        GC.Collect(GC.MaxGeneration, listed ? GCCollectionMode.Aggressive : GCCollectionMode.Forced, blocking: true, compacting: true);
+        _allocatedAtLastCollect = GC.GetTotalAllocatedBytes();
+        _firstListCollected = listed;
+    }
+
+    /// <summary>The objects as published, for the state file; from its saving task, so under the writer's lock.</summary>
+    private ClusterState CopyObjects()
+    {
+        lock (_writer)
+        {
+            return _builder.CopyObjects();
         }
     }
 
@@ -237,24 +277,37 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         {
             return;
         }
-        if (_snapshot.TryLoad(_source.Kinds) is { } changes)
+        if (ApplySnapshot(_snapshot))
         {
-            _builder.ContinueSerialFrom(_snapshot.LoadedSerial);
-            foreach (var change in changes)
-            {
-                if (change.Type == ChangeType.Upsert)
-                {
-                    GetUnconfirmed(change.Kind).Add(change.Key);
-                }
-                _builder.Apply(change);
-            }
-            _builder.Publish();
+            // The decoded file is garbage now, spread over a heap that grew with the zone: compact once, as
+            // after a first list (100k Services: RSS 177 MB before, measured in docs/performance.md).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             if (_builder.Current.Synced)
             {
                 _firstSync.TrySetResult();
             }
         }
         _snapshot.Start();
+    }
+
+    /// <summary>Applies and publishes a usable snapshot's objects; false when there is none.</summary>
+    private bool ApplySnapshot(ClusterStateFile snapshot)
+    {
+        if (snapshot.TryLoad(_source.Kinds) is not { } changes)
+        {
+            return false;
+        }
+        _builder.ContinueSerialFrom(snapshot.LoadedSerial);
+        foreach (var change in changes)
+        {
+            if (change.Type == ChangeType.Upsert)
+            {
+                GetUnconfirmed(change.Kind).Add(change.Key);
+            }
+            _builder.Apply(change);
+        }
+        _builder.Publish();
+        return true;
     }
 
     /// <summary>

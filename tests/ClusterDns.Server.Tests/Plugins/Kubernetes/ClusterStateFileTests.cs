@@ -249,6 +249,37 @@ public sealed class ClusterStateFileTests : IDisposable
         Assert.Equal("default", Assert.Single(objects!.Namespaces).Name);
     }
 
+    [Fact]
+    public async Task ABurstOfScheduledSavesCopiesTheObjectsOnceWhenItWrites()
+    {
+        var options = Options();
+        var file = new ClusterStateFile(SnapshotPath, ClusterStateFile.HashOptions(options), NullLogger.Instance, TimeSpan.FromMilliseconds(50));
+        var saved = new TaskCompletionSource();
+        file.Saved += () => saved.TrySetResult();
+        int copies = 0;
+        var captured = new List<int>();
+
+        // 100 publishes inside one debounce: the copy of the objects is taken when the file is written, from the last request.
+        for (int publish = 1; publish <= 100; publish++)
+        {
+            int version = publish;
+            file.Schedule(() =>
+            {
+                Interlocked.Increment(ref copies);
+                captured.Add(version);
+                return new ClusterState([], [], [], [new NamespaceObject { Name = "ns" + version }]);
+            });
+        }
+        file.Start();
+        await saved.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await file.StopAsync();
+
+        Assert.Equal(1, copies);
+        Assert.Equal([100], captured);
+        Assert.True(ClusterStateFormat.TryDecode(await File.ReadAllBytesAsync(SnapshotPath), ClusterStateFile.HashOptions(options), out var objects, out _));
+        Assert.Equal("ns100", Assert.Single(objects!.Namespaces).Name);
+    }
+
     /// <summary>Keeps formatted log messages (the warning an operator reads).</summary>
     private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
     {

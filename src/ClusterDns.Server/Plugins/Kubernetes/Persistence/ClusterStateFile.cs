@@ -21,7 +21,7 @@ public sealed partial class ClusterStateFile
 {
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _changed = new(0, 1);
-    private ClusterState? _pending;
+    private Func<ClusterState>? _pending;
     private CancellationTokenSource? _stopping;
     private Task _saving = Task.CompletedTask;
 
@@ -108,9 +108,16 @@ public sealed partial class ClusterStateFile
     }
 
     /// <summary>Asks for <paramref name="objects"/> to be written (the latest request wins; debounced).</summary>
-    public void Schedule(ClusterState objects)
+    public void Schedule(ClusterState objects) => Schedule(() => objects);
+
+    /// <summary>
+    /// Asks for the objects to be written: <paramref name="capture"/> copies them when the write happens (on the
+    /// saving task, after the debounce), so a burst of changes costs one copy, not one per change (copying
+    /// 100,000 Services at every publish cost seconds of CPU per list).
+    /// </summary>
+    public void Schedule(Func<ClusterState> capture)
     {
-        Volatile.Write(ref _pending, objects);
+        Volatile.Write(ref _pending, capture);
         if (_changed.CurrentCount == 0)
         {
             try
@@ -156,11 +163,12 @@ public sealed partial class ClusterStateFile
 
     private void SavePending()
     {
-        var objects = Interlocked.Exchange(ref _pending, null);
-        if (objects is null)
+        var capture = Interlocked.Exchange(ref _pending, null);
+        if (capture is null)
         {
             return;
         }
+        var objects = capture();
         string temporary = Path + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
