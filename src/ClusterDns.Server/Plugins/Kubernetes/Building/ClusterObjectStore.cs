@@ -182,7 +182,7 @@ internal sealed class ClusterObjectStore
 
     /// <summary>The objects as published, for the state file; after a publish.</summary>
     public ClusterState Copy() =>
-        new(_published().Services().Select(ClusterServiceCodec.Decode).ToArray(),
+        new(new PublishedServices(_published()),
             _slices.Select(s => StoredSlice.Decode(s.Key, s.Value)).ToArray(),
             _pods.Select(p => StoredPod.Decode(p.Key, p.Value)).ToArray(), _namespaces.Values.ToArray());
 

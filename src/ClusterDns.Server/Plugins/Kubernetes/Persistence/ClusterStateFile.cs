@@ -22,6 +22,7 @@ public sealed partial class ClusterStateFile
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _changed = new(0, 1);
     private Func<ClusterState>? _pending;
+    private int _lastImageLength = 4096;
     private CancellationTokenSource? _stopping;
     private Task _saving = Task.CompletedTask;
 
@@ -179,7 +180,9 @@ public sealed partial class ClusterStateFile
             }
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                file.Write(ClusterStateFormat.Encode(objects, OptionsHash));
+                var image = ClusterStateFormat.Encode(objects, OptionsHash, _lastImageLength + _lastImageLength / 8);
+                _lastImageLength = image.Length;
+                file.Write(image);
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, Path, overwrite: true);

@@ -34,9 +34,10 @@ public static class ClusterStateFormat
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
 
     /// <summary>The file image: header, objects, then a SHA-256 of everything before it.</summary>
-    public static byte[] Encode(ClusterState objects, string optionsHash)
+    /// <param name="capacity">The expected size (the last image's): the writer does not grow through every size up to it.</param>
+    public static byte[] Encode(ClusterState objects, string optionsHash, int capacity = 4096)
     {
-        var writer = new BlobWriter(4096);
+        var writer = new BlobWriter(capacity);
         writer.Bytes(Magic);
         writer.U32(FormatVersion);
         writer.Text(optionsHash);
@@ -87,8 +88,8 @@ public static class ClusterStateFormat
             writer.Text(pod.ResourceVersion);
         }
         int bodyLength = writer.Position;
-        var image = new byte[bodyLength + SHA256.HashSizeInBytes];
-        writer.ToArray().CopyTo(image, 0);
+        writer.Bytes(stackalloc byte[SHA256.HashSizeInBytes]); // room for the checksum, written in place below
+        var image = writer.ToArray();
         SHA256.HashData(image.AsSpan(0, bodyLength), image.AsSpan(bodyLength));
         return image;
     }
