@@ -32,9 +32,6 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     private readonly HashSet<ResourceKind> _listedKinds = new();
     /// <summary>Set once the collection that ends the first list has run.</summary>
     private bool _firstListCollected;
-    private long _allocatedAtLastCollect;
-    /// <summary>A collection during the first list waits for this much allocation: a list flowing, not a kind that keeps failing.</summary>
-    private const long FirstListCollectAfterAllocating = 64L << 20;
     /// <summary>Objects loaded from the snapshot that the source has not confirmed yet, per kind.</summary>
     private readonly Dictionary<ResourceKind, HashSet<string>> _unconfirmed = new();
     /// <summary>Held while the writer applies and publishes; <c>explain</c> reads the builder's store under it.</summary>
@@ -218,24 +215,26 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     }
 
     /// <summary>
-    /// During the first list, at a publish (every <see cref="UnsyncedPublishInterval"/>) after 64 MiB more were
-    /// allocated (at 100k Services the list allocates about 390 MiB; at 10k, 42 MiB: none then): the zone grows from
-    /// nothing while the list's parse garbage is promoted beside it, and the GC's background collections sweep but
-    /// do not compact, so the heap only grows until something compacts it (100k Services: RSS 121 MB at the end
-    /// of the list, 66 MB after). A compacting collection per publish kept the peak at 87–95 MB for no
-    /// measurable CPU (docs/performance.md). When the list is complete, an aggressive one also returns the
-    /// freed memory to the OS before the zone is served as synced (10k Services: RSS 145 -> 120 MB and
-    /// freshness p99 under load 72 -> 12 ms, measured when it was added).
+    /// During the first list, at a publish (every <see cref="UnsyncedPublishInterval"/>) once 64 MiB more were
+    /// allocated (at 100k Services the list allocates about 390 MiB; at 10k, 42 MiB: none then): the zone grows
+    /// from nothing while the list's parse garbage is promoted beside it, and background collections sweep but do
+    /// not compact, so the heap only grows until something compacts it (100k Services: RSS 121 MB at the end of
+    /// the list, 66 MB after). These collections kept the peak at 87–99 MB for no measurable CPU
+    /// (docs/performance.md). When the list is complete, an aggressive one also returns the freed memory to the OS
+    /// before the zone is served as synced (10k Services: RSS 145 -> 120 MB and freshness p99 under load
+    /// 72 -> 12 ms, measured when it was added).
     /// </summary>
     private void CollectDuringFirstList(bool listed)
     {
-        if (!listed && GC.GetTotalAllocatedBytes() - _allocatedAtLastCollect < FirstListCollectAfterAllocating)
+        if (listed)
         {
-            return;
+            HeapCompaction.Compact(GCCollectionMode.Aggressive);
+            _firstListCollected = true;
         }
-        GC.Collect(GC.MaxGeneration, listed ? GCCollectionMode.Aggressive : GCCollectionMode.Forced, blocking: true, compacting: true);
-        _allocatedAtLastCollect = GC.GetTotalAllocatedBytes();
-        _firstListCollected = listed;
+        else
+        {
+            HeapCompaction.AfterBulkWork();
+        }
     }
 
     /// <summary>The objects as published, for the state file; from its saving task, so under the writer's lock.</summary>
@@ -281,7 +280,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         {
             // The decoded file is garbage now, spread over a heap that grew with the zone: compact once, as
             // after a first list (100k Services: RSS 177 MB before, measured in docs/performance.md).
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            HeapCompaction.Compact(GCCollectionMode.Aggressive);
             if (_builder.Current.Synced)
             {
                 _firstSync.TrySetResult();
