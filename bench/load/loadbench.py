@@ -11,6 +11,9 @@ CPU 1. Servers are interleaved (A B C, A B C, ...) for --rounds rounds; per run 
   rss_mb      VmRSS summed over the session after the runs
   peak_rss_mb VmHWM (the most resident memory each process ever had) summed over the session, at the end:
               what a pod's memory limit must allow, start-up included
+  relist_*    ClusterDns from the API server, last: the fake API server compacts and ends every watch with 410
+              Gone, so every informer lists again; VmHWM is reset before (relist_peak_mb) and VmRSS read 2 s after
+              the Services list (relist_rss_mb)
 Prints a table of medians with ratios to Knot and writes results.json next to the data.
 
 Server kinds: knot, nsd, unbound (the cluster zone as local data; with --mix pod, a caching forwarder to the
@@ -259,6 +262,28 @@ class Server:
             raise RuntimeError(f"freshness probe failed: {line!r}")
         return {k: float(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
 
+    def relist(self, timeout=120):
+        """A full relist: the fake API server compacts and ends every watch with 410 Gone, so each informer lists
+        again. Resets the server's VmHWM first (clear_refs 5), waits for the Services list to be logged again, gives
+        the writer 2 s, and returns (seconds to the list, peak RSS during it, RSS after) in bytes."""
+        log = os.path.join(self.work, "server.log")
+        listed = lambda: open(log).read().count("Listed Service")
+        before = listed()
+        with open(f"/proc/{self.proc.pid}/clear_refs", "w") as f:
+            f.write("5")
+        started = time.monotonic()
+        self.api.stdin.write("compact\n")
+        self.api.stdin.flush()
+        self.api.stdout.readline()
+        while listed() == before:
+            if time.monotonic() - started > timeout:
+                raise RuntimeError(f"no relist within {timeout} s; see {log}")
+            time.sleep(0.05)
+        took = time.monotonic() - started
+        time.sleep(2)
+        status = dict(line.split(":", 1) for line in open(f"/proc/{self.proc.pid}/status"))
+        return took, int(status["VmHWM"].split()[0]) * 1024, int(status["VmRSS"].split()[0]) * 1024
+
     def stop_api(self):
         if self.api and self.api.poll() is None:
             self.api.stdin.close()
@@ -396,6 +421,11 @@ def measure(kind, args, port, publish):
         foreign = (cpu0_busy() - busy0 - (cpu2 - cpu0)) / (time.monotonic() - wall0)
         memory = memory_breakdown(server.proc.pid, port + 2 if upstream else None) if kind.startswith("clusterdns") else {}
         _, _, peak_rss = server.stats()
+        relist = {}
+        if server.api and kind not in STREAM_MODES:
+            # Last, so the peak above is start-up and load: a full relist's own peak (VmHWM reset before it).
+            took, relist_peak, relist_rss = server.relist()
+            relist = {"relist_s": took, "relist_peak_mb": relist_peak / 2**20, "relist_rss_mb": relist_rss / 2**20}
         return {
             "server": kind, "ready_s": server.ready_s,
             "qps": peak["qps"], "lost_max": peak["lost"], "client_cpu_max": peak.get("client_cpu"),
@@ -407,6 +437,7 @@ def measure(kind, args, port, publish):
             "fresh_p50_ms": fresh.get("p50_ms"), "fresh_p99_ms": fresh.get("p99_ms"),
             "fresh_timeouts": fresh.get("timeouts"),
             "foreign_cpu0": foreign, "loadavg": open("/proc/loadavg").read().split()[0], "memory": memory,
+            **relist,
         }
     finally:
         server.stop()
@@ -464,6 +495,9 @@ def main():
                   f"ready {res['ready_s']:.2f} s  fresh p50/p99 {res['fresh_p50_ms']}/{res['fresh_p99_ms']} ms  others on cpu0 {res['foreign_cpu0']:.0%} load {res['loadavg']}  rcodes {res['rcodes']}", flush=True)
             if res["memory"]:
                 print("    memory MB: " + "  ".join(f"{k} {v:.1f}" for k, v in res["memory"].items()), flush=True)
+            if "relist_s" in res:
+                print(f"    relist (410 on every watch): {res['relist_s']:.2f} s, peak RSS during it {res['relist_peak_mb']:.1f} MB, "
+                      f"RSS after {res['relist_rss_mb']:.1f} MB", flush=True)
 
     keys = ["qps", "mean_ms", "p99_ms", "cpu_s_per_M", "cpu_s_per_M_max", "rss_mb", "peak_rss_mb", "ready_s"]
 
