@@ -299,6 +299,53 @@ public sealed class ClusterStateFileTests : IDisposable
     }
 
     [Fact]
+    public void AFileWhoseObjectsStopDecodingYieldsTheObjectsBeforeButNoSync()
+    {
+        // A checksum-valid image (as a writer bug would leave) whose slice count promises slices that are not there.
+        var objects = DemoObjects();
+        var services = objects.OfType<ServiceObject>().ToArray();
+        var namespaces = objects.OfType<NamespaceObject>().ToArray();
+        var good = ClusterStateFormat.Encode(new ClusterState(services, [], [], namespaces), ClusterStateFile.HashOptions(Options()));
+        var body = good[..^32];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(body.Length - 8), 5); // [slice count][pod count] end the body
+        File.WriteAllBytes(SnapshotPath, [.. body, .. System.Security.Cryptography.SHA256.HashData(body)]);
+        var logger = new ListLogger();
+        var file = new ClusterStateFile(SnapshotPath, ClusterStateFile.HashOptions(Options()), logger);
+
+        var changes = file.TryLoad(Kinds)!.ToList();
+
+        // Namespaces and Services come through as upserts; no Synced, so the zone is not synced from a file that broke.
+        Assert.Equal(namespaces.Length + services.Length, changes.Count);
+        Assert.All(changes, c => Assert.Equal(ChangeType.Upsert, c.Type));
+        Assert.Equal(services.Select(s => s.Key).Order(), changes.Where(c => c.Kind == ResourceKind.Service).Select(c => c.Key).Order());
+        Assert.Contains(logger.Messages, m => m.Contains("do not decode", StringComparison.Ordinal) && m.Contains($"after {changes.Count} objects", StringComparison.Ordinal));
+        Assert.False(ClusterStateFormat.TryDecode(File.ReadAllBytes(SnapshotPath), ClusterStateFile.HashOptions(Options()), out _, out var problem));
+        Assert.StartsWith("the contents do not decode", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnImageLargerThanOnePieceIsWrittenInPiecesAndReadsBack()
+    {
+        var services = Enumerable.Range(0, 3000).Select(i => new ServiceObject
+        {
+            Namespace = "ns" + (i % 7),
+            Name = "service-" + i,
+            Type = "ClusterIP",
+            ClusterIPs = [System.Net.IPAddress.Parse($"10.96.{i / 256}.{i % 256}")],
+            Ports = [new ServicePort("http", "TCP", 80)],
+            ResourceVersion = (1000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).ToArray();
+        var state = new ClusterState(services, [], [], [new NamespaceObject { Name = "ns0" }], Serial: 77);
+
+        var image = ClusterStateFormat.Encode(state, "hash");
+
+        Assert.True(image.Length > 3 * 64 * 1024, $"{image.Length} bytes: several pieces");
+        Assert.True(ClusterStateFormat.TryDecode(image, "hash", out var decoded, out var problem), problem);
+        Assert.Equal(77u, decoded!.Serial);
+        Assert.Equal(services.Select(s => (s.Key, s.ResourceVersion, s.ClusterIPs[0])), decoded.Services.Select(s => (s.Key, s.ResourceVersion, s.ClusterIPs[0])));
+    }
+
+    [Fact]
     public void EveryPrefixOfAnImageFailsCleanly()
     {
         var objects = DemoObjects();

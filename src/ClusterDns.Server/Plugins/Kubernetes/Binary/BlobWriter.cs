@@ -32,6 +32,12 @@ public sealed class BlobWriter
     /// <summary>The bytes written. Ends the writer's use: an exactly sized buffer is handed over, not copied.</summary>
     public byte[] ToArray() => _length == _buffer.Length ? _buffer : _buffer.AsSpan(0, _length).ToArray();
 
+    /// <summary>The bytes written so far (until the next write).</summary>
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
+
+    /// <summary>Starts again at offset 0, keeping the buffer (a writer that streams its output in pieces).</summary>
+    public void Clear() => _length = 0;
+
     public void U8(byte value) => Take(1)[0] = value;
 
     public void Bool(bool value) => U8(value ? (byte)1 : (byte)0);

@@ -22,7 +22,6 @@ public sealed partial class ClusterStateFile
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _changed = new(0, 1);
     private Func<ClusterState>? _pending;
-    private int _lastImageLength = 4096;
     private CancellationTokenSource? _stopping;
     private Task _saving = Task.CompletedTask;
 
@@ -62,14 +61,17 @@ public sealed partial class ClusterStateFile
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>
-    /// Reads the file into upserts followed by one <see cref="ChangeType.Synced"/> per kind in <paramref name="kinds"/>.
-    /// Null when there is no usable file (missing: silently; corrupt or foreign: with a warning).
-    /// </summary>
     /// <summary>The SOA serial the loaded file was saved with (0 before a load).</summary>
     public uint LoadedSerial { get; private set; }
 
-    public IReadOnlyList<ClusterChange>? TryLoad(IEnumerable<ResourceKind> kinds)
+    /// <summary>
+    /// Opens the file and returns its objects as upserts, decoded one at a time while the caller enumerates them,
+    /// then one <see cref="ChangeType.Synced"/> per kind in <paramref name="kinds"/>. Null when there is no usable
+    /// file (missing: silently; corrupt or foreign: with a warning). Where the contents stop decoding, the warning
+    /// is logged and the sequence ends there, without the Synced changes: the objects before it are answered but
+    /// the zone is not synced from the file, so the source's first list confirms or deletes them.
+    /// </summary>
+    public IEnumerable<ClusterChange>? TryLoad(IEnumerable<ResourceKind> kinds)
     {
         byte[] bytes;
         try
@@ -85,20 +87,66 @@ public sealed partial class ClusterStateFile
             LogIgnored(_logger, Path, exception.Message);
             return null;
         }
-        if (!ClusterStateFormat.TryDecode(bytes, OptionsHash, out var objects, out var problem))
+        if (!ClusterStateFormat.TryOpen(bytes, OptionsHash, out var opened, out var problem))
         {
             LogIgnored(_logger, Path, problem!);
             return null;
         }
-        LoadedSerial = objects!.Serial;
-        var changes = new List<ClusterChange>();
-        changes.AddRange(objects!.Namespaces.Select(n => ClusterChange.Upsert(ResourceKind.Namespace, n.Key, n)));
-        changes.AddRange(objects.Services.Select(s => ClusterChange.Upsert(ResourceKind.Service, s.Key, s)));
-        changes.AddRange(objects.Slices.Select(s => ClusterChange.Upsert(ResourceKind.EndpointSlice, s.Key, s)));
-        changes.AddRange(objects.Pods.Select(p => ClusterChange.Upsert(ResourceKind.Pod, p.Key, p)));
-        changes.AddRange(kinds.Select(ClusterChange.Synced));
-        LogLoaded(_logger, Path, objects.Services.Count, objects.Slices.Count, objects.Pods.Count, objects.Namespaces.Count);
-        return changes;
+        LoadedSerial = opened!.Serial;
+        return Changes(opened, kinds.ToArray());
+    }
+
+    private IEnumerable<ClusterChange> Changes(ClusterStateImage opened, ResourceKind[] kinds)
+    {
+        int services = 0, slices = 0, pods = 0, namespaces = 0;
+        using var objects = opened.Objects().GetEnumerator();
+        while (true)
+        {
+            object obj;
+            string? problem = null;
+            try
+            {
+                if (!objects.MoveNext())
+                {
+                    break;
+                }
+                obj = objects.Current;
+            }
+            catch (Exception exception) when (ClusterStateFormat.IsDecodeError(exception))
+            {
+                obj = null!;
+                problem = ClusterStateFormat.DecodeProblem(exception);
+            }
+            if (problem is not null)
+            {
+                LogIgnored(_logger, Path, problem + $" (after {namespaces + services + slices + pods} objects, served until the source lists them)");
+                yield break;
+            }
+            switch (obj)
+            {
+                case NamespaceObject n:
+                    namespaces++;
+                    yield return ClusterChange.Upsert(ResourceKind.Namespace, n.Key, n);
+                    break;
+                case ServiceObject s:
+                    services++;
+                    yield return ClusterChange.Upsert(ResourceKind.Service, s.Key, s);
+                    break;
+                case EndpointSliceObject e:
+                    slices++;
+                    yield return ClusterChange.Upsert(ResourceKind.EndpointSlice, e.Key, e);
+                    break;
+                case PodObject p:
+                    pods++;
+                    yield return ClusterChange.Upsert(ResourceKind.Pod, p.Key, p);
+                    break;
+            }
+        }
+        LogLoaded(_logger, Path, services, slices, pods, namespaces);
+        foreach (var kind in kinds)
+        {
+            yield return ClusterChange.Synced(kind);
+        }
     }
 
     public void Start()
@@ -180,9 +228,7 @@ public sealed partial class ClusterStateFile
             }
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                var image = ClusterStateFormat.Encode(objects, OptionsHash, _lastImageLength + _lastImageLength / 8);
-                _lastImageLength = image.Length;
-                file.Write(image);
+                ClusterStateFormat.EncodeTo(file, objects, OptionsHash);
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, Path, overwrite: true);

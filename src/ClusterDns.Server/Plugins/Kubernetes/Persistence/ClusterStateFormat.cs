@@ -34,10 +34,31 @@ public static class ClusterStateFormat
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
 
     /// <summary>The file image: header, objects, then a SHA-256 of everything before it.</summary>
-    /// <param name="capacity">The expected size (the last image's): the writer does not grow through every size up to it.</param>
-    public static byte[] Encode(ClusterState objects, string optionsHash, int capacity = 4096)
+    public static byte[] Encode(ClusterState objects, string optionsHash)
     {
-        var writer = new BlobWriter(capacity);
+        using var image = new MemoryStream();
+        EncodeTo(image, objects, optionsHash);
+        return image.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the file image to <paramref name="destination"/> in pieces of about <see cref="PieceSize"/> bytes,
+    /// hashing as it goes: a save of 100,000 Services holds one piece, not a 10 MB image and the copies its
+    /// growth left behind (which stayed resident after every save).
+    /// </summary>
+    public static void EncodeTo(Stream destination, ClusterState objects, string optionsHash)
+    {
+        using var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var writer = new BlobWriter(PieceSize + 4096);
+        void Flush(bool force)
+        {
+            if (force || writer.Position >= PieceSize)
+            {
+                checksum.AppendData(writer.Written);
+                destination.Write(writer.Written);
+                writer.Clear();
+            }
+        }
         writer.Bytes(Magic);
         writer.U32(FormatVersion);
         writer.Text(optionsHash);
@@ -48,6 +69,7 @@ public static class ClusterStateFormat
             writer.Text(ns.Name);
             WriteLabels(writer, ns.Labels);
             writer.Text(ns.ResourceVersion);
+            Flush(force: false);
         }
         writer.Count(objects.Services.Count);
         foreach (var service in objects.Services)
@@ -69,6 +91,7 @@ public static class ClusterStateFormat
             {
                 writer.Text(hostname);
             }
+            Flush(force: false);
         }
         writer.Count(objects.Slices.Count);
         foreach (var slice in objects.Slices)
@@ -77,6 +100,7 @@ public static class ClusterStateFormat
             writer.Text(slice.Name);
             StoredSlice.Write(writer, slice);
             writer.Text(slice.ResourceVersion);
+            Flush(force: false);
         }
         writer.Count(objects.Pods.Count);
         foreach (var pod in objects.Pods)
@@ -86,18 +110,58 @@ public static class ClusterStateFormat
             writer.Addresses(pod.PodIPs);
             writer.OptionalText(pod.Phase);
             writer.Text(pod.ResourceVersion);
+            Flush(force: false);
         }
-        int bodyLength = writer.Position;
-        writer.Bytes(stackalloc byte[SHA256.HashSizeInBytes]); // room for the checksum, written in place below
-        var image = writer.ToArray();
-        SHA256.HashData(image.AsSpan(0, bodyLength), image.AsSpan(bodyLength));
-        return image;
+        Flush(force: true);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        checksum.GetHashAndReset(hash);
+        destination.Write(hash);
     }
 
-    /// <summary>Reads a file image; false with the reason when it is damaged, of another version or of other options.</summary>
+    /// <summary>The piece <see cref="EncodeTo"/> writes at a time: under the large-object heap's 85,000 bytes.</summary>
+    private const int PieceSize = 64 * 1024;
+
+    /// <summary>Reads a file image whole; false with the reason when it is damaged, of another version or of other options.</summary>
     public static bool TryDecode(byte[] image, string optionsHash, out ClusterState? objects, out string? problem)
     {
         objects = null;
+        if (!TryOpen(image, optionsHash, out var opened, out problem))
+        {
+            return false;
+        }
+        var namespaces = new List<NamespaceObject>();
+        var services = new List<ServiceObject>();
+        var slices = new List<EndpointSliceObject>();
+        var pods = new List<PodObject>();
+        try
+        {
+            foreach (var obj in opened!.Objects())
+            {
+                switch (obj)
+                {
+                    case NamespaceObject ns: namespaces.Add(ns); break;
+                    case ServiceObject service: services.Add(service); break;
+                    case EndpointSliceObject slice: slices.Add(slice); break;
+                    case PodObject pod: pods.Add(pod); break;
+                }
+            }
+        }
+        catch (Exception exception) when (IsDecodeError(exception))
+        {
+            problem = DecodeProblem(exception);
+            return false;
+        }
+        objects = new ClusterState(services, slices, pods, namespaces, opened.Serial);
+        return true;
+    }
+
+    /// <summary>
+    /// Checks a file image (checksum, magic, format version, options) and reads its header; its objects are then
+    /// read one at a time by <see cref="ClusterStateImage.Objects"/>. False with the reason when it is unusable.
+    /// </summary>
+    public static bool TryOpen(byte[] image, string optionsHash, out ClusterStateImage? opened, out string? problem)
+    {
+        opened = null;
         if (image.Length < Magic.Length + 4 + SHA256.HashSizeInBytes)
         {
             problem = "the file is too short to be a snapshot";
@@ -131,62 +195,52 @@ public static class ClusterStateFormat
                 return false;
             }
             uint serial = reader.U32();
-            var namespaces = new NamespaceObject[reader.Count(minimumItemSize: 8)];
-            for (int i = 0; i < namespaces.Length; i++)
-            {
-                namespaces[i] = new NamespaceObject { Name = reader.Text(), Labels = ReadLabels(ref reader), ResourceVersion = reader.Text() };
-            }
-            var services = new ServiceObject[reader.Count(minimumItemSize: 20)];
-            for (int i = 0; i < services.Length; i++)
-            {
-                services[i] = ReadService(ref reader);
-            }
-            var slices = new EndpointSliceObject[reader.Count(minimumItemSize: 16)];
-            for (int i = 0; i < slices.Length; i++)
-            {
-                string ns = reader.Text();
-                string name = reader.Text();
-                var slice = StoredSlice.Read(ref reader, ns, name);
-                slices[i] = new EndpointSliceObject
-                {
-                    Namespace = ns,
-                    Name = name,
-                    ServiceName = slice.ServiceName,
-                    AddressType = slice.AddressType,
-                    Ports = slice.Ports,
-                    Endpoints = slice.Endpoints,
-                    ResourceVersion = reader.Text(),
-                };
-            }
-            var pods = new PodObject[reader.Count(minimumItemSize: 9)];
-            for (int i = 0; i < pods.Length; i++)
-            {
-                pods[i] = new PodObject
-                {
-                    Namespace = reader.Text(),
-                    Name = reader.Text(),
-                    PodIPs = reader.Addresses(),
-                    Phase = reader.OptionalText(),
-                    ResourceVersion = reader.Text(),
-                };
-            }
-            if (reader.Remaining != 0)
-            {
-                problem = "unexpected bytes after the objects";
-                return false;
-            }
-            objects = new ClusterState(services, slices, pods, namespaces, serial);
+            opened = new ClusterStateImage(image, reader.Position, body.Length, serial);
             problem = null;
             return true;
         }
-        catch (Exception exception) when (exception is InvalidDataException or ArgumentException or FormatException)
+        catch (Exception exception) when (IsDecodeError(exception))
         {
-            problem = "the contents do not decode: " + exception.Message;
+            problem = DecodeProblem(exception);
             return false;
         }
     }
 
-    private static ServiceObject ReadService(ref BlobReader reader)
+    /// <summary>What reading an image's contents throws where they do not decode.</summary>
+    public static bool IsDecodeError(Exception exception) => exception is InvalidDataException or ArgumentException or FormatException;
+
+    public static string DecodeProblem(Exception exception) => "the contents do not decode: " + exception.Message;
+
+    internal static NamespaceObject ReadNamespace(ref BlobReader reader) =>
+        new() { Name = reader.Text(), Labels = ReadLabels(ref reader), ResourceVersion = reader.Text() };
+
+    internal static EndpointSliceObject ReadSlice(ref BlobReader reader)
+    {
+        string ns = reader.Text();
+        string name = reader.Text();
+        var slice = StoredSlice.Read(ref reader, ns, name);
+        return new EndpointSliceObject
+        {
+            Namespace = ns,
+            Name = name,
+            ServiceName = slice.ServiceName,
+            AddressType = slice.AddressType,
+            Ports = slice.Ports,
+            Endpoints = slice.Endpoints,
+            ResourceVersion = reader.Text(),
+        };
+    }
+
+    internal static PodObject ReadPod(ref BlobReader reader) => new()
+    {
+        Namespace = reader.Text(),
+        Name = reader.Text(),
+        PodIPs = reader.Addresses(),
+        Phase = reader.OptionalText(),
+        ResourceVersion = reader.Text(),
+    };
+
+    internal static ServiceObject ReadService(ref BlobReader reader)
     {
         string ns = reader.Text();
         string name = reader.Text();
