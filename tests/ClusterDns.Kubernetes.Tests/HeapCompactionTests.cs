@@ -10,19 +10,23 @@ public sealed class HeapCompactionCollection;
 public sealed class HeapCompactionTests
 {
     [Fact]
-    public void CompactsAfterBulkWorkOnlyOnceEnoughWasAllocatedSinceTheLastCompaction()
+    public void CompactsOnlyAfterALargeListThatAllocatedEnoughSinceTheLastCompaction()
     {
         HeapCompaction.Compact(GCCollectionMode.Forced);
         int collections = GC.CollectionCount(GC.MaxGeneration);
 
-        // A small list (or a kind that keeps failing) allocates little: no blocking collection for it.
-        Assert.False(HeapCompaction.AfterBulkWork());
+        // A large list that allocated little (its objects unchanged, say): no blocking collection for it.
+        Assert.False(HeapCompaction.AfterBulkWork(HeapCompaction.LargeList));
         Assert.Equal(collections, GC.CollectionCount(GC.MaxGeneration));
 
-        // A large one: its garbage is compacted away once, then the count starts again.
+        // A small list never pauses the process, however much was allocated meanwhile (a test process, a busy cache).
         GC.KeepAlive(new byte[HeapCompaction.Threshold + 1]);
-        Assert.True(HeapCompaction.AfterBulkWork());
+        Assert.False(HeapCompaction.AfterBulkWork(HeapCompaction.LargeList - 1));
+        Assert.Equal(collections, GC.CollectionCount(GC.MaxGeneration));
+
+        // A large one after much allocation: compacted once, then the count starts again.
+        Assert.True(HeapCompaction.AfterBulkWork(HeapCompaction.LargeList));
         Assert.True(GC.CollectionCount(GC.MaxGeneration) > collections);
-        Assert.False(HeapCompaction.AfterBulkWork());
+        Assert.False(HeapCompaction.AfterBulkWork(HeapCompaction.LargeList));
     }
 }

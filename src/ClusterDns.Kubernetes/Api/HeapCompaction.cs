@@ -12,12 +12,18 @@ public static class HeapCompaction
     /// <summary>Allocation since the last compaction below which a compaction is not worth its pause.</summary>
     public const long Threshold = 64L << 20;
 
+    /// <summary>Objects a list (or the part of it since the last compaction) must hold to be worth one.</summary>
+    public const int LargeList = 20_000;
+
     private static long _allocatedAtLastCompaction;
 
-    /// <summary>Compacts when <see cref="Threshold"/> bytes or more were allocated since the last compaction; true when it did.</summary>
-    public static bool AfterBulkWork()
+    /// <summary>
+    /// Compacts after work on <paramref name="objects"/> objects when they are at least <see cref="LargeList"/> and
+    /// <see cref="Threshold"/> bytes or more were allocated since the last compaction; true when it did.
+    /// </summary>
+    public static bool AfterBulkWork(int objects)
     {
-        if (GC.GetTotalAllocatedBytes() - Volatile.Read(ref _allocatedAtLastCompaction) < Threshold)
+        if (objects < LargeList || GC.GetTotalAllocatedBytes() - Volatile.Read(ref _allocatedAtLastCompaction) < Threshold)
         {
             return false;
         }

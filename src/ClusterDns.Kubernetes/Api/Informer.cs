@@ -74,7 +74,7 @@ internal sealed partial class Informer(
                     needList = false;
                     expiredInARow = 0;
                     if (status.MarkSynced(kind)) await changes.WriteAsync(ClusterChange.Synced(kind, _resourceVersion), ct).ConfigureAwait(false);
-                    else HeapCompaction.AfterBulkWork(); // a relist; the first list's collections are the zone writer's
+                    else HeapCompaction.AfterBulkWork(_known.Count); // a relist; the first list's collections are the zone writer's
                 }
 
                 status.ReportHealthy(kind);

@@ -34,6 +34,8 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     private readonly HashSet<ResourceKind> _listedKinds = new();
     /// <summary>Set once the collection that ends the first list has run.</summary>
     private bool _firstListCollected;
+    /// <summary>Changes applied during the first list since its last compaction.</summary>
+    private int _firstListApplied;
     /// <summary>Objects loaded from the snapshot that the source has not confirmed yet, per kind.</summary>
     private readonly Dictionary<ResourceKind, HashSet<string>> _unconfirmed = new();
     /// <summary>Held while the writer applies and publishes; <c>explain</c> reads the builder's store under it.</summary>
@@ -168,6 +170,10 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                         applied++;
                     }
                 }
+                if (!_firstListCollected)
+                {
+                    _firstListApplied += applied;
+                }
                 bool listed = _listedKinds.IsSupersetOf(_source.Kinds);
                 if (more && !listed && Stopwatch.GetElapsedTime(lastPublish) < UnsyncedPublishInterval)
                 {
@@ -217,8 +223,9 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     }
 
     /// <summary>
-    /// During the first list, at a publish (every <see cref="UnsyncedPublishInterval"/>) once 64 MiB more were
-    /// allocated (at 100k Services the list allocates about 390 MiB; at 10k, 42 MiB: none then): the zone grows
+    /// During the first list, at a publish (every <see cref="UnsyncedPublishInterval"/>) once 20,000 changes were
+    /// applied and 64 MiB allocated since the last compaction (at 100k Services the list allocates about 390 MiB;
+    /// at 10k, 42 MiB: none then): the zone grows
     /// from nothing while the list's parse garbage is promoted beside it, and background collections sweep but do
     /// not compact, so the heap only grows until something compacts it (100k Services: RSS 121 MB at the end of
     /// the list, 66 MB after). These collections kept the peak at 87–99 MB for no measurable CPU
@@ -233,9 +240,9 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
             HeapCompaction.Compact(GCCollectionMode.Aggressive);
             _firstListCollected = true;
         }
-        else
+        else if (HeapCompaction.AfterBulkWork(_firstListApplied))
         {
-            HeapCompaction.AfterBulkWork();
+            _firstListApplied = 0;
         }
     }
 
@@ -312,7 +319,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                 // The builder holds each Service as an object until a publish composes its record: publishing
                 // in steps keeps that to one step's worth (100k Services: peak 153 -> 106 MB, docs/performance.md).
                 _builder.Publish();
-                HeapCompaction.AfterBulkWork();
+                HeapCompaction.AfterBulkWork(SnapshotPublishEvery);
             }
         }
         _builder.Publish();
