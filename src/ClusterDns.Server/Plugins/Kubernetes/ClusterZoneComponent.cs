@@ -36,6 +36,8 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     private bool _firstListCollected;
     /// <summary>Changes applied during the first list since its last compaction.</summary>
     private int _firstListApplied;
+    /// <summary><see cref="CopyObjects"/> as the state file's capture (one delegate, not one per publish).</summary>
+    private Func<ClusterState>? _copyObjects;
     /// <summary>Objects loaded from the snapshot that the source has not confirmed yet, per kind.</summary>
     private readonly Dictionary<ResourceKind, HashSet<string>> _unconfirmed = new();
     /// <summary>Held while the writer applies and publishes; <c>explain</c> reads the builder's store under it.</summary>
@@ -199,7 +201,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
                     }
                     if (_snapshot is not null && _builder.IsSynced)
                     {
-                        _snapshot.Schedule(CopyObjects);
+                        _snapshot.Schedule(_copyObjects ??= CopyObjects);
                     }
                 }
                 if (!_firstListCollected)

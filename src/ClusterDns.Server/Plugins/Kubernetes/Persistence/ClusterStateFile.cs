@@ -217,10 +217,10 @@ public sealed partial class ClusterStateFile
         {
             return;
         }
-        var objects = capture();
         string temporary = Path + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
+            var objects = capture();
             var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
             if (directory is not null)
             {
