@@ -264,10 +264,15 @@ class Server:
 
     def relist(self, timeout=120):
         """A full relist: the fake API server compacts and ends every watch with 410 Gone, so each informer lists
-        again. Resets the server's VmHWM first (clear_refs 5), waits for the Services list to be logged again, gives
+        again. Resets the server's VmHWM first (clear_refs 5), waits for every kind's list to be logged again, gives
         the writer 2 s, and returns (seconds to the list, peak RSS during it, RSS after) in bytes."""
         log = os.path.join(self.work, "server.log")
-        listed = lambda: open(log).read().count("Listed Service")
+
+        def listed():
+            # Every kind the server lists: Services, EndpointSlices and Namespaces each log one line per list.
+            text = open(log).read()
+            return min(text.count(f"Listed {kind}:") for kind in ("Service", "EndpointSlice", "Namespace"))
+
         before = listed()
         with open(f"/proc/{self.proc.pid}/clear_refs", "w") as f:
             f.write("5")

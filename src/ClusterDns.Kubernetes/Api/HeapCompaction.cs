@@ -23,7 +23,10 @@ public static class HeapCompaction
     /// </summary>
     public static bool AfterBulkWork(int objects)
     {
-        if (objects < LargeList || GC.GetTotalAllocatedBytes() - Volatile.Read(ref _allocatedAtLastCompaction) < Threshold)
+        long last = Volatile.Read(ref _allocatedAtLastCompaction);
+        long now = GC.GetTotalAllocatedBytes();
+        // Several informers relist at once after a 410 on every watch: the first to claim the mark compacts.
+        if (objects < LargeList || now - last < Threshold || Interlocked.CompareExchange(ref _allocatedAtLastCompaction, now, last) != last)
         {
             return false;
         }

@@ -152,34 +152,51 @@ internal sealed partial class Informer(
         if (status.MarkSynced(kind)) await changes.WriteAsync(ClusterChange.Synced(kind), ct).ConfigureAwait(false);
     }
 
-    /// <summary>Lists every page, upserts what is new or changed, then deletes what the list no longer holds.</summary>
+    /// <summary>
+    /// Lists every page, upserts what is new or changed, then deletes what the list no longer holds. The next page
+    /// is asked for as soon as this page's continue token is read, so the API server prepares it while this one is
+    /// converted (100k Services: the server's ~4 ms a page and our ~6 ms overlap instead of adding up).
+    /// </summary>
     private async Task ListAsync(ChannelWriter<ClusterChange> changes, CancellationToken ct)
     {
         // A relist expects about what it knew; the first list learns the size from the first page's
         // remainingItemCount. Sized once, these maps do not leave a trail of outgrown arrays (at 100,000
         // Services each doubling sheds megabytes onto the large-object heap during start-up).
         var seen = new Dictionary<string, KnownObject>(_known.Count, StringComparer.Ordinal);
-        string? continueToken = null;
         ListPage page;
-        do
+        PageRequest? current = RequestPage(null, ct);
+        PageRequest? next = null;
+        try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(options.RequestTimeout);
-            var query = new StringBuilder("?limit=").Append(options.PageSize);
-            if (continueToken is not null) query.Append("&continue=").Append(Uri.EscapeDataString(continueToken));
-            AppendSelector(query);
-            using var response = await SendAsync(query.ToString(), timeout.Token).ConfigureAwait(false);
-            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
-            page = await ListResponseReader.ReadAsync(body, item => OnListItemAsync(item, seen, changes, ct), timeout.Token).ConfigureAwait(false);
-            continueToken = page.Continue;
-            if (page.RemainingItemCount is > 0 and <= MaxPresize)
+            do
             {
-                int expected = seen.Count + (int)page.RemainingItemCount.Value;
-                seen.EnsureCapacity(expected);
-                lock (_knownGate) _known.EnsureCapacity(expected);
+                using (current)
+                {
+                    using var response = await current.Response.ConfigureAwait(false);
+                    await using var body = await response.Content.ReadAsStreamAsync(current.Timeout.Token).ConfigureAwait(false);
+                    page = await ListResponseReader.ReadAsync(body, item => OnListItemAsync(item, seen, changes, ct), current.Timeout.Token,
+                        metadata => next ??= metadata.Continue is { } token ? RequestPage(token, ct) : null).ConfigureAwait(false);
+                }
+                // A server that writes its metadata after the items: the next page is asked for now.
+                if (page.Continue is not null) next ??= RequestPage(page.Continue, ct);
+                if (page.RemainingItemCount is > 0 and <= MaxPresize)
+                {
+                    int expected = seen.Count + (int)page.RemainingItemCount.Value;
+                    seen.EnsureCapacity(expected);
+                    // The first list fills _known as it goes too; a relist's _known is already about this size.
+                    if (_resourceVersion is null) lock (_knownGate) _known.EnsureCapacity(expected);
+                }
+                current = next;
+                next = null;
             }
+            while (current is not null);
         }
-        while (continueToken is not null);
+        finally
+        {
+            // A page that failed leaves the one asked for after it: cancel it and let its connection go.
+            await AbandonAsync(current).ConfigureAwait(false);
+            await AbandonAsync(next).ConfigureAwait(false);
+        }
 
         // Only this informer's task writes _known: it reads without the lock, and locks to write (explain reads).
         foreach (var key in _known.Keys)
@@ -315,6 +332,46 @@ internal sealed partial class Informer(
     private void AppendSelector(StringBuilder query)
     {
         if (!string.IsNullOrEmpty(_selector)) query.Append("&labelSelector=").Append(Uri.EscapeDataString(_selector));
+    }
+
+    /// <summary>Asks for one list page (the first when <paramref name="continueToken"/> is null), with its own timeout.</summary>
+    private PageRequest RequestPage(string? continueToken, CancellationToken ct)
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.RequestTimeout);
+        var query = new StringBuilder("?limit=").Append(options.PageSize);
+        if (continueToken is not null) query.Append("&continue=").Append(Uri.EscapeDataString(continueToken));
+        AppendSelector(query);
+        return new PageRequest(SendAsync(query.ToString(), timeout.Token), timeout);
+    }
+
+    private static async Task AbandonAsync(PageRequest? request)
+    {
+        if (request is null || request.Disposed) return;
+        await request.Timeout.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            (await request.Response.ConfigureAwait(false)).Dispose();
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or ApiException or IOException)
+        {
+            // Abandoned: whatever it ended with is not this list's error.
+        }
+        request.Dispose();
+    }
+
+    /// <summary>A list page asked for: the response to come and the timeout that bounds it.</summary>
+    private sealed class PageRequest(Task<HttpResponseMessage> response, CancellationTokenSource timeout) : IDisposable
+    {
+        public Task<HttpResponseMessage> Response { get; } = response;
+        public CancellationTokenSource Timeout { get; } = timeout;
+        public bool Disposed { get; private set; }
+
+        public void Dispose()
+        {
+            Disposed = true;
+            Timeout.Dispose();
+        }
     }
 
     private async Task<HttpResponseMessage> SendAsync(string query, CancellationToken ct)

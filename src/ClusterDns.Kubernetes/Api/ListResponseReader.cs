@@ -17,10 +17,16 @@ internal static class ListResponseReader
         public string? ResourceVersion;
         public string? Continue;
         public long? RemainingItemCount;
+        public bool MetadataRead;
     }
 
-    public static async Task<ListPage> ReadAsync(Stream stream, Func<JsonElement, ValueTask> onItem, CancellationToken ct)
+    /// <param name="onMetadata">
+    /// Called once with the page's metadata as soon as it is read, before the items that follow it are handed over
+    /// (the API server writes metadata first): the informer asks for the next page while it works through this one.
+    /// </param>
+    public static async Task<ListPage> ReadAsync(Stream stream, Func<JsonElement, ValueTask> onItem, CancellationToken ct, Action<ListPage>? onMetadata = null)
     {
+        bool metadataNotified = false;
         using var buffer = new StreamingBuffer();
         var state = new State { Reader = new JsonReaderState(new JsonReaderOptions { MaxDepth = 256 }) };
         var items = new List<JsonDocument>();
@@ -30,6 +36,11 @@ internal static class ListResponseReader
             try
             {
                 buffer.Consume(Advance(buffer.Data, buffer.EndOfStream, ref state, items));
+                if (state.MetadataRead && !metadataNotified)
+                {
+                    metadataNotified = true;
+                    onMetadata?.Invoke(new ListPage(state.ResourceVersion, state.Continue, state.RemainingItemCount));
+                }
                 foreach (var item in items) await onItem(item.RootElement).ConfigureAwait(false);
             }
             finally
@@ -90,6 +101,7 @@ internal static class ListResponseReader
                         state.Continue = Conversion.JsonFields.GetString(metadata.RootElement, "continue") is { Length: > 0 } c ? c : null;
                         state.RemainingItemCount = metadata.RootElement.TryGetProperty("remainingItemCount", out var remaining)
                             && remaining.ValueKind == JsonValueKind.Number && remaining.TryGetInt64(out var count) && count >= 0 ? count : null;
+                        state.MetadataRead = true;
                     }
 
                     return true;

@@ -140,6 +140,30 @@ public sealed class ApiServerSourceTests
     }
 
     [Fact]
+    public async Task TheNextPageIsAskedForBeforeThisPagesObjectsAreHandedOver()
+    {
+        await using var h = await ApiTestHarness.CreateAsync();
+        for (var i = 0; i < 12; i++) h.Store.Apply("services", Service("ns", $"svc-{i:D2}", $"10.96.0.{i + 1}"));
+        var secondPageAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Server.BeforeContinuedList = _ => secondPageAsked.TrySetResult();
+        // Room for one change and nobody reading: the informer is stuck handing over the first page's second object.
+        var channel = System.Threading.Channels.Channel.CreateBounded<ClusterChange>(1);
+        var source = new ApiServerSource(h.Connection(), [ResourceKind.Service], ApiTestHarness.FastOptions(new ApiServerSourceOptions { PageSize = 5 }));
+        using var stop = new CancellationTokenSource();
+        var run = source.RunAsync(channel.Writer, stop.Token);
+
+        // The second page was asked for from the first page's continue token, before its objects were all handed over.
+        await secondPageAsked.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var keys = new List<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (await channel.Reader.ReadAsync(timeout.Token) is { } change && change.Type != ChangeType.Synced) keys.Add(change.Key);
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"ns/svc-{i:D2}"), keys);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
+
+    [Fact]
     public async Task ErrorGoneMidStreamRelistsWithoutSecondSynced()
     {
         await using var h = await ApiTestHarness.CreateAsync();

@@ -37,7 +37,7 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
     /// <summary>Changes applied during the first list since its last compaction.</summary>
     private int _firstListApplied;
     /// <summary><see cref="CopyObjects"/> as the state file's capture (one delegate, not one per publish).</summary>
-    private Func<ClusterState>? _copyObjects;
+    private Func<ClusterState?>? _copyObjects;
     /// <summary>Objects loaded from the snapshot that the source has not confirmed yet, per kind.</summary>
     private readonly Dictionary<ResourceKind, HashSet<string>> _unconfirmed = new();
     /// <summary>Held while the writer applies and publishes; <c>explain</c> reads the builder's store under it.</summary>
@@ -248,8 +248,11 @@ public sealed partial class ClusterZoneComponent : IServerComponent, IReadinessR
         }
     }
 
-    /// <summary>The objects as published, for the state file; from its saving task, so under the writer's lock.</summary>
-    private ClusterState CopyObjects()
+    /// <summary>
+    /// The objects as published, for the state file; from its saving task, so under the writer's lock. Null while
+    /// applied changes wait for their publish, which schedules the save again.
+    /// </summary>
+    private ClusterState? CopyObjects()
     {
         lock (_writer)
         {

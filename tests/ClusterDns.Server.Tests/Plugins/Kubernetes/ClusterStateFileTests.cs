@@ -324,6 +324,42 @@ public sealed class ClusterStateFileTests : IDisposable
     }
 
     [Fact]
+    public void TheObjectsAreCopiedForTheFileOnlyWhenEveryAppliedChangeIsPublished()
+    {
+        var builder = new ClusterZoneBuilder(Options(), Kinds);
+        Assert.NotNull(builder.CopyObjects());
+
+        // Applied, not yet published: the store would mix it with the published Services, so there is no copy yet.
+        builder.Apply(ClusterChange.Upsert(ResourceKind.Namespace, "default", new NamespaceObject { Name = "default" }));
+        Assert.Null(builder.CopyObjects());
+
+        builder.Publish();
+        Assert.Equal("default", Assert.Single(builder.CopyObjects()!.Namespaces).Name);
+    }
+
+    [Fact]
+    public async Task ASaveWhoseCaptureHasNothingConsistentWritesNothingAndTheNextOneWrites()
+    {
+        var file = new ClusterStateFile(SnapshotPath, "hash", NullLogger.Instance, TimeSpan.FromMilliseconds(10));
+        int captures = 0;
+        var saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        file.Saved += () => saved.TrySetResult();
+        file.Start();
+
+        file.Schedule(() => { Interlocked.Increment(ref captures); return null; });
+        await file.StopAsync(); // writes what is pending: the capture is asked, and has nothing
+        Assert.Equal(1, captures);
+        Assert.False(File.Exists(SnapshotPath));
+
+        file.Start();
+        file.Schedule(new ClusterState([], [], [], [new NamespaceObject { Name = "after" }]));
+        await saved.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await file.StopAsync();
+        Assert.True(ClusterStateFormat.TryDecode(await File.ReadAllBytesAsync(SnapshotPath), "hash", out var objects, out _));
+        Assert.Equal("after", Assert.Single(objects!.Namespaces).Name);
+    }
+
+    [Fact]
     public void AnImageLargerThanOnePieceIsWrittenInPiecesAndReadsBack()
     {
         var services = Enumerable.Range(0, 3000).Select(i => new ServiceObject

@@ -92,7 +92,7 @@ public sealed class ZoneSerialTests
         before.Upsert(Service("web", "10.96.0.10", "1200"));
         before.Builder.Apply(ClusterChange.Delete(ResourceKind.Service, "default/gone", "1400"));
         before.Builder.Publish();
-        var saved = before.Builder.CopyObjects();
+        var saved = before.Builder.CopyObjects()!; // everything applied is published
         Assert.Equal(1400u, saved.Serial);
 
         var image = ClusterStateFormat.Encode(saved, "hash");

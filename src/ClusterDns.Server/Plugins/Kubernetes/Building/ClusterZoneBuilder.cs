@@ -99,7 +99,15 @@ public sealed class ClusterZoneBuilder
     internal int StoredEntries => _published.ServiceCount + _store.Count + _dirtyOwners.Count + _dirtyServices.Count;
 
     /// <summary>The objects as published, for the state file; on the writer's thread only, after a publish.</summary>
-    internal ClusterState CopyObjects() => _store.Copy() with { Serial = _serial };
+    /// <summary>
+    /// The objects as published, for the state file; null while changes are applied but not yet published (the
+    /// store would mix them with the published Services: the save waits for the next publish). On the writer's
+    /// thread, or under its lock.
+    /// </summary>
+    internal ClusterState? CopyObjects() => _unpublished ? null : _store.Copy() with { Serial = _serial };
+
+    /// <summary>A change was applied since the last <see cref="Publish"/>.</summary>
+    private bool _unpublished;
 
     /// <summary>The serial published by a run before this one (the state file): the next publish is not behind it.</summary>
     public void ContinueSerialFrom(uint serial)
@@ -113,6 +121,7 @@ public sealed class ClusterZoneBuilder
     /// <summary>Applies one change to the object store; the records follow at the next <see cref="Publish"/>.</summary>
     public void Apply(ClusterChange change)
     {
+        _unpublished = true;
         _versions.Observe(change.Version ?? VersionOf(change.Object));
         switch (change.Type)
         {
@@ -261,6 +270,7 @@ public sealed class ClusterZoneBuilder
     /// </summary>
     public bool Publish()
     {
+        _unpublished = false;
         if (_podAddresses is not null && _podAddresses.Publish())
         {
             PodAddressesPublished?.Invoke(_podAddresses.Current);

@@ -21,7 +21,7 @@ public sealed partial class ClusterStateFile
 {
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _changed = new(0, 1);
-    private Func<ClusterState>? _pending;
+    private Func<ClusterState?>? _pending;
     private CancellationTokenSource? _stopping;
     private Task _saving = Task.CompletedTask;
 
@@ -162,9 +162,10 @@ public sealed partial class ClusterStateFile
     /// <summary>
     /// Asks for the objects to be written: <paramref name="capture"/> copies them when the write happens (on the
     /// saving task, after the debounce), so a burst of changes costs one copy, not one per change (copying
-    /// 100,000 Services at every publish cost seconds of CPU per list).
+    /// 100,000 Services at every publish cost seconds of CPU per list). A capture that returns null has nothing
+    /// consistent to give now: nothing is written, and the caller schedules again.
     /// </summary>
-    public void Schedule(Func<ClusterState> capture)
+    public void Schedule(Func<ClusterState?> capture)
     {
         Volatile.Write(ref _pending, capture);
         if (_changed.CurrentCount == 0)
@@ -220,7 +221,10 @@ public sealed partial class ClusterStateFile
         string temporary = Path + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
-            var objects = capture();
+            if (capture() is not { } objects)
+            {
+                return;
+            }
             var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
             if (directory is not null)
             {
