@@ -98,7 +98,7 @@ public sealed partial class ClusterStateFile
 
     private IEnumerable<ClusterChange> Changes(ClusterStateImage opened, ResourceKind[] kinds)
     {
-        int services = 0, slices = 0, pods = 0, namespaces = 0;
+        var counts = new Dictionary<ResourceKind, int>();
         using var objects = opened.Objects().GetEnumerator();
         while (true)
         {
@@ -119,30 +119,21 @@ public sealed partial class ClusterStateFile
             }
             if (problem is not null)
             {
-                LogIgnored(_logger, Path, problem + $" (after {namespaces + services + slices + pods} objects, served until the source lists them)");
+                LogIgnored(_logger, Path, problem + $" (after {counts.Values.Sum()} objects, served until the source lists them)");
                 yield break;
             }
-            switch (obj)
+            var (kind, key) = obj switch
             {
-                case NamespaceObject n:
-                    namespaces++;
-                    yield return ClusterChange.Upsert(ResourceKind.Namespace, n.Key, n);
-                    break;
-                case ServiceObject s:
-                    services++;
-                    yield return ClusterChange.Upsert(ResourceKind.Service, s.Key, s);
-                    break;
-                case EndpointSliceObject e:
-                    slices++;
-                    yield return ClusterChange.Upsert(ResourceKind.EndpointSlice, e.Key, e);
-                    break;
-                case PodObject p:
-                    pods++;
-                    yield return ClusterChange.Upsert(ResourceKind.Pod, p.Key, p);
-                    break;
-            }
+                NamespaceObject n => (ResourceKind.Namespace, n.Key),
+                ServiceObject service => (ResourceKind.Service, service.Key),
+                EndpointSliceObject slice => (ResourceKind.EndpointSlice, slice.Key),
+                _ => (ResourceKind.Pod, ((PodObject)obj).Key),
+            };
+            counts[kind] = counts.GetValueOrDefault(kind) + 1;
+            yield return ClusterChange.Upsert(kind, key, obj);
         }
-        LogLoaded(_logger, Path, services, slices, pods, namespaces);
+        LogLoaded(_logger, Path, counts.GetValueOrDefault(ResourceKind.Service), counts.GetValueOrDefault(ResourceKind.EndpointSlice),
+            counts.GetValueOrDefault(ResourceKind.Pod), counts.GetValueOrDefault(ResourceKind.Namespace));
         foreach (var kind in kinds)
         {
             yield return ClusterChange.Synced(kind);
